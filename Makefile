@@ -1,0 +1,80 @@
+# recsvc: every target installs what it needs into a local virtual environment (.venv) first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+WORKDIR ?= build/demo
+EMPLOYEES ?= 2000
+SEED ?= 42
+DATA ?= $(WORKDIR)/sample
+MODELS ?= models
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
+.PHONY: help install run sample validate train serve test check lint format typecheck cov \
+        bench bench-train bench-serve bench-sample openapi clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install recsvc with its dev tools
+
+run: $(STAMP)  ## the main job on the sample: generate, validate, train, serve, one request, stop
+	$(BIN)/recsvc demo --employees $(EMPLOYEES) --seed $(SEED) --workdir $(WORKDIR)
+
+sample: $(STAMP)  ## generate the sample organisation into $(DATA)
+	$(BIN)/recsvc sample --employees $(EMPLOYEES) --seed $(SEED) --out $(DATA)
+
+validate: $(STAMP)  ## load and validate $(DATA), print and write the report
+	$(BIN)/recsvc validate --data $(DATA)
+
+train: $(STAMP)  ## train a bundle from $(DATA) into $(MODELS) (makes the sample if missing)
+	@test -e $(DATA) || $(BIN)/recsvc sample --employees $(EMPLOYEES) --seed $(SEED) --out $(DATA)
+	$(BIN)/recsvc train --data $(DATA) --out $(MODELS) --seed $(SEED)
+
+serve: $(STAMP)  ## serve the latest bundle in $(MODELS) (keeps running)
+	$(BIN)/recsvc serve --models $(MODELS)
+
+lint: $(STAMP)  ## ruff format check and ruff lint
+	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/ruff check src tests benchmarks tools
+
+format: $(STAMP)  ## apply ruff formatting and fixes
+	$(BIN)/ruff format src tests benchmarks tools
+	$(BIN)/ruff check --fix src tests benchmarks tools
+
+typecheck: $(STAMP)  ## mypy --strict on the package
+	$(BIN)/mypy src
+
+test: lint typecheck  ## the whole test suite with every quality gate (what CI runs)
+	$(BIN)/pytest -q
+
+cov: $(STAMP)  ## tests with a coverage report
+	$(BIN)/pytest -q --cov=recsvc --cov-report=term-missing
+
+check: test  ## alias of test
+
+bench-sample: $(STAMP)  ## time the sample generator at 100,000 employees
+	$(BIN)/python benchmarks/bench_sample.py
+
+bench-train: $(STAMP)  ## training wall time and peak memory per stage
+	$(BIN)/python benchmarks/bench_train.py
+
+bench-serve: $(STAMP)  ## /recommend vs /health throughput and latency from a separate load process
+	$(BIN)/python benchmarks/bench_serve.py
+
+bench: bench-sample bench-train bench-serve  ## every benchmark
+
+openapi: $(STAMP)  ## regenerate openapi.yaml from the app
+	$(BIN)/python tools/export_openapi.py
+
+clean:  ## remove the virtual environment, demo data and caches
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

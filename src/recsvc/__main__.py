@@ -1,0 +1,5 @@
+"""Allow `python -m recsvc`."""
+
+from recsvc.cli import main
+
+main()

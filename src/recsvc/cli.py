@@ -1,0 +1,222 @@
+"""The `recsvc` command line: parse arguments, call one function, map errors to exit codes.
+
+Heavy modules are imported inside each command so that `recsvc --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from recsvc import __version__
+from recsvc.errors import DataValidationError, RecsvcError
+
+__all__ = ["app", "main"]
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    name="recsvc",
+    help=(
+        "Recommendation engine for workplace learning.\n\n"
+        "Typical flow: `recsvc sample` (or your own LMS/HR data) -> `recsvc validate` -> "
+        "`recsvc train` -> `recsvc serve`. `recsvc demo` runs all of it once on a sample."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+bundle_app = typer.Typer(help="Inspect and check model bundles.", no_args_is_help=True)
+app.add_typer(bundle_app, name="bundle")
+
+EXIT_DATA = 2
+EXIT_BUNDLE = 3
+EXIT_OTHER = 1
+
+
+class SampleFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    sqlite = "sqlite"
+
+
+DataOption = Annotated[
+    str,
+    typer.Option(
+        "--data",
+        help="Data source: a folder of CSV or Parquet files, or a SQLAlchemy URL "
+        "(sqlite:///path.db, postgresql+psycopg://user:pass@host/db).",
+    ),
+]
+MaxBadShareOption = Annotated[
+    float,
+    typer.Option(
+        "--max-bad-share",
+        min=0.0,
+        max=1.0,
+        help="Stop if more than this share of any table's rows is bad.",
+    ),
+]
+
+
+def _fail(error: RecsvcError) -> typer.Exit:
+    """Print a domain error without a traceback and pick its exit code."""
+    from recsvc.errors import BundleError, DataContractError, DataSourceError
+
+    err_console.print(f"[bold red]error:[/] {error}")
+    if isinstance(error, DataSourceError | DataContractError | DataValidationError):
+        return typer.Exit(EXIT_DATA)
+    if isinstance(error, BundleError):
+        return typer.Exit(EXIT_BUNDLE)
+    return typer.Exit(EXIT_OTHER)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        console.print(f"recsvc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more detail.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the sample into.")],
+    employees: Annotated[int, typer.Option("--employees", min=10, help="Employees.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same files.")] = 42,
+    fmt: Annotated[SampleFormat, typer.Option("--format", help="Output format.")] = (
+        SampleFormat.csv
+    ),
+) -> None:
+    """Generate a realistic sample organisation (roles, skills, catalogue, people, activity)."""
+    from recsvc.commands import run_sample
+
+    try:
+        run_sample(console, out=out, employees=employees, seed=seed, fmt=fmt.value)
+    except RecsvcError as error:
+        raise _fail(error) from error
+
+
+@app.command()
+def validate(
+    data: DataOption,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Where to write the JSON report (default: next to data)."),
+    ] = None,
+    max_bad_share: MaxBadShareOption = 0.05,
+) -> None:
+    """Load and validate a data source; print a summary and write a JSON report."""
+    from recsvc.commands import run_validate
+
+    try:
+        run_validate(console, data=data, report_path=report, max_bad_share=max_bad_share)
+    except RecsvcError as error:
+        raise _fail(error) from error
+
+
+@app.command()
+def train(
+    data: DataOption,
+    out: Annotated[Path, typer.Option("--out", help="Models folder for the bundle.")] = Path(
+        "models"
+    ),
+    seed: Annotated[int, typer.Option("--seed", help="Seed; same data + seed, same model.")] = 42,
+    time_budget: Annotated[
+        float,
+        typer.Option("--time-budget", min=0.0, help="Seconds allowed for hyper-parameter tuning."),
+    ] = 60.0,
+    max_bad_share: MaxBadShareOption = 0.05,
+) -> None:
+    """Train models from a data source and write a new bundle atomically."""
+    from recsvc.commands import run_train
+
+    try:
+        run_train(
+            console,
+            data=data,
+            out=out,
+            seed=seed,
+            time_budget_s=time_budget,
+            max_bad_share=max_bad_share,
+        )
+    except RecsvcError as error:
+        raise _fail(error) from error
+
+
+@app.command()
+def serve(
+    models: Annotated[
+        Path | None, typer.Option("--models", help="Models folder (env RECSVC_MODELS_DIR).")
+    ] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port.")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes.")] = None,
+) -> None:
+    """Serve recommendations over HTTP from the latest bundle (keeps running)."""
+    from recsvc.commands import run_serve
+
+    try:
+        run_serve(models=models, host=host, port=port, workers=workers)
+    except RecsvcError as error:
+        raise _fail(error) from error
+
+
+@app.command()
+def demo(
+    workdir: Annotated[
+        Path, typer.Option("--workdir", help="Folder for the sample data and models.")
+    ] = Path("build/demo"),
+    employees: Annotated[int, typer.Option("--employees", min=10, help="Employees.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 42,
+    time_budget: Annotated[
+        float, typer.Option("--time-budget", min=0.0, help="Seconds for tuning.")
+    ] = 30.0,
+) -> None:
+    """Run the whole job once: sample -> validate -> train -> serve -> one request -> stop."""
+    from recsvc.demo import run_demo
+
+    try:
+        run_demo(
+            console, workdir=workdir, employees=employees, seed=seed, time_budget_s=time_budget
+        )
+    except RecsvcError as error:
+        raise _fail(error) from error
+
+
+@bundle_app.command("verify")
+def bundle_verify(
+    path: Annotated[
+        Path, typer.Argument(help="A bundle folder, or a models folder (uses LATEST).")
+    ],
+) -> None:
+    """Check a bundle's schema version and the sha256 of every file."""
+    from recsvc.commands import run_bundle_verify
+
+    try:
+        run_bundle_verify(console, path)
+    except RecsvcError as error:
+        raise _fail(error) from error
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

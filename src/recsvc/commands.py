@@ -1,0 +1,174 @@
+"""What each CLI command does, rendered for a person on a terminal with rich."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+from recsvc.errors import DataValidationError
+
+if TYPE_CHECKING:
+    from recsvc.validate import ValidationReport
+
+__all__ = [
+    "print_report",
+    "run_bundle_verify",
+    "run_sample",
+    "run_serve",
+    "run_train",
+    "run_validate",
+]
+
+
+def run_sample(console: Console, *, out: Path, employees: int, seed: int, fmt: str) -> str:
+    """Generate the sample organisation and write it; return the data source string."""
+    from recsvc.sample import generate_sample, write_sample
+
+    started = time.perf_counter()
+    with console.status(f"Generating a sample organisation of {employees:,} employees..."):
+        organisation = generate_sample(employees, seed=seed)
+    generated = time.perf_counter() - started
+    with console.status(f"Writing {fmt} files to {out}..."):
+        source = write_sample(organisation, out, fmt)  # type: ignore[arg-type]
+    written = time.perf_counter() - started - generated
+
+    table = Table(title=f"Sample organisation (seed {seed})")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, frame in organisation.tables.items():
+        table.add_row(name, f"{len(frame):,}")
+    console.print(table)
+    console.print(
+        f"Generated in {generated:.1f} s, written in {written:.1f} s. Data source: {source}\n"
+        f"Ground truth (for evaluation only, never read by the trainer): {out / 'ground_truth'}"
+    )
+    return source
+
+
+def print_report(console: Console, report: ValidationReport) -> None:
+    """Print the per-table counts and the problems found."""
+    summary = report.to_dict()
+    table = Table(title="Validation")
+    for column in ("table", "read", "kept", "rejected"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for name, counts in summary.get("tables", {}).items():
+        table.add_row(
+            name,
+            f"{counts.get('read', 0):,}",
+            f"{counts.get('kept', 0):,}",
+            f"{counts.get('rejected', 0):,}",
+        )
+    console.print(table)
+    for line in report.summary_rows():
+        console.print(f"  {line}")
+
+
+def run_validate(
+    console: Console, *, data: str, report_path: Path | None, max_bad_share: float
+) -> None:
+    """Load and validate a source; print the summary and write the JSON report."""
+    from recsvc.ingest import load_tables
+
+    target = report_path or _default_report_path(data)
+    try:
+        with console.status(f"Loading and validating {data}..."):
+            loaded = load_tables(data, max_bad_share=max_bad_share)
+    except DataValidationError as error:
+        report = getattr(error, "report", None)
+        if report is not None:
+            print_report(console, report)
+            report.write_json(target)
+            console.print(f"Report written to {target}")
+        raise
+    print_report(console, loaded.report)
+    loaded.report.write_json(target)
+    console.print(f"[green]Data is usable.[/] Report written to {target}")
+
+
+def _default_report_path(data: str) -> Path:
+    folder = Path(data)
+    if folder.is_dir():
+        return folder / "validation-report.json"
+    return Path("validation-report.json")
+
+
+def run_train(
+    console: Console,
+    *,
+    data: str,
+    out: Path,
+    seed: int,
+    time_budget_s: float,
+    max_bad_share: float,
+) -> Any:
+    """Train a bundle with a progress display per stage and print the summary."""
+    from recsvc.progress import RichTrainProgress
+    from recsvc.train import train
+
+    with RichTrainProgress(console) as progress:
+        result = train(
+            data,
+            out,
+            seed=seed,
+            time_budget_s=time_budget_s,
+            max_bad_share=max_bad_share,
+            progress=progress,
+        )
+    _print_train_summary(console, result)
+    return result
+
+
+def _print_train_summary(console: Console, result: Any) -> None:
+    manifest = result.manifest
+    console.print(
+        f"[green]Bundle {manifest.version}[/] written to {result.bundle_path} "
+        f"(capabilities: {', '.join(manifest.capabilities)})"
+    )
+    table = Table(title="Validation on the time-based holdout")
+    table.add_column("model")
+    metric_names: list[str] = []
+    rows: dict[str, dict[str, float]] = result.validation_table
+    for metrics in rows.values():
+        metric_names = list(metrics)
+        break
+    for name in metric_names:
+        table.add_column(name, justify="right")
+    for model, metrics in rows.items():
+        table.add_row(model, *(f"{metrics[name]:.4f}" for name in metric_names))
+    console.print(table)
+
+
+def run_serve(
+    *, models: Path | None, host: str | None, port: int | None, workers: int | None
+) -> None:
+    """Start the HTTP service with settings from the environment, overridden by flags."""
+    from recsvc.config import ServeSettings
+    from recsvc.service.server import run
+
+    overrides: dict[str, Any] = {
+        key: value
+        for key, value in {
+            "models_dir": models,
+            "host": host,
+            "port": port,
+            "workers": workers,
+        }.items()
+        if value is not None
+    }
+    run(ServeSettings(**overrides))
+
+
+def run_bundle_verify(console: Console, path: Path) -> None:
+    """Verify a bundle and print what it holds."""
+    from recsvc.bundle import verify_bundle
+
+    manifest = verify_bundle(path)
+    console.print(
+        f"[green]OK[/] bundle {manifest.version} (schema {manifest.schema_version}, "
+        f"{len(manifest.files)} files, checksums match; "
+        f"capabilities: {', '.join(manifest.capabilities)})"
+    )

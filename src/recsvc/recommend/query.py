@@ -1,0 +1,127 @@
+"""Request-time value objects: what is asked of the recommendation core and what it answers.
+
+Plain frozen dataclasses, free of HTTP: the service maps its pydantic schemas onto these, and
+tests and evaluation build them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "AssessmentUpdate",
+    "Context",
+    "Filters",
+    "Project",
+    "Query",
+    "Reason",
+    "RecommendedItem",
+    "Recommendations",
+    "SimilarItem",
+    "SkillGap",
+]
+
+
+@dataclass(frozen=True)
+class Project:
+    """What the employee works on now: skill ids and/or free text."""
+
+    skill_ids: tuple[str, ...] = ()
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class AssessmentUpdate:
+    """An assessment made after the bundle was trained, folded in at request time."""
+
+    skill_id: str
+    level: float
+    source: str = "test"
+    assessed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Situation of the request; every field is optional."""
+
+    role_id: str | None = None
+    target_role_id: str | None = None
+    project: Project | None = None
+    time_budget_minutes: float | None = None
+    formats: tuple[str, ...] = ()
+    language: str | None = None
+    recent_content_ids: tuple[str, ...] = ()
+    recent_assessments: tuple[AssessmentUpdate, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard filters on the answer."""
+
+    exclude_content_ids: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    max_duration_minutes: float | None = None
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Query:
+    """One recommendation request. ``diversity`` is the MMR trade-off (0 = pure relevance)."""
+
+    employee_id: str
+    k: int = 10
+    context: Context = field(default_factory=Context)
+    filters: Filters = field(default_factory=Filters)
+    explain: bool = True
+    diversity: float = 0.3
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an item was recommended: a machine-readable code and a sentence for a person."""
+
+    code: str
+    text: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RecommendedItem:
+    content_id: str
+    title: str
+    format: str | None
+    duration_minutes: float | None
+    score: float
+    rank: int
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    """The answer. ``strategy`` names how it was made (e.g. personalised, cold_start_role,
+    cold_start_popularity)."""
+
+    employee_id: str
+    model_version: str
+    strategy: str
+    items: tuple[RecommendedItem, ...]
+
+
+@dataclass(frozen=True)
+class SkillGap:
+    skill_id: str
+    skill_name: str
+    current_level: float
+    required_level: float
+    gap: float
+    weight: float
+    content_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SimilarItem:
+    content_id: str
+    title: str
+    score: float
