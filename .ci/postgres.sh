@@ -10,7 +10,7 @@ _recsvc_pg_setup() {
         apt-get update -qq >/dev/null || return 1
         apt-get install -y -qq postgresql >/dev/null || return 1
     fi
-    version="$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1)"
+    version="$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1 || true)"
     [ -n "$version" ] || { echo "postgres.sh: no PostgreSQL server found" >&2; return 1; }
     if ! pg_lsclusters -h 2>/dev/null | awk -v v="$version" '$1 == v && $2 == "main"' | grep -q .; then
         pg_createcluster "$version" main >/dev/null || return 1
