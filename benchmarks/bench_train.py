@@ -1,0 +1,83 @@
+"""Train on a generated sample of N employees; print wall time and peak RSS per stage.
+
+Usage: ``python benchmarks/bench_train.py [N] [--budget SECONDS] [--out DIR]``
+(defaults: 2000 employees, 60 s tuning budget, a temporary folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from recsvc.bundle import read_bundle
+from recsvc.recommend import Context, Query, Recommender
+from recsvc.sample import generate_sample, write_sample
+from recsvc.train import train
+
+__all__ = ["main"]
+
+
+def _bundle_mib(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.iterdir() if f.is_file()) / 2**20
+
+
+def _latency_ms(rec: Recommender, n: int = 300) -> tuple[float, float]:
+    ids = rec.state.employees.ids
+    rng = np.random.default_rng(0)
+    queries = [Query(ids[int(i)], k=10) for i in rng.integers(0, len(ids), n)]
+    queries += (
+        [Query("new-person", context=Context(role_id=rec.role_ids[0]))] if rec.role_ids else []
+    )
+    times = []
+    for q in queries:
+        start = time.perf_counter()
+        rec.recommend(q)
+        times.append((time.perf_counter() - start) * 1000)
+    return float(np.median(times)), float(np.percentile(times, 99))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("n_employees", nargs="?", type=int, default=2000)
+    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    out = args.out or Path(tempfile.mkdtemp(prefix="recsvc-bench-"))
+    start = time.perf_counter()
+    sample = generate_sample(args.n_employees, seed=args.seed)
+    source = write_sample(sample, out / "data", fmt="parquet")
+    sys.stdout.write(
+        f"sample: {args.n_employees} employees, "
+        + ", ".join(f"{k}={len(v)}" for k, v in sample.tables.items())
+        + f" ({time.perf_counter() - start:.1f} s)\n"
+    )
+    del sample
+    start = time.perf_counter()
+    result = train(source, out / "models", seed=args.seed, time_budget_s=args.budget)
+    total = time.perf_counter() - start
+    sys.stdout.write(f"{'stage':<10} {'seconds':>9} {'peak RSS MiB':>13}\n")
+    for s in result.stages:
+        sys.stdout.write(f"{s.name:<10} {s.seconds:>9.2f} {s.peak_rss_mib:>13.0f}\n")
+    sys.stdout.write(f"{'total':<10} {total:>9.2f}\n")
+    sys.stdout.write(f"bundle: {_bundle_mib(result.bundle_path):.1f} MiB at {result.bundle_path}\n")
+    sys.stdout.write(f"tuning budget hit: {result.manifest.params['tuning_budget_hit']}\n")
+    metrics = sorted({m for row in result.validation_table.values() for m in row})
+    sys.stdout.write(f"{'model':<16}" + "".join(f"{m:>14}" for m in metrics) + "\n")
+    for model, row in result.validation_table.items():
+        sys.stdout.write(f"{model:<16}" + "".join(f"{row[m]:>14.4f}" for m in metrics) + "\n")
+    sys.stdout.write(f"gap coverage@10: {result.manifest.metrics.get('gap_coverage@10')}\n")
+    rec = Recommender.from_bundle(read_bundle(result.bundle_path))
+    p50, p99 = _latency_ms(rec)
+    sys.stdout.write(f"recommend latency: p50 {p50:.2f} ms, p99 {p99:.2f} ms\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+"""Feature builders: confidence weights, text vectors and skill levels/gaps."""
+
+__all__: list[str] = []

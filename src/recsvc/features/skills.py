@@ -1,0 +1,193 @@
+"""Skill levels (assessments + evidence, time decay), role requirements and weighted gaps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+
+from recsvc import contract as c
+from recsvc.dataset import Dataset, id_values, to_days
+from recsvc.features.confidence import STATUS_CODES
+
+__all__ = [
+    "DEFAULT_SOURCE_WEIGHTS",
+    "SkillEvidence",
+    "SkillParams",
+    "content_skill_matrices",
+    "role_requirements",
+    "skill_evidence",
+    "strategic_weights",
+]
+
+# a test is more trustworthy than a manager's view, which beats a peer's, which beats self-rating
+DEFAULT_SOURCE_WEIGHTS: dict[str, float] = {"test": 1.0, "manager": 0.7, "peer": 0.5, "self": 0.3}
+DEFAULT_CONTENT_LEVEL = 3
+
+
+@dataclass(frozen=True)
+class SkillParams:
+    """How evidence about a skill level is weighted.
+
+    Each assessment counts ``source weight * 0.5 ** (age / half_life_days)``; completing
+    content that teaches skill s to level L counts as an assessment at level L with weight
+    ``evidence_weight * content_skill_weight`` (decayed the same way). The current level is
+    the weighted mean, so a fresh test outweighs an old self-rating.
+    """
+
+    source_weights: Mapping[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_SOURCE_WEIGHTS)
+    )
+    half_life_days: float = 365.0
+    evidence_weight: float = 0.4
+
+
+@dataclass(frozen=True)
+class SkillEvidence:
+    """Employees x skills sums of evidence weights and weight*level (both CSR, float32).
+
+    Keeping the two sums rather than the mean lets request-time assessments be folded in
+    exactly: ``(wlevel + w * level) / (wsum + w)``.
+    """
+
+    wsum: sp.csr_matrix
+    wlevel: sp.csr_matrix
+
+    def levels(self) -> sp.csr_matrix:
+        """Current level per (employee, skill) with any evidence."""
+        out = sp.csr_matrix(self.wlevel, dtype=np.float32, copy=True)
+        ws = np.asarray(self.wsum.data, dtype=np.float32)
+        out.data = np.divide(out.data, ws, out=np.zeros_like(out.data), where=ws > 0)
+        return out
+
+
+def content_skill_matrices(dataset: Dataset) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Items x skills CSRs of (weight, level); same sparsity, level falls back to difficulty."""
+    shape = (dataset.n_items, len(dataset.skills))
+    cs = dataset.tables.get(c.CONTENT_SKILLS)
+    if cs is None or len(cs) == 0 or len(dataset.skills) == 0:
+        empty = sp.csr_matrix(shape, dtype=np.float32)
+        return empty, empty.copy()
+    i = dataset.content.indices(id_values(cs["content_id"]))
+    s = dataset.skills.indices(id_values(cs["skill_id"]))
+    w = cs["weight"].astype("float64").fillna(1.0).to_numpy(dtype=np.float64)
+    level = cs["level"].astype("Float64")
+    content = dataset.tables[c.CONTENT]
+    if level.isna().any() and "difficulty" in content.columns:
+        diff = pd.Series(
+            content["difficulty"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan),
+            index=content["content_id"].astype(str),
+        )
+        fallback = diff.reindex(cs["content_id"].astype(str)).to_numpy()
+        level = level.fillna(pd.Series(fallback, index=level.index, dtype="Float64"))
+    lv = level.fillna(DEFAULT_CONTENT_LEVEL).to_numpy(dtype=np.float64)
+    ok = (i >= 0) & (s >= 0)
+    # weight 0 would vanish from the sparsity pattern; keep a tiny positive instead
+    w = np.clip(w, 1e-3, None)
+    wm = sp.csr_matrix((w[ok].astype(np.float32), (i[ok], s[ok])), shape=shape)
+    lm = sp.csr_matrix((lv[ok].astype(np.float32), (i[ok], s[ok])), shape=shape)
+    wm.sum_duplicates()
+    lm.sum_duplicates()
+    return wm, lm
+
+
+def skill_evidence(
+    dataset: Dataset,
+    params: SkillParams,
+    content_weight: sp.csr_matrix,
+    content_level: sp.csr_matrix,
+) -> SkillEvidence:
+    """Evidence sums from assessments and completed content, as of ``dataset.as_of``."""
+    n_e, n_s = dataset.n_employees, len(dataset.skills)
+    rows: list[npt.NDArray[np.int64]] = []
+    cols: list[npt.NDArray[np.int64]] = []
+    ws: list[npt.NDArray[np.float64]] = []
+    lvs: list[npt.NDArray[np.float64]] = []
+    half = params.half_life_days
+
+    def decay(day: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        if half <= 0:
+            return np.ones_like(day)
+        return np.asarray(np.power(0.5, np.clip(dataset.as_of - day, 0, None) / half))
+
+    a = dataset.tables.get(c.ASSESSMENTS)
+    if a is not None and len(a) and n_s:
+        e = dataset.employees.indices(id_values(a["employee_id"]))
+        s = dataset.skills.indices(id_values(a["skill_id"]))
+        src = a["source"].astype("string").fillna("test").to_numpy(dtype=object)
+        sw = np.array([params.source_weights.get(str(x), 0.3) for x in src], dtype=np.float64)
+        day = to_days(a["assessed_at"])
+        ok = (e >= 0) & (s >= 0) & np.isfinite(day)
+        rows.append(e[ok])
+        cols.append(s[ok])
+        ws.append((sw * decay(day))[ok])
+        lvs.append(np.asarray(a["level"].astype("float64"), dtype=np.float64)[ok])
+
+    en = dataset.enrolments
+    done = en.status == STATUS_CODES["completed"]
+    if done.any() and content_weight.nnz:
+        items = en.content_idx[done]
+        counts = np.diff(content_weight.indptr)[items]
+        starts = content_weight.indptr[items]
+        pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        rows.append(np.repeat(en.employee_idx[done].astype(np.int64), counts))
+        cols.append(content_weight.indices[pos].astype(np.int64))
+        ws.append(
+            params.evidence_weight
+            * content_weight.data[pos].astype(np.float64)
+            * np.repeat(decay(en.day[done]), counts)
+        )
+        lvs.append(content_level.data[pos].astype(np.float64))
+
+    if not rows:
+        empty = sp.csr_matrix((n_e, n_s), dtype=np.float32)
+        return SkillEvidence(empty, empty.copy())
+    r, col, w, lv = (np.concatenate(x) for x in (rows, cols, ws, lvs))
+    # group by (employee, skill) once so both sums share one sparsity pattern exactly
+    keys, inverse = np.unique(r * n_s + col, return_inverse=True)
+    indptr = np.searchsorted(keys // n_s, np.arange(n_e + 1))
+    indices = (keys % n_s).astype(np.int32)
+    wsum = sp.csr_matrix(
+        (np.bincount(inverse, weights=w).astype(np.float32), indices, indptr), shape=(n_e, n_s)
+    )
+    wlevel = sp.csr_matrix(
+        (np.bincount(inverse, weights=w * lv).astype(np.float32), indices.copy(), indptr.copy()),
+        shape=(n_e, n_s),
+    )
+    return SkillEvidence(wsum, wlevel)
+
+
+def role_requirements(
+    dataset: Dataset,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Dense roles x skills required level and importance (zeros where a role asks nothing)."""
+    n_r, n_s = len(dataset.roles), len(dataset.skills)
+    req = np.zeros((n_r, n_s), dtype=np.float32)
+    imp = np.zeros((n_r, n_s), dtype=np.float32)
+    rs = dataset.tables.get(c.ROLE_SKILLS)
+    if rs is None or len(rs) == 0 or n_r == 0 or n_s == 0:
+        return req, imp
+    r = dataset.roles.indices(id_values(rs["role_id"]))
+    s = dataset.skills.indices(id_values(rs["skill_id"]))
+    ok = (r >= 0) & (s >= 0)
+    req[r[ok], s[ok]] = rs["required_level"].astype("float64").to_numpy(dtype=np.float64)[ok]
+    imp[r[ok], s[ok]] = (
+        rs["importance"].astype("float64").fillna(1.0).to_numpy(dtype=np.float64)[ok]
+    )
+    return req, imp
+
+
+def strategic_weights(dataset: Dataset) -> npt.NDArray[np.float32]:
+    """Organisation priority per skill in [0, 1] (0 when unknown)."""
+    out = np.zeros(len(dataset.skills), dtype=np.float32)
+    sk = dataset.tables.get(c.SKILLS)
+    if sk is None or len(sk) == 0 or "strategic_weight" not in sk.columns:
+        return out
+    s = dataset.skills.indices(id_values(sk["skill_id"]))
+    w = sk["strategic_weight"].astype("float64").fillna(0.0).to_numpy(dtype=np.float64)
+    out[s[s >= 0]] = w[s >= 0]
+    return out

@@ -1,0 +1,204 @@
+"""Recommender: the pure recommendation core over one loaded bundle (no HTTP, no mutable state)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from recsvc.contract import CONTENT_FORMATS
+from recsvc.errors import UnknownContentError, UnknownEmployeeError
+from recsvc.models.base import top_k
+from recsvc.models.skill_gap import difficulty_fit
+from recsvc.recommend.candidates import build_signals
+from recsvc.recommend.diversify import diversity_vectors, mmr
+from recsvc.recommend.explain import explain_item
+from recsvc.recommend.query import (
+    Context,
+    Query,
+    Recommendations,
+    RecommendedItem,
+    SimilarItem,
+    SkillGap,
+)
+from recsvc.recommend.rules import allowed_items
+from recsvc.recommend.score import FeatureBuilder
+from recsvc.recommend.state import ModelState
+
+__all__ = ["MIN_POOL", "Recommender"]
+
+logger = logging.getLogger(__name__)
+
+#: MMR re-ranks the best max(MIN_POOL, POOL_FACTOR * k) allowed items
+MIN_POOL = 50
+POOL_FACTOR = 5
+
+
+class Recommender:
+    """Ranked, explained recommendations from a loaded bundle.
+
+    Built once per bundle (all request-independent work happens in ``__init__``), then
+    read-only: safe to share between threads. See :mod:`recsvc.recommend` for strategies.
+    """
+
+    def __init__(self, state: ModelState, *, manifest: Any = None, version: str = "unversioned"):
+        state.check()
+        self.state = state
+        self.manifest = manifest
+        self.model_version = str(getattr(manifest, "version", version))
+        self.capabilities = state.capabilities
+        self.features = FeatureBuilder(state)
+        self._diversity = diversity_vectors(state.content_skill_weight, state.content_format)
+        self._durations = np.asarray(state.content_duration, dtype=np.float32)
+        self._formats = frozenset(
+            CONTENT_FORMATS[c] for c in np.unique(state.content_format) if c >= 0
+        )
+
+    @classmethod
+    def from_bundle(cls, bundle: Any) -> Recommender:
+        """Build from a ``recsvc.bundle.Bundle``; BundleIntegrityError if parts are missing."""
+        return cls(ModelState.from_bundle(bundle), manifest=bundle.manifest)
+
+    # validation helpers for the service
+    def has_role(self, role_id: str) -> bool:
+        return role_id in self.state.roles
+
+    def has_skill(self, skill_id: str) -> bool:
+        return skill_id in self.state.skills
+
+    def has_content(self, content_id: str) -> bool:
+        return content_id in self.state.content
+
+    def has_employee(self, employee_id: str) -> bool:
+        return employee_id in self.state.employees
+
+    @property
+    def known_formats(self) -> frozenset[str]:
+        return self._formats
+
+    @property
+    def known_languages(self) -> frozenset[str]:
+        return frozenset(self.state.languages)
+
+    @property
+    def role_ids(self) -> tuple[str, ...]:
+        return self.state.roles.ids
+
+    def recommend(self, query: Query) -> Recommendations:
+        """Top ``query.k`` items for one employee, after rules and diversity, with reasons.
+
+        Raises UnknownRoleError / UnknownSkillError for unknown ids in the context; unknown
+        employees get a cold-start answer instead of an error.
+        """
+        st = self.state
+        signals = build_signals(st, query.employee_id, query.context)
+        scores, feats = self.features.scores(signals)
+        ok = allowed_items(st, signals, query)
+        k = max(0, int(query.k))
+        allowed = np.flatnonzero(ok)
+        if len(allowed) == 0 or k == 0:
+            return Recommendations(query.employee_id, self.model_version, signals.strategy, ())
+        pool_size = max(MIN_POOL, POOL_FACTOR * k)
+        pool = allowed[top_k(scores[allowed], pool_size)]
+        chosen = mmr(
+            pool,
+            scores[pool],
+            self._diversity,
+            k=k,
+            diversity=query.diversity,
+            durations=self._durations[pool],
+            budget=query.context.time_budget_minutes,
+        )
+        items = []
+        for rank, i in enumerate(chosen, start=1):
+            item = int(i)
+            duration = float(self._durations[item])
+            fmt = int(st.content_format[item])
+            items.append(
+                RecommendedItem(
+                    content_id=st.content.id_of(item),
+                    title=st.titles[item],
+                    format=CONTENT_FORMATS[fmt] if fmt >= 0 else None,
+                    duration_minutes=duration if np.isfinite(duration) else None,
+                    score=float(scores[item]),
+                    rank=rank,
+                    reasons=explain_item(st, signals, item, feats[item]) if query.explain else (),
+                )
+            )
+        return Recommendations(
+            query.employee_id, self.model_version, signals.strategy, tuple(items)
+        )
+
+    def recommend_batch(self, queries: Sequence[Query]) -> list[Recommendations]:
+        """Same answers as calling :meth:`recommend` for each query, in order."""
+        return [self.recommend(q) for q in queries]
+
+    def skill_gaps(
+        self,
+        employee_id: str,
+        *,
+        target_role_id: str | None = None,
+        role_id: str | None = None,
+        content_per_gap: int = 3,
+    ) -> list[SkillGap]:
+        """Current vs required level per skill with a gap, largest weighted gap first.
+
+        Unknown employees need ``role_id`` (their levels start from zero), otherwise
+        UnknownEmployeeError; unknown roles raise UnknownRoleError. Without the skills
+        capability (no skills/content_skills/role_skills data) the list is empty. Each gap
+        lists up to ``content_per_gap`` active items that teach the skill one step above the
+        current level.
+        """
+        st = self.state
+        if employee_id not in st.employees and role_id is None:
+            raise UnknownEmployeeError(
+                f"employee {employee_id!r} is not in the model; pass role_id to see the "
+                "gaps of someone new in that role"
+            )
+        s = build_signals(st, employee_id, Context(role_id=role_id, target_role_id=target_role_id))
+        if len(st.skills) == 0:
+            return []
+        required = np.maximum(s.required_role, s.required_target)
+        order = np.flatnonzero(s.gap > 0)
+        order = order[np.lexsort((order, -s.gap_weight[order]))]
+        cs_t = st.content_skill_weight.T.tocsr()
+        lv_t = st.content_skill_level.T.tocsr()
+        active = np.asarray(st.content_active, dtype=bool) & ~s.excluded
+        out = []
+        for sk in order:
+            lo, hi = cs_t.indptr[sk], cs_t.indptr[sk + 1]
+            items = cs_t.indices[lo:hi]
+            fit = difficulty_fit(np.rint(lv_t.data[lo:hi]) - s.current[sk], st.params.sigma)
+            fit = fit * cs_t.data[lo:hi] * active[items]
+            best = [int(items[j]) for j in top_k(fit, content_per_gap) if fit[j] > 0]
+            out.append(
+                SkillGap(
+                    skill_id=st.skills.id_of(int(sk)),
+                    skill_name=st.skill_names[int(sk)],
+                    current_level=round(float(s.current[sk]), 3),
+                    required_level=float(required[sk]),
+                    gap=round(float(s.gap[sk]), 3),
+                    weight=round(float(s.gap_weight[sk]), 4),
+                    content_ids=tuple(st.content.id_of(i) for i in best),
+                )
+            )
+        return out
+
+    def similar(self, content_id: str, k: int = 10) -> list[SimilarItem]:
+        """Active items most similar in content to ``content_id`` (UnknownContentError)."""
+        st = self.state
+        i = st.content.get(content_id)
+        if i < 0:
+            raise UnknownContentError(
+                f"content {content_id!r} is not in the model; it may be newer than the bundle"
+            )
+        out = []
+        for j, score in zip(st.similar_idx[i], st.similar_score[i], strict=True):
+            if j < 0 or not st.content_active[j]:
+                continue
+            out.append(SimilarItem(st.content.id_of(int(j)), st.titles[int(j)], float(score)))
+            if len(out) >= k:
+                break
+        return out

@@ -1,0 +1,342 @@
+"""ModelState: every array the recommendation core needs, and the bundle layout that stores it.
+
+This docstring is the one description of the bundle's model files (``recsvc.bundle`` adds
+``manifest.json``). U = employees, I = content items, S = skills, R = roles, D = departments,
+F = latent factors, V = text vocabulary, K = stored neighbours. Sparse matrices are CSR,
+stored as ``<prefix>_data/_indices/_indptr/_shape`` (``bundle.sparse_to_arrays``).
+
+Arrays
+    ``employee_ids`` (U, str), ``content_ids`` (I, str), ``skill_ids`` (S, str),
+    ``role_ids`` (R, str): external ids, sorted; position = row index.
+    ``content_format`` (I, int8: index into ``contract.CONTENT_FORMATS``, -1 unknown),
+    ``content_language`` (I, int32: index into ``vocab.languages``, -1 unknown),
+    ``content_duration`` (I, float32, NaN unknown), ``content_active`` (I, bool),
+    ``item_age_days`` (I, float32: days from publication/first enrolment to ``as_of``),
+    ``item_strategic`` (I, float32: highest strategic weight of the skills it teaches).
+    ``employee_role``, ``employee_target_role``, ``employee_department`` (U, int32, -1 none).
+    ``mf_item_factors`` (I x F), ``mf_user_factors`` (U x F), ``mf_gram`` (F x F, YtY + reg I
+    for fold-in). ``ease_weights`` (I x I, only with capability ``ease``).
+    ``similar_idx`` (I x K int32, -1 pads), ``similar_score`` (I x K float32).
+    ``text_idf`` (V). ``role_required``, ``role_importance`` (R x S float32).
+    ``skill_strategic`` (S). ``pop_all``, ``pop_recent`` (I: share of employees who took it,
+    ever / in the last ``recent_days``). ``role_size`` (R), ``department_size`` (D).
+    ``ranker_mean``, ``ranker_scale``, ``ranker_coef`` (n_features), ``ranker_intercept`` (1).
+Sparse
+    ``history`` (U x I signed confidence: the CF input), ``completed`` (U x I, 1 = completed),
+    ``enrolled`` (U x I, 1 = enrolled or in progress, not completed), ``text`` (I x V TF-IDF),
+    ``content_skill_weight`` and ``content_skill_level`` (I x S, same pattern),
+    ``skill_wsum`` and ``skill_wlevel`` (U x S evidence sums, same pattern; level = ratio),
+    ``role_pop`` (R x I share), ``department_pop`` (D x I share),
+    ``prerequisites`` (I x I: row i lists what i requires).
+Tables
+    ``content_info``: content_id, title (for answers).
+Documents
+    ``vocab``: languages, departments, skill_names, role_titles.
+    ``state``: as_of (days since epoch), capabilities, confidence params, skill params,
+    sigma, mf algorithm, feature names, recent_days, text encoder settings and vocabulary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+
+from recsvc.errors import BundleIntegrityError
+from recsvc.features.confidence import ConfidenceParams
+from recsvc.features.text import TextEncoder
+from recsvc.ids import IdIndex
+from recsvc.models.base import FloatArray
+from recsvc.models.ranker import LogisticRanker
+
+__all__ = ["SPARSE_FIELDS", "ModelState", "StateParams"]
+
+IntArray = npt.NDArray[np.int32]
+BoolArray = npt.NDArray[np.bool_]
+
+SPARSE_FIELDS = (
+    "history",
+    "completed",
+    "enrolled",
+    "text",
+    "content_skill_weight",
+    "content_skill_level",
+    "skill_wsum",
+    "skill_wlevel",
+    "role_pop",
+    "department_pop",
+    "prerequisites",
+)
+_ID_FIELDS = ("employee_ids", "content_ids", "skill_ids", "role_ids")
+_DENSE_FIELDS = (
+    "content_format",
+    "content_language",
+    "content_duration",
+    "content_active",
+    "item_age_days",
+    "item_strategic",
+    "employee_role",
+    "employee_target_role",
+    "employee_department",
+    "mf_item_factors",
+    "mf_user_factors",
+    "mf_gram",
+    "similar_idx",
+    "similar_score",
+    "role_required",
+    "role_importance",
+    "skill_strategic",
+    "pop_all",
+    "pop_recent",
+    "role_size",
+    "department_size",
+)
+
+
+@dataclass(frozen=True)
+class StateParams:
+    """Scalars and settings the request path needs to reproduce training-time features."""
+
+    as_of: float
+    capabilities: tuple[str, ...]
+    confidence: ConfidenceParams
+    source_weights: Mapping[str, float]
+    skill_half_life_days: float
+    evidence_weight: float
+    sigma: float
+    mf_algorithm: str
+    feature_names: tuple[str, ...]
+    recent_days: float
+
+    def to_document(self) -> dict[str, Any]:
+        doc = dataclasses.asdict(self)
+        doc["capabilities"] = list(self.capabilities)
+        doc["feature_names"] = list(self.feature_names)
+        doc["source_weights"] = dict(self.source_weights)
+        return doc
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> StateParams:
+        return cls(
+            as_of=float(doc["as_of"]),
+            capabilities=tuple(doc["capabilities"]),
+            confidence=ConfidenceParams(**doc["confidence"]),
+            source_weights=dict(doc["source_weights"]),
+            skill_half_life_days=float(doc["skill_half_life_days"]),
+            evidence_weight=float(doc["evidence_weight"]),
+            sigma=float(doc["sigma"]),
+            mf_algorithm=str(doc["mf_algorithm"]),
+            feature_names=tuple(doc["feature_names"]),
+            recent_days=float(doc["recent_days"]),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class ModelState:
+    """Fitted models and lookup arrays, as the trainer produced and the core consumes them."""
+
+    params: StateParams
+    employees: IdIndex
+    content: IdIndex
+    skills: IdIndex
+    roles: IdIndex
+    titles: tuple[str, ...]
+    languages: tuple[str, ...]
+    departments: tuple[str, ...]
+    skill_names: tuple[str, ...]
+    role_titles: tuple[str, ...]
+    text_encoder: TextEncoder
+    ranker: LogisticRanker
+    ease_weights: FloatArray | None
+    content_format: npt.NDArray[np.int8]
+    content_language: IntArray
+    content_duration: FloatArray
+    content_active: BoolArray
+    item_age_days: FloatArray
+    item_strategic: FloatArray
+    employee_role: IntArray
+    employee_target_role: IntArray
+    employee_department: IntArray
+    mf_item_factors: FloatArray
+    mf_user_factors: FloatArray
+    mf_gram: FloatArray
+    similar_idx: IntArray
+    similar_score: FloatArray
+    role_required: FloatArray
+    role_importance: FloatArray
+    skill_strategic: FloatArray
+    pop_all: FloatArray
+    pop_recent: FloatArray
+    role_size: FloatArray
+    department_size: FloatArray
+    history: sp.csr_matrix
+    completed: sp.csr_matrix
+    enrolled: sp.csr_matrix
+    text: sp.csr_matrix
+    content_skill_weight: sp.csr_matrix
+    content_skill_level: sp.csr_matrix
+    skill_wsum: sp.csr_matrix
+    skill_wlevel: sp.csr_matrix
+    role_pop: sp.csr_matrix
+    department_pop: sp.csr_matrix
+    prerequisites: sp.csr_matrix
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return frozenset(self.params.capabilities)
+
+    def to_bundle_parts(
+        self,
+    ) -> tuple[dict[str, npt.NDArray[Any]], dict[str, pd.DataFrame], dict[str, Any]]:
+        """``(arrays, tables, documents)`` ready for ``bundle.write_bundle``."""
+        from recsvc.bundle import sparse_to_arrays
+
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "employee_ids": self.employees.to_array(),
+            "content_ids": self.content.to_array(),
+            "skill_ids": self.skills.to_array(),
+            "role_ids": self.roles.to_array(),
+            "text_idf": self.text_encoder.idf,
+        }
+        for name in _DENSE_FIELDS:
+            arrays[name] = np.ascontiguousarray(getattr(self, name))
+        for name in SPARSE_FIELDS:
+            arrays.update(sparse_to_arrays(name, getattr(self, name)))
+        if self.ease_weights is not None:
+            arrays["ease_weights"] = np.ascontiguousarray(self.ease_weights)
+        for key, value in self.ranker.to_arrays().items():
+            arrays[f"ranker_{key}"] = value
+        tables = {
+            "content_info": pd.DataFrame(
+                {"content_id": list(self.content.ids), "title": list(self.titles)}
+            )
+        }
+        state_doc = self.params.to_document()
+        state_doc["text_encoder"] = self.text_encoder.to_document()
+        documents = {
+            "state": state_doc,
+            "vocab": {
+                "languages": list(self.languages),
+                "departments": list(self.departments),
+                "skill_names": list(self.skill_names),
+                "role_titles": list(self.role_titles),
+            },
+        }
+        return arrays, tables, documents
+
+    @classmethod
+    def from_bundle(cls, bundle: Any) -> ModelState:
+        """Rebuild from a loaded ``recsvc.bundle.Bundle``; arrays stay memory-mapped.
+
+        Raises BundleIntegrityError when a required part is missing or shapes disagree.
+        """
+        try:
+            state_doc = bundle.document("state")
+            vocab = bundle.document("vocab")
+            params = StateParams.from_document(state_doc)
+            # plain ndarray views of the memory maps: same pages, no per-index memmap overhead
+            fields: dict[str, Any] = {
+                name: np.asarray(bundle.array(name)) for name in _DENSE_FIELDS
+            }
+            for name in SPARSE_FIELDS:
+                fields[name] = bundle.sparse(name)
+            ids = {name: tuple(str(v) for v in bundle.array(name)) for name in _ID_FIELDS}
+            info = bundle.table("content_info")
+            ranker = LogisticRanker.from_arrays(
+                {k: bundle.array(f"ranker_{k}") for k in ("mean", "scale", "coef", "intercept")},
+                params.feature_names,
+            )
+            encoder = TextEncoder.from_document(state_doc["text_encoder"], bundle.array("text_idf"))
+            ease = (
+                np.asarray(bundle.array("ease_weights")) if "ease" in params.capabilities else None
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BundleIntegrityError(
+                f"bundle {bundle.version} is missing or has a malformed model part ({exc}); "
+                "retrain it with this recsvc version"
+            ) from exc
+        state = cls(
+            params=params,
+            employees=IdIndex(ids["employee_ids"]),
+            content=IdIndex(ids["content_ids"]),
+            skills=IdIndex(ids["skill_ids"]),
+            roles=IdIndex(ids["role_ids"]),
+            titles=tuple(str(t) for t in info["title"].astype("string").fillna("")),
+            languages=tuple(vocab["languages"]),
+            departments=tuple(vocab["departments"]),
+            skill_names=tuple(vocab["skill_names"]),
+            role_titles=tuple(vocab["role_titles"]),
+            text_encoder=encoder,
+            ranker=ranker,
+            ease_weights=ease,
+            **fields,
+        )
+        state.check()
+        return state
+
+    def check(self) -> None:
+        """Raise BundleIntegrityError unless every array agrees on U, I, S, R and F."""
+        n_u, n_i, n_s, n_r = (
+            len(self.employees),
+            len(self.content),
+            len(self.skills),
+            len(self.roles),
+        )
+        n_f = self.mf_item_factors.shape[1] if self.mf_item_factors.ndim == 2 else -1
+        n_d = len(self.departments)
+        expected: dict[str, tuple[int, ...]] = {
+            "titles": (n_i,),
+            "content_format": (n_i,),
+            "content_language": (n_i,),
+            "content_duration": (n_i,),
+            "content_active": (n_i,),
+            "item_age_days": (n_i,),
+            "item_strategic": (n_i,),
+            "employee_role": (n_u,),
+            "employee_target_role": (n_u,),
+            "employee_department": (n_u,),
+            "mf_item_factors": (n_i, n_f),
+            "mf_user_factors": (n_u, n_f),
+            "mf_gram": (n_f, n_f),
+            "similar_idx": (n_i, self.similar_idx.shape[1] if self.similar_idx.ndim == 2 else -1),
+            "role_required": (n_r, n_s),
+            "role_importance": (n_r, n_s),
+            "skill_strategic": (n_s,),
+            "pop_all": (n_i,),
+            "pop_recent": (n_i,),
+            "role_size": (n_r,),
+            "department_size": (n_d,),
+            "history": (n_u, n_i),
+            "completed": (n_u, n_i),
+            "enrolled": (n_u, n_i),
+            "text": (n_i, self.text_encoder.n_features),
+            "content_skill_weight": (n_i, n_s),
+            "content_skill_level": (n_i, n_s),
+            "skill_wsum": (n_u, n_s),
+            "skill_wlevel": (n_u, n_s),
+            "role_pop": (n_r, n_i),
+            "department_pop": (n_d, n_i),
+            "prerequisites": (n_i, n_i),
+        }
+        if self.ease_weights is not None:
+            expected["ease_weights"] = (n_i, n_i)
+        problems = []
+        for name, shape in expected.items():
+            value = getattr(self, name)
+            got = (len(value),) if isinstance(value, tuple) else tuple(value.shape)
+            if got != shape:
+                problems.append(f"{name} has shape {got}, expected {shape}")
+        if self.similar_score.shape != self.similar_idx.shape:
+            problems.append("similar_score and similar_idx differ in shape")
+        if len(self.ranker.coef_) != len(self.params.feature_names):
+            problems.append("ranker coefficients do not match the feature names")
+        if problems:
+            raise BundleIntegrityError(
+                "model arrays are inconsistent: " + "; ".join(problems) + "; retrain the bundle"
+            )

@@ -1,0 +1,252 @@
+"""Fit every base model on a Dataset and assemble the ModelState the core serves from."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from recsvc import contract as c
+from recsvc.dataset import Dataset, id_values
+from recsvc.features.confidence import STATUS_CODES, ConfidenceParams
+from recsvc.features.skills import (
+    SkillParams,
+    content_skill_matrices,
+    role_requirements,
+    skill_evidence,
+    strategic_weights,
+)
+from recsvc.features.text import TextEncoder, fit_text_encoder
+from recsvc.models.cf import MatrixFactorization
+from recsvc.models.content import ContentModel
+from recsvc.models.ease import EASE, EASE_MAX_ITEMS
+from recsvc.models.popularity import GroupPopularity
+from recsvc.models.ranker import LogisticRanker
+from recsvc.recommend.score import FEATURE_NAMES
+from recsvc.recommend.state import ModelState, StateParams
+from recsvc.training.attributes import (
+    binary_matrix,
+    content_attributes,
+    employee_attributes,
+    names,
+    prerequisite_matrix,
+)
+
+__all__ = ["ContentParts", "Hyperparams", "default_ranker", "fit_content", "fit_state"]
+
+logger = logging.getLogger(__name__)
+
+RECENT_DAYS = 90.0
+SIGMA = 0.6
+
+
+@dataclass(frozen=True)
+class Hyperparams:
+    """Everything the tuner may change (and the manifest records)."""
+
+    mf_algorithm: Literal["als", "bpr"] = "als"
+    n_factors: int = 64
+    regularization: float = 0.05
+    n_iter: int = 15
+    learning_rate: float = 0.01
+    alpha: float = 10.0
+    half_life_days: float = 365.0
+    use_ease: bool = True
+    ease_l2: float = 200.0
+
+    @property
+    def confidence(self) -> ConfidenceParams:
+        return ConfidenceParams(alpha=self.alpha, half_life_days=self.half_life_days)
+
+
+@dataclass(frozen=True)
+class ContentParts:
+    """Time-independent content features, fitted once on the whole catalogue."""
+
+    encoder: TextEncoder
+    text: sp.csr_matrix
+    neighbours: npt.NDArray[np.int32]
+    similarity: npt.NDArray[np.float32]
+    content_weight: sp.csr_matrix
+    content_level: sp.csr_matrix
+
+
+def _item_texts(dataset: Dataset) -> list[str]:
+    content = dataset.tables[c.CONTENT]
+    idx = dataset.content.indices(id_values(content["content_id"]))
+    texts = [""] * dataset.n_items
+    titles = content["title"].astype("string").fillna("").tolist()
+    descs = (
+        content["description"].astype("string").fillna("").tolist()
+        if "description" in content.columns
+        else [""] * len(content)
+    )
+    for i, t, d in zip(idx, titles, descs, strict=True):
+        if i >= 0:
+            texts[i] = f"{t} {t} {d}"
+    cs = dataset.tables.get(c.CONTENT_SKILLS)
+    sk = dataset.tables.get(c.SKILLS)
+    if cs is not None and sk is not None and len(cs):
+        names = dict(
+            zip(id_values(sk["skill_id"]), sk["name"].astype("string").fillna(""), strict=True)
+        )
+        for cid, sid in zip(id_values(cs["content_id"]), id_values(cs["skill_id"]), strict=True):
+            i = dataset.content.get(cid)
+            if i >= 0 and sid in names:
+                texts[i] += f" {names[sid]}"
+    return texts
+
+
+def fit_content(dataset: Dataset, n_neighbours: int = 50) -> ContentParts:
+    """TF-IDF encoder, item vectors, kNN graph and content-skill matrices."""
+    encoder = fit_text_encoder(_item_texts(dataset))
+    text = encoder.transform(_item_texts(dataset))
+    model = ContentModel(n_neighbours=n_neighbours).fit(text)
+    weight, level = content_skill_matrices(dataset)
+    return ContentParts(encoder, text, model.neighbours_, model.similarity_, weight, level)
+
+
+def default_ranker() -> LogisticRanker:
+    """Equal unit weights on the main signals: used only when the holdout is too small."""
+    n = len(FEATURE_NAMES)
+    coef = np.zeros(n, dtype=np.float32)
+    for name in ("mf_score", "ease_score", "content_sim", "gap_fit", "role_pop", "pop_all"):
+        coef[FEATURE_NAMES.index(name)] = 1.0
+    return LogisticRanker.from_arrays(
+        {
+            "mean": np.zeros(n, np.float32),
+            "scale": np.ones(n, np.float32),
+            "coef": coef,
+            "intercept": np.zeros(1, np.float32),
+        },
+        FEATURE_NAMES,
+    )
+
+
+def fit_state(
+    dataset: Dataset,
+    hp: Hyperparams,
+    content: ContentParts,
+    *,
+    seed: int,
+    ranker: LogisticRanker | None = None,
+) -> ModelState:
+    """Fit CF, EASE, popularity and skill evidence on ``dataset`` and assemble the state."""
+    n_u, n_i = dataset.n_employees, dataset.n_items
+    en = dataset.enrolments
+    history = dataset.confidence(hp.confidence)
+    completed = dataset.completed()
+    active_status = (en.status == STATUS_CODES["enrolled"]) | (
+        en.status == STATUS_CODES["in_progress"]
+    )
+    enrolled = binary_matrix(
+        en.employee_idx[active_status], en.content_idx[active_status], (n_u, n_i)
+    )
+    enrolled = (enrolled - enrolled.multiply(completed)).tocsr()
+    enrolled.eliminate_zeros()
+
+    mf = MatrixFactorization(
+        algorithm=hp.mf_algorithm,
+        n_factors=hp.n_factors,
+        regularization=hp.regularization,
+        n_iter=hp.n_iter,
+        learning_rate=hp.learning_rate,
+        seed=seed,
+    ).fit(history)
+    caps = set(dataset.capabilities)
+    ease_w = None
+    if hp.use_ease and n_i <= EASE_MAX_ITEMS:
+        ease_w = EASE(l2=hp.ease_l2).fit(history).item_weights_
+        caps.add("ease")
+
+    # popularity: positive interactions overall, recently, per role and per department
+    positive = history.copy()
+    positive.data = (positive.data > 0).astype(np.float32)
+    positive.eliminate_zeros()
+    pop_all = GroupPopularity(1).fit(positive).group_scores(0)
+    recent = en.day >= dataset.as_of - RECENT_DAYS
+    recent_m = binary_matrix(en.employee_idx[recent], en.content_idx[recent], (n_u, n_i))
+    pop_recent = GroupPopularity(1).fit(recent_m).group_scores(0)
+    role, target, dept, departments = employee_attributes(dataset)
+    role_pop = GroupPopularity(len(dataset.roles)).fit(positive, role)
+    dept_pop = GroupPopularity(len(departments)).fit(positive, dept)
+
+    # skills
+    skill_p = SkillParams()
+    evidence = skill_evidence(dataset, skill_p, content.content_weight, content.content_level)
+    required, importance = role_requirements(dataset)
+    strategic = strategic_weights(dataset)
+    item_strategic = np.zeros(n_i, dtype=np.float32)
+    cw = content.content_weight
+    if cw.nnz:
+        s_m = cw.copy()
+        s_m.data = strategic[cw.indices].astype(np.float32)
+        item_strategic = np.asarray(s_m.max(axis=1).toarray()).ravel().astype(np.float32)
+
+    attrs = content_attributes(dataset, en)
+    skill_names, role_titles = names(dataset)
+    prereq = prerequisite_matrix(dataset)
+
+    params = StateParams(
+        as_of=dataset.as_of,
+        capabilities=tuple(sorted(caps)),
+        confidence=hp.confidence,
+        source_weights=dict(skill_p.source_weights),
+        skill_half_life_days=skill_p.half_life_days,
+        evidence_weight=skill_p.evidence_weight,
+        sigma=SIGMA,
+        mf_algorithm=hp.mf_algorithm,
+        feature_names=FEATURE_NAMES,
+        recent_days=RECENT_DAYS,
+    )
+    return ModelState(
+        params=params,
+        employees=dataset.employees,
+        content=dataset.content,
+        skills=dataset.skills,
+        roles=dataset.roles,
+        titles=attrs.titles,
+        languages=attrs.languages,
+        departments=departments,
+        skill_names=skill_names,
+        role_titles=role_titles,
+        text_encoder=content.encoder,
+        ranker=ranker if ranker is not None else default_ranker(),
+        ease_weights=ease_w,
+        content_format=attrs.content_format,
+        content_language=attrs.content_language,
+        content_duration=attrs.content_duration,
+        content_active=attrs.content_active,
+        item_age_days=attrs.item_age_days,
+        item_strategic=item_strategic,
+        employee_role=role,
+        employee_target_role=target,
+        employee_department=dept,
+        mf_item_factors=mf.item_factors_,
+        mf_user_factors=mf.user_factors_,
+        mf_gram=mf.gram_,
+        similar_idx=content.neighbours,
+        similar_score=content.similarity,
+        role_required=required,
+        role_importance=importance,
+        skill_strategic=strategic,
+        pop_all=pop_all,
+        pop_recent=pop_recent,
+        role_size=role_pop.group_size_,
+        department_size=dept_pop.group_size_,
+        history=history,
+        completed=completed,
+        enrolled=enrolled,
+        text=content.text,
+        content_skill_weight=content.content_weight,
+        content_skill_level=content.content_level,
+        skill_wsum=evidence.wsum,
+        skill_wlevel=evidence.wlevel,
+        role_pop=role_pop.share_,
+        department_pop=dept_pop.share_,
+        prerequisites=prereq,
+    )

@@ -1,0 +1,186 @@
+"""train(): load -> dataset -> features -> tune -> fit -> rank -> evaluate -> write bundle."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from recsvc.bundle import Manifest, write_bundle
+from recsvc.dataset import build_dataset
+from recsvc.errors import DataValidationError
+from recsvc.models.ease import EASE_MAX_ITEMS
+from recsvc.training.assemble import Hyperparams, fit_content, fit_state
+from recsvc.training.holdout import time_split
+from recsvc.training.rank import fit_ranker
+from recsvc.training.stages import LoggingProgress, StageStats, StageTimer, TrainProgress
+from recsvc.training.tune import CfAlgorithm, tune
+from recsvc.training.validation import validate
+
+__all__ = ["STAGES", "TrainResult", "data_fingerprint", "train", "train_tables"]
+
+logger = logging.getLogger(__name__)
+
+STAGES = ("load", "dataset", "features", "tune", "fit", "rank", "evaluate", "write")
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a training run produced, for the CLI summary and for tests."""
+
+    manifest: Manifest
+    bundle_path: Path
+    validation_table: dict[str, dict[str, float]]
+    stages: list[StageStats]
+    report: Any  # recsvc.validate ValidationReport (None when tables were passed directly)
+    row_counts: dict[str, int]
+    rejected_rows: int
+
+
+def data_fingerprint(tables: Mapping[str, pd.DataFrame]) -> str:
+    """sha256 over every table's name, columns and row hashes (order-sensitive, stable)."""
+    h = hashlib.sha256()
+    for name in sorted(tables):
+        df = tables[name]
+        h.update(name.encode())
+        h.update(",".join(map(str, df.columns)).encode())
+        h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def train(
+    source: str | Path,
+    models_dir: Path,
+    *,
+    seed: int = 42,
+    time_budget_s: float = 60.0,
+    max_bad_share: float = 0.05,
+    cf_algorithm: CfAlgorithm = "auto",
+    progress: TrainProgress | None = None,
+) -> TrainResult:
+    """Train a bundle from any source meeting the data contract and write it atomically.
+
+    ``time_budget_s`` bounds hyper-parameter search; results are reproducible for a given
+    seed whenever the budget is not reached. Raises DataContractError/DataValidationError
+    (nothing is written) when the data cannot be trusted.
+    """
+    from recsvc.ingest import load_tables
+
+    timer = StageTimer(progress or LoggingProgress())
+    with timer.stage("load"):
+        loaded = load_tables(source, max_bad_share=max_bad_share)
+    report = loaded.report
+    rejected = sum(int(s.rejected) for s in report.tables.values())
+    return train_tables(
+        loaded.tables,
+        Path(models_dir),
+        seed=seed,
+        time_budget_s=time_budget_s,
+        cf_algorithm=cf_algorithm,
+        timer=timer,
+        report=report,
+        rejected_rows=rejected,
+        source_description=loaded.source_description,
+    )
+
+
+def train_tables(
+    tables: Mapping[str, pd.DataFrame],
+    models_dir: Path,
+    *,
+    seed: int = 42,
+    time_budget_s: float = 60.0,
+    cf_algorithm: CfAlgorithm = "auto",
+    timer: StageTimer | None = None,
+    report: Any = None,
+    rejected_rows: int = 0,
+    source_description: str = "tables",
+    version: str | None = None,
+) -> TrainResult:
+    """The pipeline after loading: clean tables in, bundle out (tests call this directly)."""
+    timer = timer or StageTimer(LoggingProgress())
+    with timer.stage("dataset"):
+        dataset = build_dataset(tables)
+        if len(dataset.enrolments) == 0:
+            raise DataValidationError(
+                "no usable enrolments: add enrolments of content that exists in the catalogue"
+            )
+    with timer.stage("features"):
+        content = fit_content(dataset)
+        holdout = time_split(dataset, seed=seed)
+    with timer.stage("tune", total=None):
+        tuned = tune(
+            holdout,
+            Hyperparams(),
+            algorithm=cf_algorithm,
+            seed=seed,
+            budget_s=time_budget_s,
+            on_trial=timer.advance,
+        )
+    hp = tuned.best
+    with timer.stage("fit"):
+        train_state = fit_state(holdout.train, hp, content, seed=seed)
+        full_state = fit_state(dataset, hp, content, seed=seed)
+    with timer.stage("rank", total=len(holdout.tune_users)):
+        ranker, n_examples = fit_ranker(train_state, holdout, seed=seed, on_user=timer.advance)
+    train_state = replace(train_state, ranker=ranker)
+    full_state = replace(full_state, ranker=ranker)
+    with timer.stage("evaluate", total=len(holdout.eval_users)):
+        if holdout.ok:
+            table, extra = validate(train_state, holdout, on_user=timer.advance)
+        else:
+            table, extra = {}, {"note": "holdout too small for validation"}
+    with timer.stage("write"):
+        arrays, out_tables, documents = full_state.to_bundle_parts()
+        params = {
+            "seed": seed,
+            "cf_algorithm": cf_algorithm,
+            "hyperparams": asdict(hp),
+            "time_budget_s": time_budget_s,
+            "tuning_budget_hit": tuned.budget_hit,
+            "tuning_trials": tuned.trials,
+            "ranker_weights": ranker.weights(),
+            "ranker_examples": n_examples,
+            "holdout_start_day": holdout.start_day,
+            "source": source_description,
+            "ease": (
+                "on"
+                if full_state.ease_weights is not None
+                else f"skipped: {dataset.n_items} items > {EASE_MAX_ITEMS}"
+                if dataset.n_items > EASE_MAX_ITEMS
+                else "off"
+            ),
+        }
+        metrics = {
+            "validation": table,
+            **extra,
+            "tuning": {"mf_ndcg@10": tuned.mf_ndcg, "ease_ndcg@10": tuned.ease_ndcg},
+        }
+        row_counts = {name: int(len(df)) for name, df in tables.items()}
+        manifest = write_bundle(
+            models_dir,
+            arrays=arrays,
+            tables=out_tables,
+            documents=documents,
+            data_fingerprint=data_fingerprint(tables),
+            row_counts=row_counts,
+            capabilities=sorted(full_state.capabilities),
+            params=params,
+            metrics=metrics,
+            version=version,
+        )
+    logger.info("wrote bundle %s", manifest.version)
+    return TrainResult(
+        manifest=manifest,
+        bundle_path=Path(models_dir) / manifest.version,
+        validation_table=table,
+        stages=list(timer.stats),
+        report=report,
+        row_counts=row_counts,
+        rejected_rows=rejected_rows,
+    )

@@ -1,0 +1,82 @@
+"""The skill-gap scorer prefers one level above; the ranker learns real signal, not noise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
+
+from recsvc.models import LogisticRanker, SkillGapModel
+from recsvc.models.skill_gap import difficulty_fit, weighted_gap
+
+
+def _catalogue() -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    # items 0-4 teach skill 0 at levels 1-5; item 5 teaches skill 1 at level 3
+    rows = [0, 1, 2, 3, 4, 5]
+    cols = [0, 0, 0, 0, 0, 1]
+    w = sp.csr_matrix((np.ones(6, np.float32), (rows, cols)), shape=(6, 2))
+    lv = sp.csr_matrix((np.array([1, 2, 3, 4, 5, 3], np.float32), (rows, cols)), shape=(6, 2))
+    return w, lv
+
+
+def test_one_level_above_beats_too_easy_and_too_hard() -> None:
+    model = SkillGapModel(sigma=0.6).fit(*_catalogue())
+    current = np.array([[2.0, 5.0]], dtype=np.float32)
+    _, gw = weighted_gap(
+        current,
+        np.array([[4.0, 3.0]], np.float32),
+        np.ones((1, 2), np.float32),
+        np.zeros(2, np.float32),
+    )
+    fit, cov = model.score(gw, current)
+    order = np.argsort(-fit[0])
+    assert order[0] == 2  # level 3 for someone at 2
+    assert fit[0, 3] > fit[0, 4] > 0  # a step too far beats two steps too far
+    assert fit[0, 0] == fit[0, 1] == 0  # too easy teaches nothing
+    assert fit[0, 5] == 0 and cov[0, 5] == 0  # no gap in skill 1
+    assert cov[0].tolist() == [0, 0, 2, 2, 2, 0]
+
+
+def test_weighted_gap_uses_importance_and_strategy() -> None:
+    gap, w = weighted_gap(
+        np.array([1.0, 4.0], np.float32),
+        np.array([3.0, 3.0], np.float32),
+        np.array([0.5, 1.0], np.float32),
+        np.array([1.0, 0.0], np.float32),
+    )
+    assert gap.tolist() == [2.0, 0.0]
+    assert w.tolist() == [2.0, 0.0]  # 2 * 0.5 * (1 + 1)
+
+
+def test_difficulty_fit_shape() -> None:
+    f = difficulty_fit(np.array([-1.0, 0.0, 0.5, 1.0, 2.0, 3.0]), 0.6)
+    assert f[3] == pytest.approx(1.0)
+    assert f[0] == f[1] == 0
+    assert f[3] > f[2] > 0 and f[3] > f[4] > f[5]
+
+
+def test_ranker_learns_informative_feature_and_ignores_noise() -> None:
+    rng = np.random.default_rng(0)
+    signal = rng.normal(size=4000)
+    noise = rng.normal(size=4000)
+    constant = np.ones(4000)
+    y = (signal + 0.3 * rng.normal(size=4000) > 0.5).astype(np.int8)
+    x = np.column_stack([signal, noise, constant])
+    ranker = LogisticRanker().fit(x, y, ["signal", "noise", "constant"])
+    w = ranker.weights()
+    assert w["signal"] > 2.0
+    assert abs(w["noise"]) < 0.15
+    assert w["constant"] == 0.0
+    clone = LogisticRanker.from_arrays(ranker.to_arrays(), ["signal", "noise", "constant"])
+    np.testing.assert_allclose(clone.decision_function(x), ranker.decision_function(x), rtol=1e-5)
+    auc_like = np.mean(
+        ranker.decision_function(x[y == 1])[:, None]
+        > ranker.decision_function(x[y == 0])[None, :200]
+    )
+    assert auc_like > 0.9
+
+
+def test_unfitted_models_say_so() -> None:
+    with pytest.raises(NotFittedError, match="call fit"):
+        LogisticRanker().decision_function(np.zeros((1, 1)))

@@ -1,0 +1,148 @@
+"""train() end to end on generated samples: a verified bundle, reproducible, degrades gracefully."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from recsvc import contract as c
+from recsvc.bundle import read_bundle, verify_bundle
+from recsvc.recommend import Query, Recommender
+from recsvc.sample import generate_sample, write_sample
+from recsvc.train import STAGES, train, train_tables
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []
+
+    def stage_started(self, name: str, total: int | None) -> None:
+        self.events.append(("start", name))
+
+    def stage_advanced(self, n: int) -> None:
+        return None
+
+    def stage_finished(self, name: str, seconds: float) -> None:
+        assert seconds >= 0
+        self.events.append(("end", name))
+
+
+@pytest.fixture(scope="module")
+def sample_source(tmp_path_factory: pytest.TempPathFactory) -> str:
+    sample = generate_sample(300, seed=3)
+    return write_sample(sample, tmp_path_factory.mktemp("data"), fmt="parquet")
+
+
+def test_train_writes_a_verified_bundle_with_progress(sample_source: str, tmp_path: Path) -> None:
+    progress = Recorder()
+    result = train(sample_source, tmp_path, seed=1, time_budget_s=10, progress=progress)
+    assert [n for kind, n in progress.events if kind == "end"] == list(STAGES)
+    manifest = verify_bundle(result.bundle_path)
+    assert manifest.version == result.manifest.version
+    assert {"collaborative", "skill_gaps", "ease"} <= set(manifest.capabilities)
+    assert "hybrid" in result.validation_table and "popularity" in result.validation_table
+    assert set(manifest.params["ranker_weights"]) >= {"mf_score", "gap_fit"}
+    assert manifest.row_counts[c.ENROLMENTS] > 0
+    assert [s.name for s in result.stages] == list(STAGES)
+    assert all(s.peak_rss_mib > 0 for s in result.stages)
+    rec = Recommender.from_bundle(read_bundle(result.bundle_path))
+    someone = rec.state.employees.id_of(0)
+    assert len(rec.recommend(Query(someone, k=5)).items) == 5
+
+
+def test_same_seed_same_rankings(sample_source: str, tmp_path: Path) -> None:
+    answers = []
+    for run in ("a", "b"):
+        result = train(sample_source, tmp_path / run, seed=5, time_budget_s=30)
+        rec = Recommender.from_bundle(read_bundle(result.bundle_path))
+        ids = rec.state.employees.ids[:20]
+        answers.append([[i.content_id for i in rec.recommend(Query(e)).items] for e in ids])
+        assert not result.manifest.params["tuning_budget_hit"]
+    assert answers[0] == answers[1]
+
+
+def test_only_the_two_required_tables_still_train_and_recommend(tmp_path: Path) -> None:
+    sample = generate_sample(200, seed=4)
+    tables = {n: sample.tables[n] for n in c.REQUIRED_TABLES}
+    result = train_tables(tables, tmp_path, seed=1, time_budget_s=10)
+    caps = set(result.manifest.capabilities)
+    assert {"collaborative", "content_similarity", "popularity"} <= caps
+    assert not caps & {"skills", "skill_gaps", "roles", "assessments", "prerequisites"}
+    rec = Recommender.from_bundle(read_bundle(result.bundle_path))
+    known = rec.recommend(Query(rec.state.employees.id_of(0), k=5))
+    assert known.strategy == "personalised" and len(known.items) == 5
+    cold = rec.recommend(Query("someone-new", k=5))
+    assert cold.strategy == "cold_start_popularity" and len(cold.items) == 5
+    assert rec.skill_gaps(rec.state.employees.id_of(0)) == []
+    item = rec.state.content.id_of(0)
+    assert len(rec.similar(item, k=3)) <= 3
+
+
+@pytest.mark.slow
+def test_hybrid_beats_baselines_on_the_default_sample(tmp_path: Path) -> None:
+    source = write_sample(generate_sample(2000, seed=42), tmp_path / "data", fmt="parquet")
+    result = train(source, tmp_path / "models", seed=42, time_budget_s=60)
+    table = result.validation_table
+    for metric in ("ndcg@10", "recall@10"):
+        for baseline in ("popularity", "popular_in_role", "als"):
+            assert table["hybrid"][metric] > table[baseline][metric], (metric, baseline)
+    coverage = result.manifest.metrics["gap_coverage@10"]
+    assert coverage["hybrid_mmr"] > coverage["als"]
+
+
+def _true_gap_coverage(rec: Recommender, sample, employees: list[str], recs: list[list[str]]):
+    """Mean share of each employee's true weighted gap taught above their true level."""
+    import numpy as np
+
+    st = rec.state
+    truth = sample.ground_truth["true_skill_levels"]
+    true = {
+        (str(e), str(s)): float(v)
+        for e, s, v in zip(truth["employee_id"], truth["skill_id"], truth["level"], strict=True)
+    }
+    out = []
+    for e, items in zip(employees, recs, strict=True):
+        u = st.employees.index_of(e)
+        need = np.zeros(len(st.skills))
+        weight = np.zeros(len(st.skills))
+        for r in (int(st.employee_role[u]), int(st.employee_target_role[u])):
+            if r >= 0:
+                need = np.maximum(need, st.role_required[r])
+                weight = np.maximum(weight, st.role_importance[r])
+        level = np.array([true.get((e, s), 0.0) for s in st.skills.ids])
+        gap = np.clip(need - level, 0, None) * weight
+        if gap.sum() <= 0:
+            continue
+        covered = np.zeros(len(st.skills), dtype=bool)
+        for cid in items:
+            i = st.content.index_of(cid)
+            lo, hi = st.content_skill_weight.indptr[i], st.content_skill_weight.indptr[i + 1]
+            s = st.content_skill_weight.indices[lo:hi]
+            covered[s[st.content_skill_level.data[lo:hi] > level[s]]] = True
+        out.append(gap[covered].sum() / gap.sum())
+    return float(np.mean(out))
+
+
+@pytest.mark.slow
+def test_hybrid_closes_more_true_gap_than_als_for_target_roles(tmp_path: Path) -> None:
+    import numpy as np
+
+    sample = generate_sample(2000, seed=42)
+    source = write_sample(sample, tmp_path / "data", fmt="parquet")
+    result = train(source, tmp_path / "models", seed=42, time_budget_s=60)
+    rec = Recommender.from_bundle(read_bundle(result.bundle_path))
+    st = rec.state
+    users = np.flatnonzero(np.asarray(st.employee_target_role) >= 0)[:400]
+    employees = [st.employees.id_of(int(u)) for u in users]
+    hybrid = [[i.content_id for i in rec.recommend(Query(e)).items] for e in employees]
+    als = []
+    for u in users:
+        scores = st.mf_item_factors @ st.mf_user_factors[u]
+        blocked = st.completed[u].indices.tolist() + st.enrolled[u].indices.tolist()
+        scores[blocked] = -np.inf
+        scores[~np.asarray(st.content_active)] = -np.inf
+        als.append([st.content.id_of(int(i)) for i in np.argsort(-scores)[:10]])
+    assert _true_gap_coverage(rec, sample, employees, hybrid) > _true_gap_coverage(
+        rec, sample, employees, als
+    )
