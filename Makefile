@@ -14,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .PHONY: help install run sample validate train serve test check lint format typecheck cov \
-        bench bench-train bench-serve bench-sample openapi clean
+        bench bench-train bench-serve bench-sample openapi clean lock audit docker
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -75,6 +75,15 @@ bench: bench-sample bench-train bench-serve  ## every benchmark
 
 openapi: $(STAMP)  ## regenerate openapi.yaml from the app
 	$(BIN)/python tools/export_openapi.py
+
+lock: $(STAMP)  ## re-resolve requirements/*.lock from pyproject.toml (needs the package index)
+	tools/lock_requirements.sh
+
+audit:  ## known vulnerabilities in the pinned runtime dependencies (pip-audit)
+	bash .ci/audit.sh
+
+docker:  ## build the service image (needs a Docker engine)
+	docker build --build-arg RECSVC_GIT_SHA="$$(git rev-parse --short=7 HEAD)" -t recsvc .
 
 clean:  ## remove the virtual environment, demo data and caches
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
