@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from recsvc.errors import DataValidationError
@@ -50,21 +51,18 @@ def run_sample(console: Console, *, out: Path, employees: int, seed: int, fmt: s
 
 
 def print_report(console: Console, report: ValidationReport) -> None:
-    """Print the per-table counts and the problems found."""
-    summary = report.to_dict()
+    """Print the per-table counts, then one line per problem found and per missing table."""
     table = Table(title="Validation")
-    for column in ("table", "read", "kept", "rejected"):
+    for column in ("table", "read", "kept", "rejected", "blanked"):
         table.add_column(column, justify="left" if column == "table" else "right")
-    for name, counts in summary.get("tables", {}).items():
-        table.add_row(
-            name,
-            f"{counts.get('read', 0):,}",
-            f"{counts.get('kept', 0):,}",
-            f"{counts.get('rejected', 0):,}",
-        )
+    for name, stats in report.tables.items():
+        style = "red" if stats.bad_share > report.max_bad_share else None
+        counts = (stats.read, stats.kept, stats.rejected, stats.blanked)
+        table.add_row(name, *(f"{n:,}" for n in counts), style=style)
     console.print(table)
-    for line in report.summary_rows():
-        console.print(f"  {line}")
+    # summary_rows() starts with one line per table, which the table above already shows
+    for line in report.summary_rows()[len(report.tables) :]:
+        console.print(f"  {escape(line)}")
 
 
 def run_validate(
@@ -129,7 +127,7 @@ def _print_train_summary(console: Console, result: Any) -> None:
         f"(capabilities: {', '.join(manifest.capabilities)})"
     )
     table = Table(title="Validation on the time-based holdout")
-    table.add_column("model")
+    table.add_column("model", no_wrap=True)
     metric_names: list[str] = []
     rows: dict[str, dict[str, float]] = result.validation_table
     for metrics in rows.values():

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from recsvc.commands import run_sample, run_train, run_validate
@@ -118,14 +119,14 @@ def _print_answer(console: Console, answer: dict[str, Any]) -> None:
     for column in ("#", "content", "format", "minutes", "score", "why"):
         table.add_column(column)
     for item in answer["items"]:
-        reasons = "\n".join(f"[{r['code']}] {r['text']}" for r in item.get("reasons", []))
+        reasons = "\n".join(f"{r['text']} ({r['code']})" for r in item.get("reasons", []))
         minutes = item.get("duration_minutes")
         table.add_row(
             str(item["rank"]),
-            f"{item['title']} ({item['content_id']})",
+            escape(f"{item['title']} ({item['content_id']})"),
             str(item.get("format") or ""),
             "" if minutes is None else f"{minutes:.0f}",
             f"{item['score']:.3f}",
-            reasons,
+            escape(reasons),
         )
     console.print(table)

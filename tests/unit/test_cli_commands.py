@@ -1,0 +1,67 @@
+"""Each CLI command does its job on a small sample and maps failures to clear exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from recsvc.cli import EXIT_BUNDLE, EXIT_DATA, app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "sample"
+    result = runner.invoke(app, ["sample", "--employees", "120", "--seed", "7", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_sample_writes_every_table_and_ground_truth_apart(sample_dir: Path) -> None:
+    assert {p.stem for p in sample_dir.glob("*.csv")} >= {"content", "enrolments", "employees"}
+    assert any((sample_dir / "ground_truth").glob("*.parquet"))
+
+
+def test_validate_prints_counts_and_writes_the_json_report(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    result = runner.invoke(app, ["validate", "--data", str(sample_dir), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "enrolments" in result.output
+    assert json.loads(report.read_text())["ok"] is True
+
+
+def test_validate_of_a_missing_folder_is_a_data_error_without_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", "--data", str(tmp_path / "nowhere")])
+    assert result.exit_code == EXIT_DATA
+    assert "Traceback" not in result.output
+
+
+def test_train_then_verify_the_bundle(sample_dir: Path, tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    args = ["train", "--data", str(sample_dir), "--out", str(models), "--time-budget", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "hybrid" in result.output
+    version = (models / "LATEST").read_text().strip()
+    verified = runner.invoke(app, ["bundle", "verify", str(models)])
+    assert verified.exit_code == 0, verified.output
+    assert version in verified.output
+
+    manifest = models / version / "manifest.json"
+    npy = next(p for p in (models / version).glob("*.npy"))
+    npy.write_bytes(npy.read_bytes()[:-8])
+    broken = runner.invoke(app, ["bundle", "verify", str(models)])
+    assert broken.exit_code == EXIT_BUNDLE
+    assert npy.name in broken.output
+    assert manifest.exists()
+
+
+def test_bundle_verify_of_a_missing_folder(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["bundle", "verify", str(tmp_path / "none")])
+    assert result.exit_code == EXIT_BUNDLE
