@@ -1,0 +1,243 @@
+"""Load the running service with wrk from a separate process: /recommend beside /health.
+
+For each sample size (or a given models folder) the service is started as its own process on
+loopback with one uvicorn worker, then wrk (a separate process, so the client is not what is
+measured) drives ``GET /health`` and ``POST /recommend`` for varied real employee ids, in
+alternating rounds, and the medians of the rounds are printed side by side with the ratio.
+
+    python benchmarks/bench_serve.py                       # default sample (2,000 employees)
+    python benchmarks/bench_serve.py --employees 2000 --employees 100000
+    python benchmarks/bench_serve.py --models models/      # an existing models folder
+
+Bundles trained here are cached under ``build/bench/<n>/models`` and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+__all__ = ["Measure", "main"]
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WRK_DIR = HERE / "wrk"
+DEFAULT_EMPLOYEES = 2000
+MAX_IDS = 20_000  # ids handed to wrk; plenty of variety without a huge Lua table
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One wrk run: throughput and latency percentiles (milliseconds)."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    failures: int
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _train(n_employees: int, seed: int, time_budget_s: float) -> Path:
+    """Train (once) a bundle of a sample with ``n_employees``; returns its models folder."""
+    models = ROOT / "build" / "bench" / str(n_employees) / "models"
+    if (models / "LATEST").is_file():
+        return models
+    from recsvc.sample import generate_sample
+    from recsvc.training.pipeline import train_tables
+
+    sys.stderr.write(f"training a {n_employees:,}-employee sample into {models} ...\n")
+    models.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    sample = generate_sample(n_employees, seed=seed)
+    train_tables(sample.tables, models, seed=seed, time_budget_s=time_budget_s)
+    sys.stderr.write(f"trained in {time.perf_counter() - started:.0f} s\n")
+    return models
+
+
+def _employee_ids(models: Path, seed: int) -> list[str]:
+    from recsvc.bundle import read_bundle
+
+    ids = [str(v) for v in read_bundle(models, verify=False).array("employee_ids")]
+    random.Random(seed).shuffle(ids)
+    return ids[:MAX_IDS]
+
+
+def _start_service(models: Path, port: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "RECSVC_MODELS_DIR": str(models),
+            "RECSVC_HOST": "127.0.0.1",
+            "RECSVC_PORT": str(port),
+            "RECSVC_WORKERS": "1",
+            "RECSVC_LOG_LEVEL": "warning",
+            "RECSVC_RELOAD_INTERVAL_S": "0",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+        }
+    )
+    env.pop("RECSVC_API_KEYS", None)
+    code = (
+        "from recsvc.config import ServeSettings\n"
+        "from recsvc.service.server import run\n"
+        "run(ServeSettings())\n"
+    )
+    return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT)
+
+
+def _wait_ready(base: str, process: subprocess.Popen[bytes], timeout_s: float = 300) -> str:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the service exited with code {process.returncode}")
+        try:
+            response = httpx.get(f"{base}/ready", timeout=2)
+            if response.status_code == 200:
+                version: str = response.json()["model_version"]
+                return version
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the service did not become ready in time")
+
+
+def _wrk(url: str, script: str, args: list[str], duration_s: float, connections: int) -> Measure:
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration_s:g}s",
+        "--latency",
+        "-s",
+        str(WRK_DIR / script),
+        url,
+    ]
+    if args:
+        command += ["--", *args]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = next(float(line.split()[1]) for line in out.splitlines() if "Requests/sec" in line)
+    result = json.loads(next(ln for ln in out.splitlines() if ln.startswith("RESULT "))[7:])
+    return Measure(
+        rps=rps,
+        p50_ms=result["p50_us"] / 1000,
+        p99_ms=result["p99_us"] / 1000,
+        requests=result["requests"],
+        failures=result["errors"] + result["non2xx"],
+    )
+
+
+def _median(runs: list[Measure]) -> Measure:
+    return Measure(
+        rps=statistics.median(m.rps for m in runs),
+        p50_ms=statistics.median(m.p50_ms for m in runs),
+        p99_ms=statistics.median(m.p99_ms for m in runs),
+        requests=sum(m.requests for m in runs),
+        failures=sum(m.failures for m in runs),
+    )
+
+
+def bench(models: Path, label: str, args: argparse.Namespace) -> tuple[Measure, Measure]:
+    """Start the service over ``models`` and measure /health and /recommend alternately."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = _start_service(models, port)
+    try:
+        version = _wait_ready(base, process)
+        with tempfile.TemporaryDirectory() as tmp:
+            ids_file = Path(tmp) / "ids.txt"
+            ids_file.write_text("\n".join(_employee_ids(models, args.seed)) + "\n")
+            rec_args = [str(ids_file), str(args.k)]
+            # warm-up: first requests pay for lazy imports, page faults of mmapped arrays
+            _wrk(f"{base}/health", "health.lua", [], 1, args.connections)
+            _wrk(base, "recommend.lua", rec_args, 2, args.connections)
+            health_runs, rec_runs = [], []
+            for _ in range(args.rounds):
+                health_runs.append(
+                    _wrk(f"{base}/health", "health.lua", [], args.duration, args.connections)
+                )
+                rec_runs.append(
+                    _wrk(base, "recommend.lua", rec_args, args.duration, args.connections)
+                )
+        health, rec = _median(health_runs), _median(rec_runs)
+        _report(f"{label} (bundle {version})", health, rec)
+        return health, rec
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _report(title: str, health: Measure, rec: Measure) -> None:
+    out = sys.stdout
+    out.write(f"\n{title}\n")
+    out.write(
+        f"{'endpoint':<16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'requests':>11}{'failed':>8}\n"
+    )
+    for name, m in (("GET /health", health), ("POST /recommend", rec)):
+        out.write(
+            f"{name:<16}{m.rps:>10.0f}{m.p50_ms:>10.2f}{m.p99_ms:>10.2f}{m.requests:>11}"
+            f"{m.failures:>8}\n"
+        )
+    ratio = rec.p50_ms / health.p50_ms if health.p50_ms else float("inf")
+    verdict = "within" if ratio <= 3 else "OVER"
+    out.write(
+        f"/recommend p50 is {ratio:.2f}x /health p50 ({verdict} the 3x aim); "
+        f"throughput {rec.rps / health.rps:.2f}x\n"
+    )
+    out.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=Path, help="existing models folder (skips training)")
+    parser.add_argument(
+        "--employees", type=int, action="append", help="sample size to train and serve (repeat)"
+    )
+    parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=1, help="alternating runs per endpoint")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--k", type=int, default=10, help="items per recommendation")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--time-budget", type=float, default=20, help="tuning seconds when training"
+    )
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        sys.stderr.write(
+            "wrk is not installed; install it with `apt-get install -y wrk` (Debian/Ubuntu) "
+            "or `brew install wrk`, then rerun.\n"
+        )
+        return 2
+    if args.models is not None:
+        bench(args.models, str(args.models), args)
+        return 0
+    for n in args.employees or [DEFAULT_EMPLOYEES]:
+        models = _train(n, args.seed, args.time_budget)
+        bench(models, f"{n:,} employees", args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

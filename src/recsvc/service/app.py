@@ -1,0 +1,129 @@
+"""create_app(settings): the FastAPI app with its lifespan, routers, middleware and problems."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from recsvc import __version__
+from recsvc.config import ServeSettings
+from recsvc.service.metrics import ServiceMetrics
+from recsvc.service.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from recsvc.service.problems import install_problem_handlers
+from recsvc.service.routes import ROUTERS
+from recsvc.service.schemas import Problem
+from recsvc.service.security import KeyRing
+from recsvc.service.state import BundleHolder, Latest, Loader, default_latest, default_loader
+
+__all__ = ["API_DESCRIPTION", "create_app", "create_app_from_env"]
+
+logger = logging.getLogger(__name__)
+
+API_DESCRIPTION = """\
+Learning recommendations for employees, from their skills, role, target role and current work.
+
+* **Authentication**: when the operator sets `RECSVC_API_KEYS`, every route except `/health`,
+  `/ready` and `/metrics` needs a key in `X-API-Key` (or `Authorization: Bearer <key>`):
+  401 without one, 403 with a wrong one.
+* **Errors** are RFC 9457 `application/problem+json` documents with `type`, `title`,
+  `status`, `detail`, `instance`, `request_id`; 422 answers add `errors`, naming each field.
+* **Limits** (operator settings): body size `RECSVC_MAX_BODY_BYTES` (256 KiB, else 413),
+  `k` up to `RECSVC_MAX_K` (100), id lists up to `RECSVC_MAX_LIST_ITEMS` (1000), batches up
+  to `RECSVC_MAX_BATCH_SIZE` (500).
+* **Request ids**: send `X-Request-ID` (1-128 of `A-Za-z0-9._:-`) to correlate, or get a new
+  one; it comes back in the `X-Request-ID` header and in every body.
+* The service is stateless: any replica can answer any request. Facts newer than the model
+  (completed content, assessments) go in the request's `context` and count immediately.
+"""
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The spec, plus the Problem schema every error response refers to."""
+    if app.openapi_schema is None:
+        spec = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(problem.pop("$defs", {}))
+        schemas["Problem"] = problem
+        app.openapi_schema = spec
+    return app.openapi_schema
+
+
+def create_app(
+    settings: ServeSettings,
+    *,
+    loader: Loader = default_loader,
+    latest: Latest = default_latest,
+) -> FastAPI:
+    """Build the app; nothing is loaded until the lifespan runs (under uvicorn or TestClient).
+
+    ``loader`` and ``latest`` are injectable so tests can serve a fake or a broken bundle.
+    """
+    metrics = ServiceMetrics()
+    holder = BundleHolder(
+        settings.models_dir,
+        loader=loader,
+        latest=latest,
+        on_swap=metrics.model_swapped,
+        on_failure=metrics.reload_failed,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        outcome = await holder.reload(force=True)
+        if outcome.status == "refused":
+            logger.warning("starting without a model bundle; /ready answers 503 until one loads")
+        async with anyio.create_task_group() as tasks:
+            if settings.reload_interval_s > 0:
+                tasks.start_soon(holder.poll_forever, settings.reload_interval_s)
+            yield
+            tasks.cancel_scope.cancel()
+
+    app = FastAPI(
+        title="recsvc",
+        version=__version__,
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        # operationIds are the route function names (recommend, skill_gaps, ...): stable and
+        # readable in generated clients
+        generate_unique_id_function=lambda route: route.name,
+        openapi_tags=[
+            {"name": "recommendations", "description": "Ranked learning items."},
+            {"name": "employees", "description": "Skill gaps of employees."},
+            {"name": "content", "description": "The catalogue."},
+            {"name": "model", "description": "The model bundle being served."},
+            {"name": "operations", "description": "Probes, metrics and hot reload."},
+        ],
+    )
+    app.state.settings = settings
+    app.state.holder = holder
+    app.state.metrics = metrics
+    app.state.api_keys = KeyRing(settings.api_keys)
+    app.state.admin_keys = KeyRing([settings.admin_key] if settings.admin_key else [])
+    for router in ROUTERS:
+        app.include_router(router)
+    install_problem_handlers(app)
+    # added last = outermost: the request context sees every answer, including 413s
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # the routers' own routes, to name the template of requests refused before routing
+    api_routes = [route for router in ROUTERS for route in router.routes]
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, routes=api_routes)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """uvicorn factory (``--factory``): settings from ``RECSVC_*``, so every worker builds one."""
+    return create_app(ServeSettings())

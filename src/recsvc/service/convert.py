@@ -1,0 +1,207 @@
+"""Map request schemas to the core's value objects (enforcing configured limits) and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from recsvc.config import ServeSettings
+from recsvc.errors import RecsvcError, UnknownContentError, UnknownRoleError, UnknownSkillError
+from recsvc.recommend import query as q
+from recsvc.service import schemas as s
+from recsvc.service.problems import ProblemError
+
+__all__ = [
+    "Loc",
+    "check_limits",
+    "json_response",
+    "limit_problem",
+    "recommendations_payload",
+    "request_field_problem",
+    "to_query",
+]
+
+Loc = tuple[str | int, ...]
+
+
+def _too_long(loc: Loc, limit: int) -> dict[str, Any]:
+    return {
+        "field": ".".join(str(p) for p in loc[1:]),
+        "loc": list(loc),
+        "msg": f"List should have at most {limit} items (RECSVC_MAX_LIST_ITEMS)",
+        "type": "too_long",
+    }
+
+
+def check_limits(
+    body: s.RecommendRequest, settings: ServeSettings, loc: Loc
+) -> list[dict[str, Any]]:
+    """Errors for limits that depend on settings (so they cannot live in the static schema)."""
+    errors: list[dict[str, Any]] = []
+    if body.k is not None and body.k > settings.max_k:
+        errors.append(
+            {
+                "field": ".".join(str(p) for p in (*loc[1:], "k")),
+                "loc": [*loc, "k"],
+                "msg": f"Input should be less than or equal to {settings.max_k} (RECSVC_MAX_K)",
+                "type": "less_than_equal",
+            }
+        )
+    limit = settings.max_list_items
+    lists: list[tuple[Loc, int]] = []
+    if body.context is not None:
+        ctx = body.context
+        lists.append(((*loc, "context", "recent_content_ids"), len(ctx.recent_content_ids)))
+        lists.append(((*loc, "context", "recent_assessments"), len(ctx.recent_assessments)))
+        if ctx.project is not None:
+            lists.append(((*loc, "context", "project", "skill_ids"), len(ctx.project.skill_ids)))
+    if body.filters is not None:
+        lists.append(
+            ((*loc, "filters", "exclude_content_ids"), len(body.filters.exclude_content_ids))
+        )
+        lists.append(((*loc, "filters", "languages"), len(body.filters.languages)))
+    errors.extend(_too_long(where, limit) for where, n in lists if n > limit)
+    return errors
+
+
+def limit_problem(errors: list[dict[str, Any]]) -> ProblemError:
+    """The 422 for settings-dependent limits, shaped like schema validation errors."""
+    shown = "; ".join(f"{e['field']} ({e['msg']})" for e in errors[:5])
+    return ProblemError(
+        422,
+        f"{len(errors)} invalid field(s): {shown}",
+        slug="validation-error",
+        title="Request validation failed",
+        errors=errors,
+    )
+
+
+def to_query(body: s.RecommendRequest, settings: ServeSettings) -> q.Query:
+    """The core's Query for a validated request, with defaults from settings."""
+    ctx = body.context
+    context = q.Context()
+    if ctx is not None:
+        project = None
+        if ctx.project is not None:
+            project = q.Project(skill_ids=tuple(ctx.project.skill_ids), text=ctx.project.text)
+        context = q.Context(
+            role_id=ctx.role_id,
+            target_role_id=ctx.target_role_id,
+            project=project,
+            time_budget_minutes=ctx.time_budget_minutes,
+            formats=tuple(ctx.formats),
+            language=ctx.language,
+            recent_content_ids=tuple(ctx.recent_content_ids),
+            recent_assessments=tuple(
+                q.AssessmentUpdate(a.skill_id, a.level, a.source, a.assessed_at)
+                for a in ctx.recent_assessments
+            ),
+        )
+    filters = q.Filters()
+    if body.filters is not None:
+        f = body.filters
+        filters = q.Filters(
+            exclude_content_ids=tuple(f.exclude_content_ids),
+            formats=tuple(f.formats),
+            max_duration_minutes=f.max_duration_minutes,
+            languages=tuple(f.languages),
+        )
+    return q.Query(
+        employee_id=body.employee_id,
+        k=body.k if body.k is not None else settings.default_k,
+        context=context,
+        filters=filters,
+        explain=body.explain,
+        diversity=body.diversity if body.diversity is not None else settings.diversity,
+    )
+
+
+def _candidates(error: RecsvcError, body: s.RecommendRequest) -> list[tuple[Loc, str]]:
+    """Request fields (location, value) that could hold the id an error complains about."""
+    ctx = body.context
+    found: list[tuple[Loc, str]] = []
+    if ctx is None:
+        return found
+    if isinstance(error, UnknownRoleError):
+        for name in ("role_id", "target_role_id"):
+            value = getattr(ctx, name)
+            if value is not None:
+                found.append((("context", name), value))
+    elif isinstance(error, UnknownSkillError):
+        if ctx.project is not None:
+            found.extend(
+                (("context", "project", "skill_ids", i), v)
+                for i, v in enumerate(ctx.project.skill_ids)
+            )
+        found.extend(
+            (("context", "recent_assessments", i, "skill_id"), a.skill_id)
+            for i, a in enumerate(ctx.recent_assessments)
+        )
+    elif isinstance(error, UnknownContentError):
+        found.extend(
+            (("context", "recent_content_ids", i), v) for i, v in enumerate(ctx.recent_content_ids)
+        )
+    return found
+
+
+def request_field_problem(error: RecsvcError, body: s.RecommendRequest, loc: Loc) -> ProblemError:
+    """A 422 naming the request field that holds the unknown id the core refused.
+
+    The core's message names the id; when several fields could hold it, the one whose value
+    appears in the message is chosen, else every candidate is listed.
+    """
+    kind = {UnknownRoleError: "unknown_role", UnknownSkillError: "unknown_skill"}.get(
+        type(error), "unknown_content"
+    )
+    message = str(error)
+    candidates = _candidates(error, body)
+    named = [c for c in candidates if repr(c[1]) in message or f" {c[1]}" in message]
+    chosen = named[:1] or candidates or [((), "")]
+    errors = [
+        {
+            "field": ".".join(str(p) for p in (*loc[1:], *where)) or "body",
+            "loc": [*loc, *where],
+            "msg": message,
+            "type": kind,
+        }
+        for where, _ in chosen
+    ]
+    return ProblemError(
+        422, message, slug=kind.replace("_", "-"), title="Unknown id in request", errors=errors
+    )
+
+
+def recommendations_payload(recs: q.Recommendations, request_id: str) -> dict[str, Any]:
+    """The RecommendResponse document, built as plain data (serialised once with orjson)."""
+    return {
+        "employee_id": recs.employee_id,
+        "model_version": recs.model_version,
+        "request_id": request_id,
+        "strategy": recs.strategy,
+        "items": [
+            {
+                "content_id": item.content_id,
+                "title": item.title,
+                "format": item.format,
+                "duration_minutes": item.duration_minutes,
+                "score": item.score,
+                "rank": item.rank,
+                "reasons": [
+                    {"code": r.code, "text": r.text, "details": r.details} for r in item.reasons
+                ],
+            }
+            for item in recs.items
+        ],
+    }
+
+
+def json_response(payload: Any, status_code: int = 200) -> Response:
+    """Serialise once with orjson (numpy scalars allowed), skipping response-model revalidation.
+
+    The route still declares its response model, so the spec documents the shape; tests
+    validate real answers against it.
+    """
+    body = orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)
+    return Response(body, status_code=status_code, media_type="application/json")

@@ -1,0 +1,80 @@
+"""Prometheus metrics of one app: requests and latency per route template, model and reloads."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
+__all__ = ["CONTENT_TYPE_LATEST", "ServiceMetrics"]
+
+# Each app owns its registry, so several apps (tests) never clash. With more than one uvicorn
+# worker each process counts on its own and a scrape sees one worker at random: run one worker
+# per container (the default) or switch prometheus_client to multiprocess mode.
+
+# request latency buckets: sub-millisecond resolution where /recommend should live
+_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class ServiceMetrics:
+    """The service's metrics. Label values are route templates, never raw paths or ids."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "recsvc_http_requests",
+            "HTTP requests answered, by method, route template and status code.",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "recsvc_http_request_duration_seconds",
+            "Time from request start to the end of the response, by route template.",
+            ("method", "route"),
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
+        self.model_info = Gauge(
+            "recsvc_model_info",
+            "The bundle being served (value 1, version in the label).",
+            ("version",),
+            registry=self.registry,
+        )
+        self.model_loaded = Gauge(
+            "recsvc_model_loaded",
+            "1 when a bundle is loaded and requests can be answered.",
+            registry=self.registry,
+        )
+        self.reloads = Counter(
+            "recsvc_bundle_reloads",
+            "Bundle load attempts, by outcome (success or failure).",
+            ("outcome",),
+            registry=self.registry,
+        )
+        self.strategies = Counter(
+            "recsvc_recommendations",
+            "Recommendation answers, by strategy (personalised, cold start...).",
+            ("strategy",),
+            registry=self.registry,
+        )
+        self.reloads.labels("success")
+        self.reloads.labels("failure")
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Record one finished request."""
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
+
+    def model_swapped(self, old_version: str | None, new_version: str) -> None:
+        """Point the info gauge at the new version."""
+        if old_version is not None and old_version != new_version:
+            self.model_info.remove(old_version)
+        self.model_info.labels(new_version).set(1)
+        self.model_loaded.set(1)
+        self.reloads.labels("success").inc()
+
+    def reload_failed(self) -> None:
+        self.reloads.labels("failure").inc()
+
+    def render(self) -> bytes:
+        """The text exposition format for GET /metrics."""
+        return generate_latest(self.registry)

@@ -1,0 +1,234 @@
+"""RFC 9457 problem+json: every error, domain or HTTP, becomes one shape here, in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from recsvc.errors import (
+    BundleError,
+    RecsvcError,
+    UnknownContentError,
+    UnknownEmployeeError,
+    UnknownRoleError,
+    UnknownSkillError,
+)
+
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "ProblemError",
+    "field_errors",
+    "install_problem_handlers",
+    "problem_body",
+    "problem_response",
+    "problem_responses",
+]
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_TYPE_PREFIX = "urn:recsvc:problem:"
+
+# domain errors that reach a handler (routes turn request-field errors into 422 first)
+_DOMAIN_STATUS: tuple[tuple[type[RecsvcError], int, str, str], ...] = (
+    (UnknownContentError, 404, "unknown-content", "Unknown content"),
+    (UnknownEmployeeError, 404, "unknown-employee", "Unknown employee"),
+    (UnknownRoleError, 422, "unknown-role", "Unknown role"),
+    (UnknownSkillError, 422, "unknown-skill", "Unknown skill"),
+    (BundleError, 503, "no-model", "No model loaded"),
+)
+
+_SLUG_BY_STATUS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "body-too-large",
+    422: "validation-error",
+    500: "internal-error",
+    503: "unavailable",
+}
+
+
+class ProblemError(Exception):
+    """Raised by service code to answer with a problem; ``detail`` must hold no secrets."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        errors: Sequence[Mapping[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.slug = slug or _SLUG_BY_STATUS.get(status, "error")
+        self.title = title or HTTPStatus(status).phrase
+        self.headers = dict(headers or {})
+        self.errors = list(errors) if errors is not None else None
+
+
+def problem_body(
+    status: int,
+    detail: str,
+    *,
+    instance: str,
+    request_id: str | None,
+    slug: str | None = None,
+    title: str | None = None,
+    errors: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Build the problem document (used by handlers and by pure ASGI middleware)."""
+    body: dict[str, Any] = {
+        "type": _TYPE_PREFIX + (slug or _SLUG_BY_STATUS.get(status, "error")),
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "request_id": request_id,
+    }
+    if errors is not None:
+        body["errors"] = list(errors)
+    return body
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    errors: Sequence[Mapping[str, Any]] | None = None,
+) -> Response:
+    """Render a problem for ``request`` with its request id."""
+    request_id = getattr(request.state, "request_id", None)
+    body = problem_body(
+        status,
+        detail,
+        instance=request.url.path,
+        request_id=request_id,
+        slug=slug,
+        title=title,
+        errors=errors,
+    )
+    return Response(
+        orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+def field_errors(raw: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic/FastAPI errors -> our field list; the offending input is never echoed."""
+    out: list[dict[str, Any]] = []
+    for error in raw:
+        loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
+        path = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
+        out.append(
+            {
+                "field": ".".join(str(p) for p in path) or "body",
+                "loc": loc,
+                "msg": str(error.get("msg", "invalid value")),
+                "type": str(error.get("type", "value_error")),
+            }
+        )
+    return out
+
+
+def _validation_detail(errors: Sequence[Mapping[str, Any]]) -> str:
+    shown = "; ".join(f"{e['field']} ({e['msg']})" for e in errors[:5])
+    more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""
+    noun = "field" if len(errors) == 1 else "fields"
+    return f"{len(errors)} invalid {noun}: {shown}{more}"
+
+
+async def _on_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = field_errors(exc.errors())
+    return problem_response(
+        request,
+        422,
+        _validation_detail(errors),
+        title="Request validation failed",
+        errors=errors,
+    )
+
+
+async def _on_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemError)
+    if exc.errors is not None:
+        return problem_response(
+            request,
+            exc.status,
+            exc.detail,
+            slug=exc.slug,
+            title=exc.title,
+            headers=exc.headers,
+            errors=exc.errors,
+        )
+    return problem_response(
+        request, exc.status, exc.detail, slug=exc.slug, title=exc.title, headers=exc.headers
+    )
+
+
+async def _on_http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No route {request.url.path}; see /docs or openapi.yaml for the endpoints."
+    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+
+
+async def _on_domain(request: Request, exc: Exception) -> Response:
+    for kind, status, slug, title in _DOMAIN_STATUS:
+        if isinstance(exc, kind):
+            headers = {"Retry-After": "5"} if status == 503 else None
+            return problem_response(
+                request, status, str(exc), slug=slug, title=title, headers=headers
+            )
+    logger.error("unmapped domain error %s", type(exc).__name__)
+    return problem_response(request, 500, "The server could not answer; try again later.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Register the handlers; unexpected exceptions are answered by the request middleware."""
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(RecsvcError, _on_domain)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries documenting problem answers of a route."""
+    descriptions = {
+        401: "API keys are enabled and none was sent (X-API-Key or Authorization: Bearer).",
+        403: "The key sent is not valid.",
+        404: "The resource does not exist.",
+        409: "The candidate bundle was refused; the previous one keeps serving.",
+        413: "The body is larger than RECSVC_MAX_BODY_BYTES.",
+        422: "The request is malformed; `errors` names each invalid field.",
+        500: "Unexpected server error (no internals are disclosed).",
+        503: "No model bundle is loaded yet.",
+    }
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        status: {
+            "description": descriptions[status],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}},
+        }
+        for status in statuses
+    }

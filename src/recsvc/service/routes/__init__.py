@@ -1,0 +1,18 @@
+"""The API's routers, one module per resource; app.py includes them in this order."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from recsvc.service.routes import admin, content, employees, health, model, recommend
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    recommend.router,
+    employees.router,
+    content.router,
+    model.router,
+    health.router,
+    admin.router,
+)

@@ -1,0 +1,136 @@
+"""POST /recommend and POST /recommend/batch: adapters from HTTP to the recommendation core."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from recsvc.errors import UnknownContentError, UnknownRoleError, UnknownSkillError
+from recsvc.recommend.query import Query, Recommendations
+from recsvc.service.convert import (
+    check_limits,
+    json_response,
+    limit_problem,
+    recommendations_payload,
+    request_field_problem,
+    to_query,
+)
+from recsvc.service.deps import ApiKeyDep, ServedDep
+from recsvc.service.problems import ProblemError, problem_responses
+from recsvc.service.schemas import (
+    BatchRecommendRequest,
+    BatchRecommendResponse,
+    RecommendRequest,
+    RecommendResponse,
+)
+from recsvc.service.state import RecommenderLike
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["recommendations"], dependencies=[ApiKeyDep])
+
+_REQUEST_ERRORS = (UnknownRoleError, UnknownSkillError, UnknownContentError)
+
+# Where the core runs, measured (wrk -c16, one worker, 2,000-employee bundle, noisy 2 cores):
+# the core takes ~6 ms per call, not the ~1 ms PERFORMANCE.md assumed. On the event loop it
+# blocked every other request (p99 /recommend 320-670 ms, /health p99 up to 180 ms); in a
+# worker thread throughput was the same (~150-180 req/s, numpy releases the GIL only in
+# parts) and p99 dropped to 190-250 ms with /health p99 ~20 ms. So the routes are `async def`
+# (no thread hop for validation and serialisation) and hand the core call to a thread. If
+# the core gets to ~1 ms, calling it inline may win again: measure with bench_serve.py.
+
+
+@router.post(
+    "/recommend",
+    summary="Recommend learning items for one employee",
+    response_model=RecommendResponse,
+    responses=problem_responses(401, 403, 413, 422, 500, 503),
+)
+async def recommend(body: RecommendRequest, served: ServedDep) -> Response:
+    """Recommend the next learning items for one employee.
+
+    Business rules always hold: nothing completed (in the bundle or in
+    `context.recent_content_ids`), no retired content, prerequisites respected, language,
+    format, duration and time-budget filters. `context.recent_content_ids` and
+    `context.recent_assessments` are folded into the profile for this request only. Unknown
+    employees get a cold-start answer; `strategy` says which was used.
+    """
+    settings = served.settings
+    errors = check_limits(body, settings, ("body",))
+    if errors:
+        raise limit_problem(errors)
+    try:
+        recs = await anyio.to_thread.run_sync(
+            served.recommender.recommend, to_query(body, settings)
+        )
+    except _REQUEST_ERRORS as error:
+        raise request_field_problem(error, body, ("body",)) from error
+    served.metrics.strategies.labels(recs.strategy).inc()
+    return json_response(recommendations_payload(recs, served.request_id))
+
+
+def _run_batch(recommender: RecommenderLike, queries: list[Query]) -> list[Recommendations]:
+    return recommender.recommend_batch(queries)
+
+
+def _locate(
+    recommender: RecommenderLike, queries: list[Query], body: BatchRecommendRequest
+) -> ProblemError | None:
+    """Find which request of a refused batch holds the unknown id, to name its field."""
+    for index, query in enumerate(queries):
+        try:
+            recommender.recommend(query)
+        except _REQUEST_ERRORS as error:
+            return request_field_problem(error, body.requests[index], ("body", "requests", index))
+    return None
+
+
+@router.post(
+    "/recommend/batch",
+    summary="Recommend for many employees in one call",
+    response_model=BatchRecommendResponse,
+    responses=problem_responses(401, 403, 413, 422, 500, 503),
+)
+async def recommend_batch(body: BatchRecommendRequest, served: ServedDep) -> Response:
+    """Recommend for many employees in one call (nightly digests); answers keep request order.
+
+    At most `RECSVC_MAX_BATCH_SIZE` (default 500) requests; each follows the rules of
+    `POST /recommend`. The work runs in a worker thread so other requests keep flowing.
+    """
+    settings, recommender = served.settings, served.recommender
+    if len(body.requests) > settings.max_batch_size:
+        raise limit_problem(
+            [
+                {
+                    "field": "requests",
+                    "loc": ["body", "requests"],
+                    "msg": f"List should have at most {settings.max_batch_size} items "
+                    "(RECSVC_MAX_BATCH_SIZE)",
+                    "type": "too_long",
+                }
+            ]
+        )
+    errors = [
+        e
+        for i, one in enumerate(body.requests)
+        for e in check_limits(one, settings, ("body", "requests", i))
+    ]
+    if errors:
+        raise limit_problem(errors)
+    queries = [to_query(one, settings) for one in body.requests]
+    try:
+        answers = await anyio.to_thread.run_sync(_run_batch, recommender, queries)
+    except _REQUEST_ERRORS as error:
+        located = await anyio.to_thread.run_sync(_locate, recommender, queries, body)
+        raise (located or request_field_problem(error, body.requests[0], ("body",))) from error
+    for recs in answers:
+        served.metrics.strategies.labels(recs.strategy).inc()
+    request_id = served.request_id
+    return json_response(
+        {
+            "model_version": recommender.model_version,
+            "request_id": request_id,
+            "results": [recommendations_payload(recs, request_id) for recs in answers],
+        }
+    )

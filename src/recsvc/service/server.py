@@ -1,0 +1,95 @@
+"""run(settings): start uvicorn with the app factory, one BLAS thread per worker process."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from recsvc.config import ServeSettings
+
+__all__ = ["BLAS_THREAD_VARIABLES", "log_config", "run"]
+
+logger = logging.getLogger(__name__)
+
+# One BLAS thread per worker: two threads halve the median but add 4-8 ms p99 stalls
+# (PERFORMANCE.md); scale with processes. Set before numpy loads in any worker process.
+BLAS_THREAD_VARIABLES = (
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+def log_config(level: str) -> dict[str, Any]:
+    """Logging for uvicorn and recsvc: one line per event on stderr, no access log from uvicorn.
+
+    The service writes its own access line (route template, status, duration, request id),
+    so uvicorn's, which holds raw paths with employee ids, stays off.
+    """
+    upper = level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        },
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "plain",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["stderr"], "level": upper, "propagate": False},
+            "uvicorn.error": {"level": upper},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            "recsvc": {"handlers": ["stderr"], "level": upper, "propagate": False},
+        },
+    }
+
+
+def run(settings: ServeSettings) -> None:
+    """Serve until interrupted. Workers re-read settings from ``RECSVC_*`` in their process,
+    so the given settings are exported to the environment first."""
+    import uvicorn
+
+    for name in BLAS_THREAD_VARIABLES:
+        os.environ.setdefault(name, "1")
+    _export(settings)
+    logger.info(
+        "serving %s on %s:%d with %d worker(s)",
+        settings.models_dir,
+        settings.host,
+        settings.port,
+        settings.workers,
+    )
+    uvicorn.run(
+        "recsvc.service.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_config=log_config(settings.log_level),
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+def _export(settings: ServeSettings) -> None:
+    """Write the effective settings to ``RECSVC_*`` so worker processes build the same app."""
+    for name, value in settings.model_dump().items():
+        if value is None:
+            os.environ.pop(f"RECSVC_{name.upper()}", None)
+            continue
+        if name == "api_keys":
+            text = ",".join(key.get_secret_value() for key in settings.api_keys)
+        elif name == "admin_key":
+            text = settings.admin_key.get_secret_value() if settings.admin_key else ""
+        else:
+            text = str(value)
+        os.environ[f"RECSVC_{name.upper()}"] = text

@@ -1,0 +1,31 @@
+"""The service stays lean: importing the app pulls in no trainer code and no sqlalchemy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+FORBIDDEN = (
+    "sqlalchemy",
+    "recsvc.ingest",
+    "recsvc.validate",
+    "recsvc.dataset",
+    "recsvc.train",
+    "recsvc.training",
+    "recsvc.sample",
+)
+
+
+def test_importing_the_app_loads_no_trainer_modules():
+    code = (
+        "import sys, recsvc.service.app, recsvc.service.server, recsvc.service.state\n"
+        "from recsvc.config import ServeSettings\n"
+        "recsvc.service.app.create_app(ServeSettings())\n"
+        f"bad = [m for m in sys.modules if m.split('.')[0] == 'sqlalchemy' "
+        f"or any(m == f or m.startswith(f + '.') for f in {FORBIDDEN!r})]\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "", f"service imports trainer code: {result.stdout}"

@@ -1,0 +1,207 @@
+"""The HTTP adapter over a fake core: request mapping, limits, field-naming 422s, batch."""
+
+from __future__ import annotations
+
+from recsvc.recommend.query import AssessmentUpdate, Context, Filters, Project
+from recsvc.service.schemas import BatchRecommendResponse, RecommendResponse
+
+PROBLEM = "application/problem+json"
+
+
+def test_recommend_answers_the_contract_shape(client):
+    response = client.post("/recommend", json={"employee_id": "E001"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body = RecommendResponse.model_validate(response.json())
+    assert body.employee_id == "E001"
+    assert body.model_version == "v1"
+    assert body.strategy == "personalised"
+    assert [item.rank for item in body.items] == list(range(1, 11))  # default k = 10
+    assert "C000" not in [item.content_id for item in body.items]  # completed in the bundle
+    assert body.items[0].reasons[0].code == "popular"
+    assert body.request_id == response.headers["x-request-id"]
+
+
+def test_every_request_field_reaches_the_core(client, store):
+    body = {
+        "employee_id": "E002",
+        "k": 3,
+        "context": {
+            "role_id": "R1",
+            "target_role_id": "R2",
+            "project": {"skill_ids": ["S1"], "text": "data pipelines"},
+            "time_budget_minutes": 120,
+            "formats": ["video"],
+            "language": "en",
+            "recent_content_ids": ["C000", "C001"],
+            "recent_assessments": [
+                {
+                    "skill_id": "S2",
+                    "level": 3,
+                    "source": "manager",
+                    "assessed_at": "2025-01-02T00:00:00Z",
+                }
+            ],
+        },
+        "filters": {
+            "exclude_content_ids": ["C002"],
+            "formats": ["course"],
+            "max_duration_minutes": 45,
+            "languages": ["en", "de"],
+        },
+        "explain": False,
+        "diversity": 0.7,
+    }
+    response = client.post("/recommend", json=body)
+    assert response.status_code == 200
+    ids = [item["content_id"] for item in response.json()["items"]]
+    assert ids == ["C003", "C004", "C005"]  # recent and excluded ids are gone
+    assert all(item["reasons"] == [] for item in response.json()["items"])
+    query = client.app.state.holder.require().calls[-1]
+    assert query.k == 3 and query.diversity == 0.7 and query.explain is False
+    assert query.context.project == Project(("S1",), "data pipelines")
+    assert query.context.recent_content_ids == ("C000", "C001")
+    assessment = query.context.recent_assessments[0]
+    assert isinstance(assessment, AssessmentUpdate)
+    assert (assessment.skill_id, assessment.level, assessment.source) == ("S2", 3, "manager")
+    assert assessment.assessed_at is not None and assessment.assessed_at.year == 2025
+    assert query.context.formats == ("video",) and query.context.time_budget_minutes == 120
+    assert query.filters == Filters(("C002",), ("course",), 45, ("en", "de"))
+
+
+def test_defaults_come_from_settings(make_client):
+    client = make_client(default_k=4, diversity=0.9)
+    response = client.post("/recommend", json={"employee_id": "E001"})
+    assert len(response.json()["items"]) == 4
+    query = client.app.state.holder.require().calls[-1]
+    assert query.diversity == 0.9 and query.context == Context() and query.filters == Filters()
+
+
+def test_unknown_employee_gets_cold_start_not_error(client):
+    response = client.post("/recommend", json={"employee_id": "nobody-knows-me"})
+    assert response.status_code == 200
+    assert response.json()["strategy"] == "cold_start_popularity"
+    assert len(response.json()["items"]) == 10
+
+
+def test_k_above_configured_maximum_is_422_naming_k(make_client):
+    client = make_client(max_k=5, default_k=5)
+    assert client.post("/recommend", json={"employee_id": "E001", "k": 5}).status_code == 200
+    response = client.post("/recommend", json={"employee_id": "E001", "k": 6})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert [e["field"] for e in response.json()["errors"]] == ["k"]
+    assert "RECSVC_MAX_K" in response.json()["errors"][0]["msg"]
+
+
+def test_long_lists_are_422_naming_each_list(make_client):
+    client = make_client(max_list_items=2)
+    body = {
+        "employee_id": "E001",
+        "context": {"recent_content_ids": ["C001", "C002", "C003"]},
+        "filters": {"exclude_content_ids": ["C004", "C005", "C006"]},
+    }
+    response = client.post("/recommend", json=body)
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"context.recent_content_ids", "filters.exclude_content_ids"}
+
+
+def test_unknown_role_is_422_naming_the_field_that_holds_it(client):
+    body = {"employee_id": "E001", "context": {"role_id": "R1", "target_role_id": "R99"}}
+    response = client.post("/recommend", json=body)
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["type"] == "urn:recsvc:problem:unknown-role"
+    assert [e["field"] for e in problem["errors"]] == ["context.target_role_id"]
+    assert problem["errors"][0]["loc"] == ["body", "context", "target_role_id"]
+
+
+def test_unknown_skill_in_an_assessment_names_its_index(client):
+    body = {
+        "employee_id": "E001",
+        "context": {
+            "recent_assessments": [
+                {"skill_id": "S1", "level": 1},
+                {"skill_id": "S404", "level": 2},
+            ]
+        },
+    }
+    response = client.post("/recommend", json=body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "context.recent_assessments.1.skill_id"
+
+
+def test_batch_keeps_order_and_shares_the_request_id(client):
+    body = {"requests": [{"employee_id": "E002", "k": 2}, {"employee_id": "E001", "k": 1}]}
+    response = client.post("/recommend/batch", json=body, headers={"X-Request-ID": "digest-42"})
+    assert response.status_code == 200
+    batch = BatchRecommendResponse.model_validate(response.json())
+    assert [r.employee_id for r in batch.results] == ["E002", "E001"]
+    assert [len(r.items) for r in batch.results] == [2, 1]
+    assert batch.request_id == "digest-42"
+    assert {r.request_id for r in batch.results} == {"digest-42"}
+
+
+def test_batch_limits_and_errors_name_the_request(make_client):
+    client = make_client(max_batch_size=2)
+    too_many = {"requests": [{"employee_id": f"E{i}"} for i in range(3)]}
+    response = client.post("/recommend/batch", json=too_many)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "requests"
+    bad_role = {
+        "requests": [{"employee_id": "E001"}, {"employee_id": "E002", "context": {"role_id": "R9"}}]
+    }
+    response = client.post("/recommend/batch", json=bad_role)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "requests.1.context.role_id"
+    assert client.post("/recommend/batch", json={"requests": []}).status_code == 422
+
+
+def test_skill_gaps(make_client):
+    client = make_client(content_per_gap=1)
+    response = client.get("/employees/E001/skill-gaps", params={"target_role_id": "R2"})
+    assert response.status_code == 200
+    gap = response.json()["gaps"][0]
+    assert gap == {
+        "skill_id": "S1",
+        "skill_name": "Python",
+        "current_level": 1.0,
+        "required_level": 3.0,
+        "gap": 2.0,
+        "weight": 0.9,
+        "content_ids": ["C001"],
+    }
+    assert response.json()["target_role_id"] == "R2"
+
+
+def test_skill_gaps_errors(client):
+    unknown = client.get("/employees/E404/skill-gaps")
+    assert unknown.status_code == 404
+    assert unknown.json()["type"] == "urn:recsvc:problem:unknown-employee"
+    bad_role = client.get(
+        "/employees/E001/skill-gaps", params={"role_id": "R1", "target_role_id": "X"}
+    )
+    assert bad_role.status_code == 422
+    assert [e["loc"] for e in bad_role.json()["errors"]] == [["query", "target_role_id"]]
+
+
+def test_similar(client):
+    response = client.get("/content/C001/similar", params={"k": 3})
+    assert response.status_code == 200
+    assert [i["content_id"] for i in response.json()["items"]] == ["C000", "C002", "C003"]
+    missing = client.get("/content/C999/similar")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == PROBLEM
+    assert missing.json()["type"] == "urn:recsvc:problem:unknown-content"
+    assert client.get("/content/C001/similar", params={"k": 101}).status_code == 422
+
+
+def test_model_info(client):
+    response = client.get("/model")
+    assert response.status_code == 200
+    info = response.json()
+    assert info["version"] == "v1"
+    assert info["capabilities"] == ["cf", "skills"]
+    assert info["metrics"] == {"ndcg_at_10": 0.31}
+    assert info["last_reload_error"] is None
