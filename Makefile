@@ -69,7 +69,7 @@ bench-train: $(STAMP)  ## training wall time and peak memory per stage
 	$(BIN)/python benchmarks/bench_train.py
 
 bench-serve: $(STAMP)  ## /recommend vs /health throughput and latency from a separate load process
-	$(BIN)/python benchmarks/bench_serve.py
+	$(BIN)/python benchmarks/bench_serve.py --employees 2000 --employees 100000
 
 bench: bench-sample bench-train bench-serve  ## every benchmark
 
