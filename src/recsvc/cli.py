@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from recsvc import __version__
 from recsvc.errors import DataValidationError, RecsvcError
@@ -69,7 +70,7 @@ def _fail(error: RecsvcError) -> typer.Exit:
     """Print a domain error without a traceback and pick its exit code."""
     from recsvc.errors import BundleError, DataContractError, DataSourceError
 
-    err_console.print(f"[bold red]error:[/] {error}")
+    err_console.print(f"[bold red]error:[/] {escape(str(error))}")
     if isinstance(error, DataSourceError | DataContractError | DataValidationError):
         return typer.Exit(EXIT_DATA)
     if isinstance(error, BundleError):

@@ -308,7 +308,8 @@ def test_non_utf8_names_file_line_and_byte(tmp_path: Path) -> None:
     latin = (CONTENT + "C3,Café,course,1\n").encode("latin-1")
     offset = latin.index(b"\xe9")
     with pytest.raises(
-        DataContractError, match=rf"content\.csv: not valid UTF-8 at byte {offset} \(line 4"
+        DataContractError,
+        match=rf"content\.csv in CSV folder .*: not valid UTF-8 at byte {offset} \(line 4",
     ):
         load(tmp_path, content=latin)
 
@@ -325,7 +326,7 @@ def test_share_of_bad_rows_above_threshold_stops_with_report(tmp_path: Path) -> 
     error = caught.value
     assert isinstance(error, DataValidationError)
     message = str(error)
-    assert "enrolments: 2 of 4 rows bad (50.0%)" in message
+    assert "enrolments.csv in CSV folder" in message and "2 of 4 rows bad (50.0%)" in message
     assert "bad_timestamp in enrolled_at (2)" in message
     assert "--max-bad-share" in message
     assert error.report.counts == {("enrolments", "bad_timestamp"): 2}

@@ -48,6 +48,7 @@ def test_counts_cap_summary_and_json(tmp_path: Path) -> None:
         "kept": 7,
         "rejected": 3,
         "blanked": 1,
+        "truncated": 0,
         "bad_share": 0.3,
         "extra_columns": [],
         "absent_optional_columns": [],

@@ -44,8 +44,14 @@ def is_url(source: str | Path) -> bool:
     return isinstance(source, str) and bool(_URL.match(source))
 
 
-def open_source(source: str | Path) -> Source:
-    """Open a CSV folder, a Parquet folder or a SQLAlchemy URL as a :class:`Source`."""
+def open_source(source: str | Path | Source) -> Source:
+    """Open a CSV folder, a Parquet folder or a SQLAlchemy URL as a :class:`Source`.
+
+    An already open :class:`Source` is returned as is, so callers (and tests) can pass a
+    source built with options, e.g. ``SqlSource(url, connect_args=...)``.
+    """
+    if isinstance(source, Source):
+        return source
     if is_url(source):
         from recsvc.ingest.sql import SqlSource  # sqlalchemy only when a database is used
 
@@ -58,7 +64,7 @@ def open_source(source: str | Path) -> Source:
 
 
 def load_tables(
-    source: str | Path, *, max_bad_share: float = 0.05, chunksize: int = 200_000
+    source: str | Path | Source, *, max_bad_share: float = 0.05, chunksize: int = 200_000
 ) -> LoadedData:
     """Open ``source`` and validate it: clean tables plus report, or a clear error."""
     return validate_tables(open_source(source), max_bad_share=max_bad_share, chunksize=chunksize)

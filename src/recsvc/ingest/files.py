@@ -1,26 +1,25 @@
-"""CSV and Parquet folder sources: chunked string reads with encoding, BOM and delimiter checks."""
+"""Folder sources: pick CSV or Parquet by the files present; chunked CSV reads with clear errors."""
 
 from __future__ import annotations
 
-import csv
 import logging
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+from pandas.io.parsers import TextFileReader
 
 from recsvc.contract import TABLES
 from recsvc.errors import DataContractError, DataSourceError
+from recsvc.ingest.parquet import PARQUET_SUFFIXES, ParquetFolderSource
 
 __all__ = [
     "CSV_SUFFIXES",
     "PARQUET_SUFFIXES",
     "CsvFolderSource",
     "ParquetFolderSource",
+    "find_nul",
     "locate_bad_utf8",
     "open_folder",
 ]
@@ -28,8 +27,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 CSV_SUFFIXES = (".csv",)
-PARQUET_SUFFIXES = (".parquet", ".pq")
 _HEADER_BYTES = 1 << 16
+_SCAN_BYTES = 1 << 20
 _DELIMITERS = {";": ";", "\t": "tab", "|": "|"}
 
 
@@ -97,22 +96,49 @@ def locate_bad_utf8(path: Path) -> tuple[int, int, bytes]:
     return -1, -1, b""
 
 
-def _encoding_error(path: Path) -> DataContractError:
+def _encoding_error(path: Path, where: str) -> DataContractError:
     offset, line, sample = locate_bad_utf8(path)
-    where = f" at byte {offset} (line {line}, bytes {sample!r})" if offset >= 0 else ""
+    at = f" at byte {offset} (line {line}, bytes {sample!r})" if offset >= 0 else ""
+    cut = offset >= 0 and sample[:1] >= b"\xc0" and offset + len(sample) == path.stat().st_size
+    hint = " The file ends in the middle of a character: it looks truncated." if cut else ""
     return DataContractError(
-        f"{path.name}: not valid UTF-8{where}. recsvc reads UTF-8 (a BOM is fine); "
+        f"{where}: not valid UTF-8{at}.{hint} recsvc reads UTF-8 (a BOM is fine); "
         "re-export the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`."
     )
 
 
+def find_nul(path: Path) -> tuple[int, int] | None:
+    """Byte offset and 1-based line of the first NUL byte, or None.
+
+    pandas' C parser silently ends a field at a NUL byte (``C\\x002`` would become ``C``),
+    so a file holding one is refused before it is parsed. ``bytes.find`` runs at memory
+    speed, far below the cost of parsing.
+    """
+    offset = 0
+    with path.open("rb") as handle:
+        while block := handle.read(_SCAN_BYTES):
+            found = block.find(b"\0")
+            if found >= 0:
+                hit = offset + found
+                handle.seek(0)
+                before = handle.read(hit)
+                return hit, before.count(b"\n") + 1
+            offset += len(block)
+    return None
+
+
 class CsvFolderSource:
-    """A folder of ``<table>.csv`` files: UTF-8 (BOM allowed), comma-separated, header row."""
+    """A folder of ``<table>.csv`` files: UTF-8 (BOM allowed), comma-separated, header row.
+
+    Header and rows are read by the same pandas tokenizer, so a quoted header name holding a
+    comma or a line break cannot shift columns between the two.
+    """
 
     def __init__(self, folder: Path, files: dict[str, Path]) -> None:
         self.folder = folder
         self.files = files
         self.description = f"CSV folder {folder}"
+        self._headers: dict[str, list[str]] = {}
 
     def table_names(self) -> set[str]:
         return set(self.files)
@@ -121,6 +147,11 @@ class CsvFolderSource:
         return f"{self.files[table].name} in {self.description}"
 
     def columns(self, table: str) -> list[str]:
+        if table not in self._headers:
+            self._headers[table] = self._read_header(table)
+        return list(self._headers[table])
+
+    def _read_header(self, table: str) -> list[str]:
         path = self.files[table]
         with path.open("rb") as handle:
             head = handle.read(_HEADER_BYTES)
@@ -129,18 +160,39 @@ class CsvFolderSource:
                 f"{self.location(table)}: the file is empty; it needs a header row with the "
                 f"column names (delete the file if you do not provide {table})"
             )
-        try:
-            text = head.decode("utf-8-sig", errors="strict")
+        try:  # a wrong encoding is the likelier diagnosis than NUL bytes (e.g. UTF-16)
+            head.decode("utf-8")
         except UnicodeDecodeError as exc:
             if exc.reason != "unexpected end of data" or exc.end < len(head) - 4:
-                raise _encoding_error(path) from None
-            text = head[: exc.start].decode("utf-8-sig")
-        first = text.splitlines()[0] if text.splitlines() else ""
-        if not first.strip():
+                raise _encoding_error(path, self.location(table)) from None
+        nul = find_nul(path)
+        if nul is not None:
+            utf16 = head.count(b"\0") * 4 > len(head)
+            why = "it looks UTF-16 encoded" if utf16 else "the file is corrupt or not text"
+            raise DataContractError(
+                f"{self.location(table)}: NUL byte at byte {nul[0]} (line {nul[1]}); CSV text "
+                f"never holds NUL bytes, so {why}. Re-export it as UTF-8 text."
+            )
+        if not head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].strip():
             raise DataContractError(
                 f"{self.location(table)}: the first line is empty; it must be the header row"
             )
-        names = next(csv.reader([first]))
+        try:
+            first = pd.read_csv(
+                path,
+                header=None,
+                nrows=1,
+                dtype=str,
+                na_filter=False,
+                encoding="utf-8-sig",
+                engine="c",
+                skip_blank_lines=False,
+            )
+        except UnicodeDecodeError:
+            raise _encoding_error(path, self.location(table)) from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            raise _parse_error(self.location(table), exc) from None
+        names = [str(v) for v in first.iloc[0].tolist()] if len(first) else []
         if len(names) == 1:
             for sign, label in _DELIMITERS.items():
                 if sign in names[0]:
@@ -155,10 +207,11 @@ class CsvFolderSource:
     ) -> Iterator[pd.DataFrame]:
         path = self.files[table]
         header = self.columns(table)
-        # pandas returns usecols in file order whatever order they are given in
-        wanted = None if columns is None else sorted({header.index(c) for c in columns})
+        wanted = list(range(len(header))) if columns is None else [header.index(c) for c in columns]
         line = 2
         try:
+            # every column is read (no usecols): only then does pandas notice a row with
+            # more fields than the header, which usually means an unquoted comma
             reader = pd.read_csv(
                 path,
                 dtype=str,
@@ -166,89 +219,55 @@ class CsvFolderSource:
                 na_values=[""],
                 chunksize=chunksize,
                 encoding="utf-8-sig",
-                usecols=wanted,
+                names=list(range(len(header))),
                 header=0,
+                index_col=False,
                 skipinitialspace=False,
                 engine="c",
             )
             with reader:
-                for chunk in reader:
-                    chunk.columns = [header[i] for i in (wanted or range(len(header)))]
+                while (chunk := _next_chunk(reader, self.location(table), line)) is not None:
+                    chunk = chunk[wanted]
+                    chunk.columns = [header[i] for i in wanted]
                     chunk.index = pd.RangeIndex(line, line + len(chunk))
                     line += len(chunk)
                     yield chunk
         except UnicodeDecodeError:
-            raise _encoding_error(path) from None
-        except pd.errors.ParserError as exc:
-            raise DataContractError(
-                f"{self.location(table)}: cannot parse the CSV ({exc}). "
-                "Check quoting and that every row has as many fields as the header."
-            ) from None
+            raise _encoding_error(path, self.location(table)) from None
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise _parse_error(self.location(table), exc) from None
         except pd.errors.EmptyDataError:
             return
 
 
-class ParquetFolderSource:
-    """A folder of ``<table>.parquet`` files, read batch by batch."""
+def _next_chunk(reader: TextFileReader, where: str, line: int) -> pd.DataFrame | None:
+    """The next chunk, or None at the end; extra fields in a chunk's first row are an error.
 
-    def __init__(self, folder: Path, files: dict[str, Path]) -> None:
-        self.folder = folder
-        self.files = files
-        self.description = f"Parquet folder {folder}"
-
-    def table_names(self) -> set[str]:
-        return set(self.files)
-
-    def location(self, table: str) -> str:
-        return f"{self.files[table].name} in {self.description}"
-
-    def _open(self, table: str) -> pq.ParquetFile:
-        path = self.files[table]
-        if path.stat().st_size == 0:
-            raise DataContractError(
-                f"{self.location(table)}: the file is empty (0 bytes); write the table again "
-                f"or delete the file if you do not provide {table}"
-            )
+    pandas only warns (and drops data) when the first row it reads has more fields than
+    the header; later rows raise a ParserError. Both become the same clear error here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
-            return pq.ParquetFile(path)
-        except (pa.ArrowInvalid, OSError) as exc:
+            return reader.get_chunk()
+        except StopIteration:
+            return None
+        except pd.errors.ParserWarning:
             raise DataContractError(
-                f"{self.location(table)}: not a readable Parquet file ({exc})"
+                f"{where}: the row at line {line} has more fields than the header. Quote "
+                'fields that contain commas (RFC 4180: "a, b") and check that every row has '
+                "as many fields as the header."
             ) from None
 
-    def columns(self, table: str) -> list[str]:
-        return [str(n) for n in self._open(table).schema_arrow.names]
 
-    def iter_chunks(
-        self, table: str, chunksize: int = 200_000, *, columns: Sequence[str] | None = None
-    ) -> Iterator[pd.DataFrame]:
-        handle = self._open(table)
-        row = 1
-        try:
-            for batch in handle.iter_batches(
-                batch_size=chunksize, columns=None if columns is None else list(columns)
-            ):
-                frame = pd.DataFrame(
-                    {
-                        name: _arrow_strings(batch.column(i), name, self.location(table))
-                        for i, name in enumerate(batch.schema.names)
-                    },
-                    index=pd.RangeIndex(row, row + batch.num_rows),
-                )
-                row += batch.num_rows
-                yield frame
-        finally:
-            handle.close()
-
-
-def _arrow_strings(array: pa.Array, name: str, where: str) -> np.ndarray:
-    """Cast one Parquet column to strings, so every source goes through the same parsers."""
-    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        try:
-            array = pc.cast(array, pa.string())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise DataContractError(
-                f"{where}: column {name!r} has Parquet type {array.type}, which cannot be read "
-                f"as a single value per row ({exc}); store it as text, number or timestamp"
-            ) from None
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+def _parse_error(where: str, exc: Exception) -> DataContractError:
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    hint = (
+        " A quoted field is never closed: the file may be truncated."
+        if "EOF inside string" in detail
+        else ""
+    )
+    return DataContractError(
+        f"{where}: cannot parse the CSV ({detail}).{hint} "
+        "Check quoting and that every row has as many fields as the header."
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,31 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    SQLAlchemyError,
+)
 from sqlalchemy.pool import NullPool
 
 from recsvc.contract import TABLES
 from recsvc.errors import DataSourceError
 
-__all__ = ["SqlSource", "mask_url", "value_strings"]
+__all__ = ["CONNECT_TIMEOUT_S", "SqlSource", "mask_url", "value_strings"]
 
 logger = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 10
+# libpq drivers: give up connecting after CONNECT_TIMEOUT_S, and notice a server that went
+# silent mid-read within about a minute (TCP keepalive) instead of hanging for hours
+_LIBPQ_DRIVERS = ("psycopg", "psycopg2")
+_LIBPQ_KEEPALIVE = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
 
 _PASSWORD = re.compile(r"(://[^:/@]*:)([^@]*)(@)")
 
@@ -76,10 +93,41 @@ def value_strings(column: pd.Series) -> np.ndarray:
     return np.asarray([_value_text(v) for v in column.to_numpy(dtype=object)], dtype=object)
 
 
-class SqlSource:
-    """Contract tables of the same names in a database, streamed in chunks."""
+def _connect_args(url: URL, extra: Mapping[str, Any], timeout_s: int) -> dict[str, Any]:
+    """Driver arguments: safe timeouts for libpq drivers, then the URL's, then ``extra``."""
+    out: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() in _LIBPQ_DRIVERS:
+        out = {"connect_timeout": timeout_s, **_LIBPQ_KEEPALIVE}
+        for name in url.query:  # the URL's own settings win over these defaults
+            out.pop(name, None)
+    out.update(extra)
+    return out
 
-    def __init__(self, url: str) -> None:
+
+def _is_disconnect(exc: SQLAlchemyError) -> bool:
+    """The connection went away (server restart, killed backend, network), not a bad query.
+
+    SQLAlchemy's dialects know their drivers' disconnect errors and invalidate the
+    connection for exactly those; other operational errors (a statement timeout, a full
+    disk) are reported as a failed read.
+    """
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+class SqlSource:
+    """Contract tables of the same names in a database, streamed in chunks.
+
+    ``connect_args`` go to the DBAPI driver's ``connect()`` (they win over the URL's query
+    and recsvc's defaults); ``connect_timeout_s`` bounds connecting for libpq drivers.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_args: Mapping[str, Any] | None = None,
+        connect_timeout_s: int = CONNECT_TIMEOUT_S,
+    ) -> None:
         self.description = f"database {mask_url(url)}"
         try:
             parsed = sa.make_url(url)
@@ -90,7 +138,11 @@ class SqlSource:
         if parsed.get_backend_name() == "sqlite":
             self._check_sqlite_file(parsed)
         try:
-            self.engine: Engine = sa.create_engine(parsed, poolclass=NullPool)
+            self.engine: Engine = sa.create_engine(
+                parsed,
+                poolclass=NullPool,
+                connect_args=_connect_args(parsed, connect_args or {}, connect_timeout_s),
+            )
             with self.engine.connect() as conn:
                 inspector = sa.inspect(conn)
                 self._schema = inspector.default_schema_name
@@ -145,15 +197,32 @@ class SqlSource:
         try:
             with self.engine.connect() as conn:
                 conn = conn.execution_options(stream_results=True, max_row_buffer=chunksize)
-                for chunk in pd.read_sql(query, conn, chunksize=chunksize, coerce_float=False):
-                    frame = pd.DataFrame(
-                        {n: value_strings(chunk[n]) for n in names},
-                        index=pd.RangeIndex(row, row + len(chunk)),
-                    )
-                    row += len(chunk)
-                    yield frame
+                result = conn.execute(query)
+                cursor = result.cursor  # closed by hand: a dead connection leaves it open
+                try:
+                    while rows := result.fetchmany(chunksize):
+                        # what pandas.read_sql does per chunk, minus its cursor handling
+                        chunk = pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
+                        frame = pd.DataFrame(
+                            {n: value_strings(chunk[n]) for n in names},
+                            index=pd.RangeIndex(row, row + len(chunk)),
+                        )
+                        row += len(chunk)
+                        yield frame
+                finally:
+                    with contextlib.suppress(Exception):  # the connection may be gone
+                        cursor.close()
         except SQLAlchemyError as exc:
+            detail = self._safe(str(getattr(exc, "orig", None) or exc))
+            done = f"{row - 1:,} row{'' if row == 2 else 's'}"
+            if _is_disconnect(exc):
+                raise DataSourceError(
+                    f"lost the connection to {self.description} while reading table "
+                    f"{self._tables[table]} after {done} ({detail}); nothing was loaded, "
+                    "trained or written. Check that the database is up and reachable, then "
+                    "run again."
+                ) from None
             raise DataSourceError(
-                f"{self.location(table)}: reading failed "
-                f"({self._safe(str(getattr(exc, 'orig', None) or exc))})"
+                f"{self.location(table)}: reading failed after {done} ({detail}); nothing "
+                "was loaded, trained or written"
             ) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from recsvc.contract import AUDIT_PREFIX, TableSpec
+from recsvc.validate.limits import printable
 
 __all__ = ["ColumnMap", "show"]
 
@@ -28,6 +29,12 @@ class ColumnMap:
         return [*self.contract.values(), *self.audit.values()]
 
 
-def show(value: object) -> str:
-    """A value as it appears in a message: strings quoted, anything else as is."""
-    return repr(value) if isinstance(value, str) else str(value)
+def show(value: object, limit: int = 80) -> str:
+    """A value as it appears in a message: strings quoted, clipped, control characters escaped.
+
+    Values come from the data, so a message never carries more than ``limit`` characters of
+    one, nor anything a terminal or log reader would interpret.
+    """
+    if isinstance(value, str):
+        return "'" + printable(value, limit).replace("'", "\\'") + "'"
+    return printable(value, limit)

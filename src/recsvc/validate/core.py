@@ -12,8 +12,8 @@ import pyarrow as pa
 
 from recsvc.contract import REQUIRED_TABLES, TABLE_ORDER, TABLES, TableSpec
 from recsvc.errors import DataContractError, DataValidationError
-from recsvc.validate.columns import ColumnMap
-from recsvc.validate.report import Code, Severity, TableStats, ValidationReport
+from recsvc.validate.columns import ColumnMap, show
+from recsvc.validate.report import Code, Severity, TableStats, ValidationReport, clip
 from recsvc.validate.table import check_table
 
 if TYPE_CHECKING:
@@ -60,14 +60,16 @@ def _map_columns(source: Source, spec: TableSpec, report: ValidationReport) -> C
     cmap = ColumnMap(spec, columns)
     missing = [c for c in spec.required_columns if c not in cmap.contract]
     if missing:
-        shown = ", ".join(map(str, columns[:30])) or "(none)"
+        shown = ", ".join(show(c, 40) for c in columns[:30]) or "(none)"
+        if len(columns) > 30:
+            shown += f" and {len(columns) - 30:,} more"
         raise DataContractError(
             f"{_where(source, spec.name)}: required column(s) {', '.join(missing)} missing "
             f"(found: {shown}). Add or rename them; names match case-insensitively."
             + _delimiter_hint(columns)
         )
     stats = report.tables.setdefault(spec.name, TableStats())
-    stats.extra_columns = list(cmap.extra)
+    stats.extra_columns = [str(clip(name)) for name in cmap.extra]
     stats.absent_optional_columns = [c for c in spec.column_names if c not in cmap.contract]
     for name in cmap.extra:
         report.add_one(
@@ -75,12 +77,12 @@ def _map_columns(source: Source, spec: TableSpec, report: ValidationReport) -> C
             Code.EXTRA_COLUMN,
             Severity.INFO,
             name,
-            f"column {name!r} is not part of the contract for {spec.name}; it is ignored",
+            f"column {show(name)} is not part of the contract for {spec.name}; it is ignored",
         )
     return cmap
 
 
-def _threshold_message(report: ValidationReport) -> str:
+def _threshold_message(source: Source, report: ValidationReport) -> str:
     parts = []
     for name in report.tables_over_limit:
         s = report.tables[name]
@@ -90,7 +92,7 @@ def _threshold_message(report: ValidationReport) -> str:
             if sev == Severity.ERROR
         ][:3]
         parts.append(
-            f"{name}: {s.rejected:,} of {s.read:,} rows bad ({s.bad_share:.1%}); "
+            f"{_where(source, name)}: {s.rejected:,} of {s.read:,} rows bad ({s.bad_share:.1%}); "
             f"top problems: {', '.join(top)}"
         )
     return (
@@ -156,5 +158,5 @@ def validate_tables(
             keys = table[spec.primary_key[0]].dropna().unique()
             parents[name] = pa.array(np.asarray(keys, dtype=object), type=pa.string())
     if not report.ok:
-        raise TooManyBadRowsError(_threshold_message(report), report)
+        raise TooManyBadRowsError(_threshold_message(source, report), report)
     return LoadedData(tables=tables, report=report, source_description=source.description)

@@ -8,7 +8,7 @@ done with pyarrow compute kernels: pandas' string methods loop in Python, and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from recsvc.contract import CLEAN_DTYPES, ColumnKind, ColumnSpec
+from recsvc.validate.limits import MAX_TEXT_CHARS, char_lengths, id_problems
 
 __all__ = [
     "FALSE_WORDS",
@@ -44,14 +45,18 @@ class Parsed:
     """A parsed column: clean values (missing where empty or bad) and what went wrong where.
 
     ``missing`` marks empty input, ``bad`` marks non-empty input that is not a valid value
-    of the kind (its issue code is ``bad_type``, ``bad_timestamp`` or ``bad_enum``).
+    of the kind (its issue code is ``bad_id``, ``bad_type``, ``bad_timestamp`` or
+    ``bad_enum``); for ids, ``id_problems`` says why per kind of problem.
     ``arrow`` holds the stripped strings of ID columns, for fast reference checks.
+    ``too_long`` marks text values cut to ``MAX_TEXT_CHARS`` characters.
     """
 
     values: pd.Series
     missing: BoolArray
     bad: BoolArray
     arrow: pa.Array | None = None
+    id_problems: dict[str, BoolArray] = field(default_factory=dict)
+    too_long: BoolArray | None = None
 
 
 def to_arrow(raw: pd.Series) -> pa.Array:
@@ -130,10 +135,18 @@ def parse_column(raw: pd.Series, spec: ColumnSpec) -> Parsed:
     if kind is ColumnKind.TEXT:
         text = to_arrow(raw)
         missing = ~_mask(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(text)), 0))
-        return Parsed(_strings(text, index), missing, no_bad)
+        too_long = char_lengths(text, MAX_TEXT_CHARS) > MAX_TEXT_CHARS
+        if too_long.any():  # kept as plain text, cut so that one cell cannot hog memory
+            text = pc.if_else(
+                pa.array(too_long), pc.utf8_slice_codeunits(text, 0, MAX_TEXT_CHARS), text
+            )
+        return Parsed(_strings(text, index), missing, no_bad, too_long=too_long)
     texts, missing = _stripped(raw)
     if kind is ColumnKind.ID:
-        return Parsed(_strings(texts, index), missing, no_bad, texts)
+        problems = id_problems(texts)
+        bad = np.logical_or.reduce(list(problems.values()))
+        values = _strings(texts, index)
+        return Parsed(values.mask(bad) if bad.any() else values, missing, bad, texts, problems)
     if kind in (ColumnKind.FLOAT, ColumnKind.INT):
         nums, bad = _parse_numbers(texts, missing)
         if kind is ColumnKind.FLOAT:

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recsvc.contract import CONTRACT_VERSION
+from recsvc.validate.limits import printable
 
 __all__ = [
     "MAX_VALUE_CHARS",
@@ -22,6 +23,7 @@ __all__ = [
     "Severity",
     "TableStats",
     "ValidationReport",
+    "clip",
 ]
 
 MAX_VALUE_CHARS = 80
@@ -31,6 +33,7 @@ class Code(StrEnum):
     """One code per kind of problem, stable for scripts that read the JSON report."""
 
     MISSING_VALUE = "missing_value"
+    BAD_ID = "bad_id"
     BAD_TYPE = "bad_type"
     BAD_TIMESTAMP = "bad_timestamp"
     OUT_OF_RANGE = "out_of_range"
@@ -40,6 +43,7 @@ class Code(StrEnum):
     BAD_ORDER = "bad_order"
     EXTRA_COLUMN = "extra_column"
     EMPTY_TABLE = "empty_table"
+    TOO_LONG = "too_long"
 
 
 class Severity(StrEnum):
@@ -66,12 +70,14 @@ class Issue:
 
 @dataclass
 class TableStats:
-    """Row counts of one table; ``blanked`` counts optional values set to missing/default."""
+    """Row counts of one table; ``blanked`` counts optional values set to missing/default,
+    ``truncated`` text values cut to the maximum length."""
 
     read: int = 0
     kept: int = 0
     rejected: int = 0
     blanked: int = 0
+    truncated: int = 0
     extra_columns: list[str] = field(default_factory=list)
     absent_optional_columns: list[str] = field(default_factory=list)
 
@@ -80,7 +86,8 @@ class TableStats:
         return self.rejected / self.read if self.read else 0.0
 
 
-def _clip(value: object) -> str | None:
+def clip(value: object) -> str | None:
+    """A value as stored in an issue: at most ``MAX_VALUE_CHARS`` characters, as written."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     text = str(value)
@@ -149,11 +156,11 @@ class ValidationReport:
                     Issue(
                         table=table,
                         row=int(rows[pos]),
-                        key=keys(int(pos)) if keys is not None else None,
+                        key=clip(keys(int(pos))) if keys is not None else None,
                         column=column,
                         code=str(code),
                         message=message(raw),
-                        value=_clip(raw),
+                        value=clip(raw),
                         severity=str(severity),
                     )
                 )
@@ -163,6 +170,7 @@ class ValidationReport:
         self, table: str, code: Code, severity: Severity, column: str | None, message: str
     ) -> None:
         """Record a table-level issue (no row), such as an extra column."""
+        column = clip(column)
         self._counts[table, str(code), column or "", str(severity)] += 1
         self.issues.append(
             Issue(table, None, None, column, str(code), message, None, str(severity))
@@ -184,16 +192,21 @@ class ValidationReport:
         return sorted(rows, key=lambda r: (order.get(r[0], len(order)), -r[4], r[1], r[2]))
 
     def summary_rows(self) -> list[str]:
-        """One human line per table and per (table, code, column) problem, for the CLI."""
+        """One human line per table and per (table, code, column) problem, for the CLI.
+
+        Column names can come from the data (extra columns), so they are clipped and their
+        control characters escaped; the lines hold no other value from the data.
+        """
         lines = []
         for name, s in self.tables.items():
             flag = " OVER LIMIT" if s.bad_share > self.max_bad_share else ""
+            cut = f", {s.truncated:,} text values cut to length" if s.truncated else ""
             lines.append(
                 f"{name}: {s.read:,} rows read, {s.kept:,} kept, {s.rejected:,} rejected "
-                f"({s.bad_share:.1%}), {s.blanked:,} optional values blanked{flag}"
+                f"({s.bad_share:.1%}), {s.blanked:,} optional values blanked{cut}{flag}"
             )
         for t, c, col, sev, n in self.problem_counts():
-            where = f"{t}.{col}" if col else t
+            where = f"{t}.{printable(col)}" if col else t
             lines.append(f"{sev} {c} in {where}: {n:,}")
         for name, enables in self.missing_tables.items():
             lines.append(f"optional table {name} not provided (it enables: {enables})")
@@ -212,6 +225,7 @@ class ValidationReport:
                     "kept": s.kept,
                     "rejected": s.rejected,
                     "blanked": s.blanked,
+                    "truncated": s.truncated,
                     "bad_share": round(s.bad_share, 6),
                     "extra_columns": list(s.extra_columns),
                     "absent_optional_columns": list(s.absent_optional_columns),

@@ -18,10 +18,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from recsvc.contract import ENROLMENTS, ColumnKind, ColumnSpec, TableSpec
+from recsvc.validate.chunk import Chunk
 from recsvc.validate.columns import ColumnMap, show
 from recsvc.validate.keys import check_keys
-from recsvc.validate.parse import BoolArray, default_column, parse_column
-from recsvc.validate.report import Code, Severity, TableStats, ValidationReport
+from recsvc.validate.parse import default_column, parse_column
+from recsvc.validate.report import Code, TableStats, ValidationReport
 
 if TYPE_CHECKING:
     from recsvc.ingest import Source
@@ -56,57 +57,8 @@ def _allowed_range(col: ColumnSpec) -> str:
     return f">= {lo}" if lo else f"<= {hi}"
 
 
-class _Chunk:
-    """One chunk being checked: its raw values, clean values and rows to drop."""
-
-    def __init__(self, spec: TableSpec, raw: pd.DataFrame, report: ValidationReport) -> None:
-        self.spec, self.raw, self.report = spec, raw, report
-        self.rows = raw.index.to_numpy(dtype=np.int64)
-        self.drop = np.zeros(len(raw), dtype=bool)
-        self.blanked = 0
-
-    def keys(self, cmap: ColumnMap) -> Callable[[int], str | None] | None:
-        names = [cmap.contract[k] for k in self.spec.primary_key if k in cmap.contract]
-        if not names or len(names) != len(self.spec.primary_key):
-            return None
-        parts = [self.raw[n] for n in names]
-        return lambda pos: "/".join(str(p.iloc[pos]).strip() for p in parts)
-
-    def flag(
-        self,
-        code: Code,
-        col: str,
-        mask: BoolArray,
-        values: object,
-        message: Callable[[object], str],
-        *,
-        required: bool,
-        keys: Callable[[int], str | None] | None,
-    ) -> BoolArray:
-        """Report ``mask``; drop those rows when ``required`` else count them as blanked."""
-        severity = Severity.ERROR if required else Severity.WARNING
-        suffix = "" if required else "; value blanked, row kept"
-        shown = values if isinstance(values, np.ndarray) else None
-        n = self.report.add(
-            self.spec.name,
-            code,
-            severity,
-            col,
-            mask,
-            self.rows,
-            shown,
-            lambda v: message(v) + suffix,
-            keys,
-        )
-        if required:
-            self.drop |= mask
-        else:
-            self.blanked += n
-        return mask
-
-
 def _check_column(
-    chunk: _Chunk,
+    chunk: Chunk,
     col: ColumnSpec,
     raw: pd.Series,
     parents: Mapping[str, pa.Array],
@@ -126,7 +78,9 @@ def _check_column(
             required=True,
             keys=keys,
         )
-    if parsed.bad.any():
+    if col.kind is ColumnKind.ID and parsed.bad.any():
+        chunk.flag_ids(col, parsed.id_problems, shown, keys)
+    elif parsed.bad.any():
         code = _BAD_CODE[col.kind]
         if code is Code.BAD_ENUM:
             allowed = ", ".join(col.allowed)
@@ -146,6 +100,8 @@ def _check_column(
             required=col.required or code is Code.BAD_ENUM,
             keys=keys,
         )
+    if parsed.too_long is not None and parsed.too_long.any():
+        chunk.flag_too_long(col, parsed.too_long, shown, keys)
     if col.minimum is not None or col.maximum is not None:
         nums = values.to_numpy(dtype=np.float64, na_value=np.nan)
         with np.errstate(invalid="ignore"):
@@ -186,7 +142,7 @@ def _check_column(
 
 
 def _check_order(
-    chunk: _Chunk, clean: dict[str, pd.Series], keys: Callable[[int], str | None] | None
+    chunk: Chunk, clean: dict[str, pd.Series], keys: Callable[[int], str | None] | None
 ) -> None:
     """Enrolments only: a completion before the enrolment is impossible, so the row goes."""
     if chunk.spec.name != ENROLMENTS:
@@ -214,7 +170,7 @@ def _check_chunk(
     report: ValidationReport,
     stats: TableStats,
 ) -> pd.DataFrame:
-    chunk = _Chunk(spec, raw, report)
+    chunk = Chunk(spec, raw, report)
     keys = chunk.keys(cmap)
     clean: dict[str, pd.Series] = {}
     for col in spec.columns:
@@ -227,6 +183,7 @@ def _check_chunk(
         clean[name] = raw[source_name].astype("string")
     stats.rejected += int(chunk.drop.sum())
     stats.blanked += chunk.blanked
+    stats.truncated += chunk.truncated
     frame = pd.DataFrame(clean, index=raw.index)
     return frame[~chunk.drop]
 
