@@ -13,7 +13,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: help install run sample validate train serve test check lint format typecheck cov \
+.PHONY: help install run sample validate train evaluate serve test check lint format typecheck cov \
         bench bench-train bench-serve bench-sample openapi clean lock audit docker
 
 help:  ## list the targets
@@ -39,6 +39,11 @@ validate: $(STAMP)  ## load and validate $(DATA), print and write the report
 train: $(STAMP)  ## train a bundle from $(DATA) into $(MODELS) (makes the sample if missing)
 	@test -e $(DATA) || $(BIN)/recsvc sample --employees $(EMPLOYEES) --seed $(SEED) --out $(DATA)
 	$(BIN)/recsvc train --data $(DATA) --out $(MODELS) --seed $(SEED)
+
+evaluate: $(STAMP)  ## hybrid vs baselines on $(DATA): reports/ and docs/evaluation.md
+	@test -e $(DATA) || $(BIN)/recsvc sample --employees $(EMPLOYEES) --seed $(SEED) --out $(DATA)
+	$(BIN)/recsvc evaluate --data $(DATA) --seed $(SEED) --time-budget 20 --out reports \
+		--ground-truth $(DATA)/ground_truth --write-docs
 
 serve: $(STAMP)  ## serve the latest bundle in $(MODELS) (keeps running)
 	$(BIN)/recsvc serve --models $(MODELS)
@@ -68,7 +73,12 @@ bench-sample: $(STAMP)  ## time the sample generator at 100,000 employees
 bench-train: $(STAMP)  ## training wall time and peak memory per stage
 	$(BIN)/python benchmarks/bench_train.py
 
-bench-serve: $(STAMP)  ## /recommend vs /health throughput and latency from a separate load process
+bench-evaluate: $(STAMP)  ## hybrid vs baselines on $(DATA): reports/ and docs/evaluation.md
+	@test -e $(DATA) || $(BIN)/recsvc sample --employees $(EMPLOYEES) --seed $(SEED) --out $(DATA)
+	$(BIN)/recsvc evaluate --data $(DATA) --seed $(SEED) --time-budget 20 --out reports \
+		--ground-truth $(DATA)/ground_truth --write-docs
+
+serve: $(STAMP)  ## /recommend vs /health throughput and latency from a separate load process
 	$(BIN)/python benchmarks/bench_serve.py --employees 2000 --employees 100000
 
 bench: bench-sample bench-train bench-serve  ## every benchmark

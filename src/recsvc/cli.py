@@ -41,6 +41,11 @@ EXIT_BUNDLE = 3
 EXIT_OTHER = 1
 
 
+class SplitKind(StrEnum):
+    time = "time"
+    user_random = "user-random"
+
+
 class SampleFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
@@ -157,6 +162,56 @@ def train(
             out=out,
             seed=seed,
             time_budget_s=time_budget,
+            max_bad_share=max_bad_share,
+        )
+    except RecsvcError as error:
+        raise _fail(error) from error
+
+
+@app.command()
+def evaluate(
+    data: DataOption,
+    split: Annotated[
+        SplitKind,
+        typer.Option(
+            "--split",
+            help="time: train before a cut-off, test after; user-random: a seeded share of "
+            "each employee's history.",
+        ),
+    ] = SplitKind.time,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="List length evaluated.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for splits, tuning, bootstrap.")] = 42,
+    time_budget: Annotated[
+        float, typer.Option("--time-budget", min=0.0, help="Seconds for tuning each model.")
+    ] = 20.0,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the Markdown/JSON report and plots.")
+    ] = Path("reports"),
+    ground_truth: Annotated[
+        Path | None,
+        typer.Option(
+            "--ground-truth", help="A sample's ground_truth/ folder: adds true gap closure."
+        ),
+    ] = None,
+    write_docs: Annotated[
+        bool, typer.Option("--write-docs", help="Also regenerate docs/evaluation.md.")
+    ] = False,
+    max_bad_share: MaxBadShareOption = 0.05,
+) -> None:
+    """Compare the hybrid with baselines and ablations offline, with confidence intervals."""
+    from recsvc.commands import run_evaluate
+
+    try:
+        run_evaluate(
+            console,
+            data=data,
+            split=split.value,
+            k=k,
+            seed=seed,
+            time_budget_s=time_budget,
+            out=out,
+            ground_truth=ground_truth,
+            docs_path=Path("docs/evaluation.md") if write_docs else None,
             max_bad_share=max_bad_share,
         )
     except RecsvcError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from recsvc.errors import DataValidationError
+from recsvc.errors import DataValidationError, RecsvcError
 
 if TYPE_CHECKING:
     from recsvc.validate import ValidationReport
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "print_report",
     "run_bundle_verify",
+    "run_evaluate",
     "run_sample",
     "run_serve",
     "run_train",
@@ -138,6 +140,52 @@ def _print_train_summary(console: Console, result: Any) -> None:
     for model, metrics in rows.items():
         table.add_row(model, *(f"{metrics[name]:.4f}" for name in metric_names))
     console.print(table)
+
+
+def run_evaluate(
+    console: Console,
+    *,
+    data: str,
+    split: str,
+    k: int,
+    seed: int,
+    time_budget_s: float,
+    out: Path,
+    ground_truth: Path | None,
+    docs_path: Path | None,
+    max_bad_share: float,
+) -> Any:
+    """Evaluate the hybrid against every baseline and ablation; print the summary table."""
+    if importlib.util.find_spec("matplotlib") is None:
+        raise RecsvcError(
+            "`recsvc evaluate` draws plots with matplotlib: pip install 'recsvc[eval]'"
+        )
+    from recsvc.evaluate import run_evaluation
+    from recsvc.progress import RichTrainProgress
+
+    with RichTrainProgress(console) as progress:
+        result = run_evaluation(
+            data,
+            split=split,  # type: ignore[arg-type]
+            k=k,
+            seed=seed,
+            time_budget_s=time_budget_s,
+            out_dir=out,
+            ground_truth=ground_truth,
+            progress=progress,
+            max_bad_share=max_bad_share,
+            docs_path=docs_path,
+        )
+    table = Table(title=f"Offline evaluation ({result.split} split)")
+    for column in result.summary_columns():
+        table.add_column(column)
+    for row in result.summary_rows():
+        table.add_row(*(escape(cell) for cell in row))
+    console.print(table)
+    for line in result.verdict():
+        console.print(f"  {escape(line)}")
+    console.print("Written: " + ", ".join(str(p) for p in result.files))
+    return result
 
 
 def run_serve(

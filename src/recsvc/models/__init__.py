@@ -1,8 +1,9 @@
-"""ML models of recsvc: collaborative filtering, EASE, content, skill gap, popularity, ranker."""
+"""ML models: collaborative filtering, EASE, item-kNN, content, skill gap, popularity, ranker."""
 
 from recsvc.models.cf import MatrixFactorization
 from recsvc.models.content import ContentModel
 from recsvc.models.ease import EASE
+from recsvc.models.knn import ItemKNN
 from recsvc.models.popularity import GroupPopularity
 from recsvc.models.ranker import LogisticRanker
 from recsvc.models.skill_gap import SkillGapModel
@@ -11,6 +12,7 @@ __all__ = [
     "EASE",
     "ContentModel",
     "GroupPopularity",
+    "ItemKNN",
     "LogisticRanker",
     "MatrixFactorization",
     "SkillGapModel",

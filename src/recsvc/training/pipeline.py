@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +15,9 @@ from recsvc.bundle import Manifest, write_bundle
 from recsvc.dataset import build_dataset
 from recsvc.errors import DataValidationError
 from recsvc.models.ease import EASE_MAX_ITEMS
-from recsvc.training.assemble import Hyperparams, fit_content, fit_state
-from recsvc.training.holdout import time_split
-from recsvc.training.rank import fit_ranker
+from recsvc.training.fit import fit_hybrid
 from recsvc.training.stages import LoggingProgress, StageStats, StageTimer, TrainProgress
-from recsvc.training.tune import CfAlgorithm, tune
+from recsvc.training.tune import CfAlgorithm
 from recsvc.training.validation import validate
 
 __all__ = ["STAGES", "TrainResult", "data_fingerprint", "train", "train_tables"]
@@ -110,26 +108,12 @@ def train_tables(
             raise DataValidationError(
                 "no usable enrolments: add enrolments of content that exists in the catalogue"
             )
-    with timer.stage("features"):
-        content = fit_content(dataset)
-        holdout = time_split(dataset, seed=seed)
-    with timer.stage("tune", total=None):
-        tuned = tune(
-            holdout,
-            Hyperparams(),
-            algorithm=cf_algorithm,
-            seed=seed,
-            budget_s=time_budget_s,
-            on_trial=timer.advance,
-        )
-    hp = tuned.best
-    with timer.stage("fit"):
-        train_state = fit_state(holdout.train, hp, content, seed=seed)
-        full_state = fit_state(dataset, hp, content, seed=seed)
-    with timer.stage("rank", total=len(holdout.tune_users)):
-        ranker, n_examples = fit_ranker(train_state, holdout, seed=seed, on_user=timer.advance)
-    train_state = replace(train_state, ranker=ranker)
-    full_state = replace(full_state, ranker=ranker)
+    fitted = fit_hybrid(
+        dataset, seed=seed, time_budget_s=time_budget_s, cf_algorithm=cf_algorithm, timer=timer
+    )
+    holdout, tuned, hp = fitted.holdout, fitted.tuned, fitted.hyperparams
+    ranker, n_examples = fitted.ranker, fitted.n_ranker_examples
+    train_state, full_state = fitted.train_state, fitted.state
     with timer.stage("evaluate", total=len(holdout.eval_users)):
         if holdout.ok:
             table, extra = validate(train_state, holdout, on_user=timer.advance)

@@ -1,0 +1,264 @@
+"""Write an evaluation as Markdown (people), JSON (machines) and PNG plots, and docs from it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recsvc.evaluate.fairness import MIN_GROUP
+from recsvc.evaluate.measures import Estimate
+from recsvc.evaluate.plots import PLOTS, plot_names, write_plots
+from recsvc.evaluate.result import BASELINES, MODEL_NOTES, EvaluationResult, fmt, fmt_ci
+
+__all__ = ["render_markdown", "write_docs", "write_reports"]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return lines + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def _diff(e: Estimate | None) -> str:
+    if e is None or not np.isfinite(e.mean):
+        return "n/a"
+    mark = " *" if e.low > 0 or e.high < 0 else ""
+    return f"{e.mean:+.4f} [{e.low:+.4f}, {e.high:+.4f}]{mark}"
+
+
+def _accuracy(result: EvaluationResult) -> list[str]:
+    k = result.k
+    header = [
+        "model",
+        "what it is",
+        f"nDCG@{k}",
+        f"recall@{k}",
+        f"precision@{k}",
+        f"MAP@{k}",
+        f"hit rate@{k}",
+        f"hybrid - model, nDCG@{k} (paired)",
+    ]
+    rows = []
+    for name in result.ordered():
+        if name not in result.scores:
+            rows.append([name, result.unavailable.get(name, "n/a")] + ["n/a"] * 6)
+            continue
+        e = result.scores[name].estimates
+        diff = result.comparisons.get(name, {}).get(f"ndcg@{k}")
+        rows.append(
+            [
+                f"**{name}**" if name == "hybrid" else name,
+                MODEL_NOTES.get(name, ""),
+                fmt_ci(e[f"ndcg@{k}"]),
+                fmt_ci(e[f"recall@{k}"]),
+                fmt(e[f"precision@{k}"].mean),
+                fmt(e[f"map@{k}"].mean),
+                fmt(e[f"hit_rate@{k}"].mean),
+                "-" if name == "hybrid" else _diff(diff),
+            ]
+        )
+    return _table(header, rows)
+
+
+def _beyond(result: EvaluationResult) -> list[str]:
+    k = result.k
+    truth = any("gap_closure_true" in s.estimates for s in result.scores.values())
+    header = [
+        "model",
+        "catalogue coverage",
+        "ILD skills",
+        "ILD formats",
+        "novelty (bits)",
+        f"gap closure@{k}",
+    ] + ([f"true gap closure@{k}"] if truth else [])
+    rows = []
+    for name in result.ordered():
+        if name not in result.scores:
+            continue
+        s = result.scores[name]
+        e = s.estimates
+        row = [
+            name,
+            fmt(s.coverage, 3),
+            fmt(e["ild_skills"].mean, 3),
+            fmt(e["ild_formats"].mean, 3),
+            fmt(e["novelty"].mean, 2),
+            fmt_ci(e["gap_closure"], 3),
+        ]
+        if truth:
+            row.append(fmt_ci(e["gap_closure_true"], 3))
+        rows.append(row)
+    return _table(header, rows)
+
+
+def _by_k(result: EvaluationResult) -> list[str]:
+    names = [n for n in result.ordered() if n in result.scores]
+    ks = sorted(result.scores[names[0]].by_k["ndcg"]) if names else []
+    rows = [[n] + [fmt(result.scores[n].by_k["ndcg"][kk]) for kk in ks] for n in names]
+    return _table(["model"] + [f"nDCG@{kk}" for kk in ks], rows)
+
+
+def _fairness(result: EvaluationResult) -> list[str]:
+    if not result.fairness:
+        return ["No `audit_` columns in the data: exposure parity cannot be measured."]
+    lines = [
+        "Among employees with something to find (test items for nDCG; a non-empty skill gap "
+        f"for closure). Groups under {MIN_GROUP} employees are shown but not judged. "
+        "Ratio = best group mean / worst group mean (1.00 = parity).",
+        "",
+    ]
+    rows = []
+    for t in result.fairness:
+        groups = "; ".join(
+            f"{r.group}: {fmt(r.mean, 3)} [{fmt(r.low, 3)}, {fmt(r.high, 3)}] (n={r.n})"
+            for r in t.rows
+        )
+        rows.append(
+            [
+                t.attribute,
+                t.model,
+                t.metric,
+                fmt(t.ratio, 2),
+                "yes" if t.overlap else "**no**",
+                groups,
+            ]
+        )
+    return lines + _table(
+        ["attribute", "model", "metric", "max/min", "CIs overlap", "groups"], rows
+    )
+
+
+def _cold(result: EvaluationResult) -> list[str]:
+    if not result.cold:
+        n = result.meta.get("data", {}).get("cold_start_employees", 0)
+        return [f"{n} test employees had no training history: too few to report."]
+    k = result.k
+    rows = [
+        [name, fmt_ci(s.estimates[f"ndcg@{k}"]), fmt_ci(s.estimates[f"recall@{k}"])]
+        for name, s in result.cold.items()
+    ]
+    return _table(["model", f"nDCG@{k}", f"recall@{k}"], rows)
+
+
+def _details(result: EvaluationResult) -> list[str]:
+    meta = result.meta
+    hy = meta.get("hybrid", {})
+    weights = ", ".join(f"{n} {w:+.2f}" for n, w in hy.get("ranker_weights", {}).items())
+    stages = ", ".join(f"{n} {s:.1f} s" for n, s in meta.get("stages", {}).items())
+    return [
+        f"- Data: {json.dumps(meta.get('data', {}))}",
+        f"- Hybrid hyper-parameters: {json.dumps(hy.get('hyperparams', {}))}",
+        f"- Learned ranker weights (standardised): {weights}",
+        f"- Strategies used by the served hybrid: {json.dumps(hy.get('strategies', {}))}",
+        f"- Baseline settings: {json.dumps(meta.get('baselines', {}))}",
+        f"- Settings: {json.dumps(meta.get('settings', {}))}",
+        f"- Stages: {stages}; total {meta.get('seconds', 0)} s",
+    ]
+
+
+METHOD = """\
+- **What is evaluated.** The hybrid is trained on the training part exactly as `recsvc train`
+  trains (tuning and the ranker use a time-based holdout *inside* the training part), written
+  as a real bundle, loaded back, and asked through `Recommender.recommend`, with the default
+  diversity and every business rule; so is every ablation (only its ranker differs).
+  Baselines rank the same allowed items (active, not already completed or in progress,
+  prerequisites met).
+- **Relevant items** are the test-period enrolments that were not dropped, minus items the
+  employee had already taken in training. Evaluated employees have test items and some
+  training history; employees without history are reported under cold start.
+- **Confidence intervals** are percentile bootstraps over employees (95%). The paired column
+  bootstraps the per-employee difference, which separates real differences from noise where
+  two separate CIs overlap; `*` marks a paired CI that excludes 0.
+- **Ablations** re-learn the ranker without the component's features (same examples), so
+  they show what each component adds to the blend, not what a broken blend would lose.
+- **hybrid-oracle** is a diagnostic, never a candidate: its ranker is fitted on the test
+  period's own answers, so it bounds what re-weighting the same features could reach. When
+  the ceiling itself sits inside a baseline's CI, better weights cannot separate them;
+  only better features or more employees can.
+- **Gap closure@k**: share of the weighted gap (role and target role requirements, weight
+  importance x (1 + strategic weight)) the top k would close if completed. Estimated levels
+  come from the bundle; true levels and gains only from a sample's ground truth.
+- **Novelty** is the mean self-information (-log2 share of employees who took the item);
+  ILD is the mean pairwise 1 - cosine of skill vectors or of formats; coverage is the share
+  of the active catalogue recommended to at least one evaluated employee.
+"""
+
+
+def render_markdown(result: EvaluationResult, *, images: bool = True) -> str:
+    """The whole report; ``images=False`` replaces plot links with a pointer to reports/."""
+    m = result.meta
+    machine = m.get("machine", {})
+    verdict = "**yes**" if result.ahead_of_every_baseline() else "**no** (see the lines below)"
+    out = [
+        "# Offline evaluation",
+        "",
+        f"Generated by `recsvc evaluate` on {machine.get('date', '?')} in {m.get('seconds')} s "
+        "(do not edit by hand; rerun `make evaluate`).",
+        "",
+        f"- Split: {result.split}",
+        f"- k = {result.k}; {m.get('data', {}).get('evaluated_employees')} employees evaluated; "
+        f"baselines: {', '.join(b for b in BASELINES if b in result.scores)}",
+        f"- Machine: {machine.get('cpu')}, {machine.get('cores')} cores, "
+        f"{machine.get('ram_gib')} GiB RAM, {machine.get('os')}, Python {machine.get('python')}, "
+        f"OPENBLAS_NUM_THREADS={machine.get('blas_threads')}",
+        "- Libraries: "
+        + ", ".join(f"{k} {v}" for k, v in dict(machine.get("libraries", {})).items()),
+        "",
+        "## Verdict",
+        "",
+        f"Hybrid ahead of every baseline on nDCG@{result.k} with non-overlapping CIs: {verdict}",
+        "",
+        *[f"- {line}" for line in result.verdict()],
+        "",
+        f"## Accuracy at k = {result.k}",
+        "",
+        *_accuracy(result),
+        "",
+        "## Beyond accuracy",
+        "",
+        *_beyond(result),
+        "",
+        "## nDCG by k",
+        "",
+        *_by_k(result),
+        "",
+        "## Exposure parity across audit groups",
+        "",
+        *_fairness(result),
+        "",
+        "## Cold start (test employees without training history)",
+        "",
+        *_cold(result),
+        "",
+        "## Plots",
+        "",
+    ]
+    for name in plot_names(result):
+        caption = PLOTS[name]
+        out.append(f"![{caption}]({name})" if images else f"- `reports/{name}`: {caption}")
+    out += ["", "## Method", "", METHOD, "## Run details", "", *_details(result), ""]
+    return "\n".join(out)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=False, allow_nan=False) + "\n"
+
+
+def write_reports(result: EvaluationResult, out_dir: Path) -> list[Path]:
+    """``evaluation.md``, ``evaluation.json`` and the plots into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plots = write_plots(result, out_dir)
+    md = out_dir / "evaluation.md"
+    md.write_text(render_markdown(result), encoding="utf-8")
+    js = out_dir / "evaluation.json"
+    js.write_text(_json(result.to_dict()), encoding="utf-8")
+    return [md, js, *plots]
+
+
+def write_docs(result: EvaluationResult, path: Path) -> Path:
+    """The same report for ``docs/evaluation.md`` (plots stay in ``reports/``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_markdown(result, images=False), encoding="utf-8")
+    return path

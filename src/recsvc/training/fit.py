@@ -1,0 +1,90 @@
+"""Fit the hybrid on a Dataset without writing anything: the trainer and the evaluation share it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from recsvc.dataset import Dataset
+from recsvc.models.ranker import LogisticRanker
+from recsvc.recommend.state import ModelState
+from recsvc.training.assemble import ContentParts, Hyperparams, fit_content, fit_state
+from recsvc.training.holdout import Holdout, time_split
+from recsvc.training.rank import fit_ranker
+from recsvc.training.stages import LoggingProgress, StageTimer
+from recsvc.training.tune import CfAlgorithm, TuneResult, tune
+
+__all__ = ["FittedHybrid", "fit_hybrid"]
+
+
+@dataclass(frozen=True)
+class FittedHybrid:
+    """Everything one fit produced.
+
+    ``state`` is fitted on the whole ``dataset`` and is what a bundle stores; ``train_state``
+    is fitted on ``holdout.train`` only (the ranker learned on it, and the trainer validates
+    on it). The evaluation re-learns ablated rankers from the same ``holdout``.
+    """
+
+    dataset: Dataset
+    content: ContentParts
+    holdout: Holdout
+    tuned: TuneResult
+    ranker: LogisticRanker
+    n_ranker_examples: int
+    train_state: ModelState
+    state: ModelState
+
+    @property
+    def hyperparams(self) -> Hyperparams:
+        return self.tuned.best
+
+
+def fit_hybrid(
+    dataset: Dataset,
+    *,
+    seed: int = 42,
+    time_budget_s: float = 60.0,
+    cf_algorithm: CfAlgorithm = "auto",
+    timer: StageTimer | None = None,
+    content: ContentParts | None = None,
+) -> FittedHybrid:
+    """Features, tuning, base models and the learned ranker, stage by stage.
+
+    Parameters
+    ----------
+    dataset
+        Everything the models may learn from (its ``as_of`` is "now").
+    time_budget_s
+        Caps the hyper-parameter search; results are reproducible below the cap.
+    content
+        Precomputed content features (time-independent); fitted here when omitted.
+    """
+    timer = timer or StageTimer(LoggingProgress())
+    with timer.stage("features"):
+        content = content if content is not None else fit_content(dataset)
+        holdout = time_split(dataset, seed=seed)
+    with timer.stage("tune", total=None):
+        tuned = tune(
+            holdout,
+            Hyperparams(),
+            algorithm=cf_algorithm,
+            seed=seed,
+            budget_s=time_budget_s,
+            on_trial=timer.advance,
+        )
+    hp = tuned.best
+    with timer.stage("fit"):
+        train_state = fit_state(holdout.train, hp, content, seed=seed)
+        full_state = fit_state(dataset, hp, content, seed=seed)
+    with timer.stage("rank", total=len(holdout.tune_users)):
+        ranker, n_examples = fit_ranker(train_state, holdout, seed=seed, on_user=timer.advance)
+    return FittedHybrid(
+        dataset=dataset,
+        content=content,
+        holdout=holdout,
+        tuned=tuned,
+        ranker=ranker,
+        n_ranker_examples=n_examples,
+        train_state=replace(train_state, ranker=ranker),
+        state=replace(full_state, ranker=ranker),
+    )

@@ -1,0 +1,96 @@
+"""rank_all: every model ranks the same allowed items; known lists for the simple models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from recsvc.dataset import build_dataset
+from recsvc.evaluate.baselines import fit_baselines
+from recsvc.evaluate.runner import RankedLists, rank_all
+from recsvc.evaluate.split import time_based_split
+from recsvc.evaluate.variants import hybrid_variants
+from recsvc.models.base import top_k
+from recsvc.recommend import Context, Query, Recommender
+from recsvc.recommend.candidates import build_signals
+from recsvc.recommend.rules import allowed_items
+from recsvc.sample.organisation import SampleOrganisation
+from recsvc.training.fit import fit_hybrid
+
+K, WIDTH = 5, 8
+
+
+@dataclass
+class Ranked:
+    rec: Recommender
+    lists: RankedLists
+
+
+@pytest.fixture(scope="module")
+def ranked(organisation: SampleOrganisation) -> Ranked:
+    split = time_based_split(build_dataset(organisation.tables), seed=1)
+    fitted = fit_hybrid(split.train, seed=1, time_budget_s=1.0)
+    rec = Recommender(fitted.state)
+    baselines = fit_baselines(fitted, rec.state, seed=1, time_budget_s=0.5)
+    variants = hybrid_variants(fitted, seed=1)
+    lists = rank_all(rec, split.users[:40], baselines, variants, k=K, width=WIDTH)
+    return Ranked(rec, lists)
+
+
+def _allowed(rec: Recommender, u: int) -> np.ndarray:
+    eid = rec.state.employees.id_of(int(u))
+    signals = build_signals(rec.state, eid, Context())
+    return np.flatnonzero(allowed_items(rec.state, signals, Query(eid, k=K)))
+
+
+def test_popularity_lists_are_the_most_popular_allowed_items(ranked: Ranked) -> None:
+    pop = np.asarray(ranked.rec.state.pop_all, dtype=np.float32)
+    for row, u in enumerate(ranked.lists.users):
+        allowed = _allowed(ranked.rec, int(u))
+        expected = allowed[top_k(pop[allowed], WIDTH)]
+        np.testing.assert_array_equal(ranked.lists.wide["popularity"][row], expected)
+        np.testing.assert_array_equal(ranked.lists.top_k["popularity"][row], expected[:K])
+
+
+def test_no_model_shows_what_the_rules_forbid(ranked: Ranked) -> None:
+    for row, u in enumerate(ranked.lists.users):
+        allowed = set(_allowed(ranked.rec, int(u)).tolist())
+        for name in ranked.lists.models:
+            shown = ranked.lists.wide[name][row]
+            shown = shown[shown >= 0]
+            assert set(shown.tolist()) <= allowed, name
+            assert len(set(shown.tolist())) == len(shown), name  # no repeats
+
+
+def test_hybrid_row_is_the_service_answer(ranked: Ranked) -> None:
+    state = ranked.rec.state
+    for row, u in enumerate(ranked.lists.users[:10]):
+        answer = ranked.rec.recommend(Query(state.employees.id_of(int(u)), k=K))
+        ids = [state.content.index_of(i.content_id) for i in answer.items]
+        assert ranked.lists.top_k["hybrid"][row].tolist() == ids
+
+
+def test_each_ablation_is_served_with_its_own_weights(ranked: Ranked) -> None:
+    """Variants are answers of real Recommenders; only the ranker (or diversity) differs."""
+    lists = ranked.lists
+    assert set(lists.models) >= {"hybrid-skills", "hybrid-content", "hybrid-cf", "hybrid-ranker"}
+    for name in ("hybrid-content", "hybrid-cf", "hybrid-ranker"):
+        assert (lists.top_k[name] != lists.top_k["hybrid"]).any(), name
+    # diversity 0 keeps the relevance order, so MMR can only move items within the pool
+    state = ranked.rec.state
+    for row, u in enumerate(lists.users[:10]):
+        answer = ranked.rec.recommend(Query(state.employees.id_of(int(u)), k=K, diversity=0.0))
+        scores = [i.score for i in answer.items]
+        assert scores == sorted(scores, reverse=True)
+        assert lists.top_k["hybrid-diversity"][row].tolist() == [
+            state.content.index_of(i.content_id) for i in answer.items
+        ]
+
+
+def test_closure_is_defined_for_employees_with_a_gap(ranked: Ranked) -> None:
+    closure = ranked.lists.closure["hybrid"]
+    assert np.isfinite(closure).sum() > 0
+    finite = closure[np.isfinite(closure)]
+    assert ((finite >= 0) & (finite <= 1)).all()
