@@ -1,10 +1,13 @@
 """The pure recommendation core: given a loaded bundle and a query, ranked items with reasons.
 
 Pipeline per request (no HTTP, no pandas): ``candidates`` resolves the employee and context
-into signals (folding in request history), ``score`` computes the shared ranker features of
-every item and blends them with the learned weights, ``rules`` masks what must never be
-shown, ``diversify`` re-ranks the best by MMR within an optional time budget, ``explain``
-attaches reasons (codes documented in :mod:`recsvc.recommend.explain`).
+into signals (folding in request history), ``blend`` scores every item with the learned
+weights over the ranker features defined in ``score`` (without materialising them),
+``rules`` masks what must never be shown, ``diversify`` re-ranks the best few dozen by MMR
+within an optional time budget, ``explain`` attaches reasons to the chosen items (codes
+documented in :mod:`recsvc.recommend.explain`). Only the linear blend touches the whole
+catalogue; everything after it works on the pool or the answer. ``benchmarks/bench_core.py``
+measures it.
 
 ``Recommendations.strategy`` says how an answer was made:
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from recsvc.errors import UnknownRoleError, UnknownSkillError
 from recsvc.features.confidence import to_confidence
@@ -29,6 +30,7 @@ __all__ = [
     "PROJECT_MIN_LEVEL",
     "UserSignals",
     "build_signals",
+    "text_by_term",
 ]
 
 PERSONALISED = "personalised"
@@ -141,12 +143,44 @@ def _skill_levels(
     return out.astype(np.float32)
 
 
-def build_signals(state: ModelState, employee_id: str, context: Context) -> UserSignals:
+def text_by_term(text: sp.csr_matrix) -> sp.csr_matrix | None:
+    """Terms x items copy of the items x terms TF-IDF, for :func:`build_signals`.
+
+    Only when the rows of ``text`` are sorted: then adding term columns in term order sums
+    every item's products in the order ``text @ q.T`` does, so the cosines are identical.
+    """
+    if not text.has_sorted_indices:
+        return None
+    out = sp.csr_matrix(text.T, dtype=text.dtype).tocsr()
+    out.sort_indices()
+    return out
+
+
+def _project_text(state: ModelState, q: sp.csr_matrix, by_term: sp.csr_matrix | None) -> FloatArray:
+    """Cosine of every item to the query row ``q``; reads only the query's term columns."""
+    if by_term is None:
+        return np.asarray((state.text @ q.T).toarray().ravel(), dtype=np.float32)
+    dtype = np.result_type(by_term.dtype, q.dtype)  # the type scipy multiplies and adds in
+    out = np.zeros(state.text.shape[0], dtype=dtype)
+    for t, weight in zip(q.indices.tolist(), q.data.astype(dtype), strict=True):
+        lo, hi = by_term.indptr[t], by_term.indptr[t + 1]
+        out[by_term.indices[lo:hi]] += by_term.data[lo:hi].astype(dtype, copy=False) * weight
+    return out.astype(np.float32, copy=False)
+
+
+def build_signals(
+    state: ModelState,
+    employee_id: str,
+    context: Context,
+    *,
+    text_terms: sp.csr_matrix | None = None,
+) -> UserSignals:
     """Resolve an employee and request context; unknown employees get a cold-start view.
 
     Raises UnknownRoleError / UnknownSkillError for ids in the context the model does not
     know. Unknown content ids in ``recent_content_ids`` are ignored (they may be newer than
-    the bundle).
+    the bundle). ``text_terms`` (:func:`text_by_term` of ``state.text``, computed once)
+    makes project-text matching read a few columns instead of the whole matrix.
     """
     n_i, n_s = len(state.content), len(state.skills)
     e = state.employees.get(employee_id)
@@ -208,7 +242,8 @@ def build_signals(state: ModelState, employee_id: str, context: Context) -> User
         if context.project.text and state.text.shape[1]:
             q = state.text_encoder.transform([context.project.text])
             if q.nnz:
-                project_text = np.asarray((state.text @ q.T).toarray().ravel(), dtype=np.float32)
+                q.sum_duplicates()  # canonical: terms in column order, as the product adds them
+                project_text = _project_text(state, q, text_terms)
     required = np.maximum(np.maximum(req_role, req_target), req_project)
     gap, gap_w = weighted_gap(current, required, imp, state.skill_strategic)
 

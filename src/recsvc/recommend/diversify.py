@@ -57,34 +57,52 @@ def mmr(
 
     ``relevance`` is rescaled to [0, 1] within the pool so ``diversity`` means the same for
     every model. With ``budget``, an item is only picked while the total duration stays
-    within it. ``diversity = 0`` keeps the relevance order.
+    within it. ``diversity = 0`` keeps the relevance order. Ties go to the earlier pool
+    position.
     """
     n = len(pool)
     if n == 0 or k <= 0:
         return np.zeros(0, dtype=np.int64)
     rel = np.asarray(relevance, dtype=np.float64)
-    span = rel.max() - rel.min()
-    rel = (rel - rel.min()) / span if span > 0 else np.ones(n)
+    low = rel.min()
+    span = rel.max() - low
+    rel = (rel - low) / span if span > 0 else np.ones(n)
     lam = float(np.clip(diversity, 0.0, 1.0))
+    if budget is None and lam == 0.0 and bool(np.all(rel[:-1] >= rel[1:])):
+        return pool[: min(k, n)].astype(np.int64, copy=False)  # argmax order is pool order
+    # lam * max(sims) == max(lam * sims) exactly (rounding is monotone), so the penalty
+    # matrix is scaled once and the loop is three cheap vector operations per pick
+    gain = (1.0 - lam) * rel
+    penalty: npt.NDArray[np.float64] | None = None
     if lam > 0:
         v = vectors[pool]
         prod: Any = v @ v.T
-        sim = np.asarray(prod.toarray() if sp.issparse(prod) else prod, dtype=np.float64)
-    else:
-        sim = np.zeros((n, n))
-    dur = np.zeros(n) if durations is None else np.nan_to_num(np.asarray(durations, np.float64))
-    remaining = np.inf if budget is None else float(budget)
+        penalty = lam * np.asarray(prod.toarray() if sp.issparse(prod) else prod, np.float64)
+    dur: npt.NDArray[np.float64] | None = None
+    if budget is not None:
+        dur = np.zeros(n) if durations is None else np.nan_to_num(np.asarray(durations, float))
     chosen: list[int] = []
-    max_sim = np.zeros(n)
-    free = np.ones(n, dtype=bool)
-    while len(chosen) < k:
-        fits = free & (dur <= remaining + 1e-9)
-        if not fits.any():
+    max_pen = np.zeros(n)
+    if dur is None:  # no budget: every free item fits, so each pick is one argmax
+        value = gain - max_pen
+        for _ in range(min(k, n)):
+            best = int(value.argmax())
+            chosen.append(best)
+            gain[best] = -np.inf
+            if penalty is not None:
+                np.maximum(max_pen, penalty[best], out=max_pen)
+            np.subtract(gain, max_pen, out=value)
+        return pool[np.asarray(chosen, dtype=np.int64)]
+    remaining = float(budget) if budget is not None else np.inf
+    while len(chosen) < min(k, n):
+        value = gain - max_pen
+        value[dur > remaining + 1e-9] = -np.inf
+        best = int(value.argmax())
+        if value[best] == -np.inf:
             break
-        value = np.where(fits, (1.0 - lam) * rel - lam * max_sim, -np.inf)
-        best = int(np.argmax(value))
         chosen.append(best)
-        free[best] = False
+        gain[best] = -np.inf
         remaining -= dur[best]
-        max_sim = np.maximum(max_sim, sim[best])
+        if penalty is not None:
+            np.maximum(max_pen, penalty[best], out=max_pen)
     return pool[np.asarray(chosen, dtype=np.int64)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,9 +13,10 @@ from recsvc.contract import CONTENT_FORMATS
 from recsvc.errors import UnknownContentError, UnknownEmployeeError
 from recsvc.models.base import top_k
 from recsvc.models.skill_gap import difficulty_fit
-from recsvc.recommend.candidates import build_signals
+from recsvc.recommend.blend import Blend
+from recsvc.recommend.candidates import build_signals, text_by_term
 from recsvc.recommend.diversify import diversity_vectors, mmr
-from recsvc.recommend.explain import explain_item
+from recsvc.recommend.explain import ExplainTables, explain_items
 from recsvc.recommend.query import (
     Context,
     Query,
@@ -23,7 +25,7 @@ from recsvc.recommend.query import (
     SimilarItem,
     SkillGap,
 )
-from recsvc.recommend.rules import allowed_items
+from recsvc.recommend.rules import RuleTables, allowed_items
 from recsvc.recommend.score import FeatureBuilder
 from recsvc.recommend.state import ModelState
 
@@ -39,8 +41,9 @@ POOL_FACTOR = 5
 class Recommender:
     """Ranked, explained recommendations from a loaded bundle.
 
-    Built once per bundle (all request-independent work happens in ``__init__``), then
-    read-only: safe to share between threads. See :mod:`recsvc.recommend` for strategies.
+    Built once per bundle (all request-independent work happens in ``__init__``: constant
+    score parts, plain-array copies of the sparse lookups, answer fields), then read-only:
+    safe to share between threads. See :mod:`recsvc.recommend` for strategies.
     """
 
     def __init__(self, state: ModelState, *, manifest: Any = None, version: str = "unversioned"):
@@ -50,8 +53,22 @@ class Recommender:
         self.model_version = str(getattr(manifest, "version", version))
         self.capabilities = state.capabilities
         self.features = FeatureBuilder(state)
+        # request-independent work, done once here so a request touches plain arrays only
+        self._blend = Blend(state, self.features)
+        self._rules = RuleTables.from_state(state)
+        self._explain = ExplainTables.from_state(state)
+        self._text_terms = text_by_term(state.text)
+        self._by_skill = (
+            state.content_skill_weight.T.tocsr(),
+            state.content_skill_level.T.tocsr(),
+        )
         self._diversity = diversity_vectors(state.content_skill_weight, state.content_format)
         self._durations = np.asarray(state.content_duration, dtype=np.float32)
+        codes = np.asarray(state.content_format).tolist()
+        self._answer_format = [CONTENT_FORMATS[c] if c >= 0 else None for c in codes]
+        self._answer_duration = [
+            d if math.isfinite(d) else None for d in self._durations.astype(float).tolist()
+        ]
         self._formats = frozenset(
             CONTENT_FORMATS[c] for c in np.unique(state.content_format) if c >= 0
         )
@@ -93,9 +110,10 @@ class Recommender:
         employees get a cold-start answer instead of an error.
         """
         st = self.state
-        signals = build_signals(st, query.employee_id, query.context)
-        scores, feats = self.features.scores(signals)
-        ok = allowed_items(st, signals, query)
+        signals = build_signals(st, query.employee_id, query.context, text_terms=self._text_terms)
+        scored = self._blend.scores(signals)
+        scores = scored.scores
+        ok = allowed_items(st, signals, query, self._rules)
         k = max(0, int(query.k))
         allowed = np.flatnonzero(ok)
         if len(allowed) == 0 or k == 0:
@@ -111,25 +129,27 @@ class Recommender:
             durations=self._durations[pool],
             budget=query.context.time_budget_minutes,
         )
-        items = []
-        for rank, i in enumerate(chosen, start=1):
-            item = int(i)
-            duration = float(self._durations[item])
-            fmt = int(st.content_format[item])
-            items.append(
-                RecommendedItem(
-                    content_id=st.content.id_of(item),
-                    title=st.titles[item],
-                    format=CONTENT_FORMATS[fmt] if fmt >= 0 else None,
-                    duration_minutes=duration if np.isfinite(duration) else None,
-                    score=float(scores[item]),
-                    rank=rank,
-                    reasons=explain_item(st, signals, item, feats[item]) if query.explain else (),
-                )
+        if query.explain:
+            reasons = explain_items(st, self._explain, signals, chosen, scored.cf_positive(chosen))
+        else:
+            reasons = [()] * len(chosen)
+        ids, titles = st.content.ids, st.titles
+        fmt, dur = self._answer_format, self._answer_duration
+        items = tuple(
+            RecommendedItem(
+                content_id=ids[item],
+                title=titles[item],
+                format=fmt[item],
+                duration_minutes=dur[item],
+                score=score,
+                rank=rank,
+                reasons=why,
             )
-        return Recommendations(
-            query.employee_id, self.model_version, signals.strategy, tuple(items)
+            for rank, (item, score, why) in enumerate(
+                zip(chosen.tolist(), scores[chosen].tolist(), reasons, strict=True), start=1
+            )
         )
+        return Recommendations(query.employee_id, self.model_version, signals.strategy, items)
 
     def recommend_batch(self, queries: Sequence[Query]) -> list[Recommendations]:
         """Same answers as calling :meth:`recommend` for each query, in order."""
@@ -163,8 +183,7 @@ class Recommender:
         required = np.maximum(s.required_role, s.required_target)
         order = np.flatnonzero(s.gap > 0)
         order = order[np.lexsort((order, -s.gap_weight[order]))]
-        cs_t = st.content_skill_weight.T.tocsr()
-        lv_t = st.content_skill_level.T.tocsr()
+        cs_t, lv_t = self._by_skill
         active = np.asarray(st.content_active, dtype=bool) & ~s.excluded
         out = []
         for sk in order:

@@ -25,15 +25,18 @@ Codes (stable; the service and clients may rely on them):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
-import scipy.sparse as sp
+import numpy.typing as npt
 
 from recsvc.models.skill_gap import difficulty_fit
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.query import Reason
 from recsvc.recommend.state import ModelState
 
-__all__ = ["MAX_REASONS", "explain_item"]
+__all__ = ["MAX_REASONS", "ExplainTables", "explain_items"]
 
 MAX_REASONS = 3
 _MIN_ROLE_SHARE = 0.05
@@ -41,151 +44,228 @@ _MIN_SIMILARITY = 0.15
 _MIN_PROJECT_SIMILARITY = 0.05
 _MIN_STRATEGIC = 0.5
 
+Int64Array = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, eq=False)
+class ExplainTables:
+    """Request-independent lookups behind reasons, as plain arrays (built once per bundle).
+
+    Reasons need a handful of values per recommended item; reading them through scipy
+    sparse rows cost more than everything else in a request, so the CSR parts are kept as
+    bare numpy arrays and gathered for all recommended items at once.
+    """
+
+    skill_indptr: Int64Array  # items -> their skills (CSR by item)
+    skill_idx: Int64Array
+    skill_weight: npt.NDArray[np.float32]
+    skill_level: npt.NDArray[np.float32]  # taught level, rounded to a whole level
+    role_indptr: Int64Array  # roles -> items taken, with the share of the role
+    role_items: Int64Array
+    role_share: npt.NDArray[np.float32]
+
+    @classmethod
+    def from_state(cls, state: ModelState) -> ExplainTables:
+        w, lv, rp = state.content_skill_weight, state.content_skill_level, state.role_pop
+        return cls(
+            skill_indptr=np.asarray(w.indptr, dtype=np.int64),
+            skill_idx=np.asarray(w.indices, dtype=np.int64),
+            skill_weight=np.asarray(w.data, dtype=np.float32),
+            skill_level=np.rint(np.asarray(lv.data, dtype=np.float32)),
+            role_indptr=np.asarray(rp.indptr, dtype=np.int64),
+            role_items=np.asarray(rp.indices, dtype=np.int64),
+            role_share=np.asarray(rp.data, dtype=np.float32),
+        )
+
 
 def _pct(share: float) -> str:
     return f"{100.0 * share:.0f}%"
 
 
-def _skill_reasons(state: ModelState, s: UserSignals, item: int) -> list[Reason]:
-    w_m, l_m = state.content_skill_weight, state.content_skill_level
-    lo, hi = w_m.indptr[item], w_m.indptr[item + 1]
-    skills = w_m.indices[lo:hi]
-    if len(skills) == 0:
-        return []
-    levels = np.asarray(l_m.data[lo:hi], dtype=np.float32)
-    out: list[Reason] = []
+def _skill_reasons(
+    state: ModelState, t: ExplainTables, s: UserSignals, items: Int64Array
+) -> list[list[Reason]]:
+    """Gap and strategic-skill reasons of every item, from one gather over their skills."""
+    bounds = zip(t.skill_indptr[items].tolist(), t.skill_indptr[items + 1].tolist(), strict=True)
+    ranges = [range(lo, hi) for lo, hi in bounds]
+    counts = [len(r) for r in ranges]
+    pos = np.fromiter((p for r in ranges for p in r), dtype=np.int64, count=sum(counts))
+    skills = t.skill_idx[pos]
+    levels = t.skill_level[pos]
     value = (
-        w_m.data[lo:hi]
+        t.skill_weight[pos]
         * s.gap_weight[skills]
-        * difficulty_fit(np.rint(levels) - s.current[skills], state.params.sigma)
+        * difficulty_fit(levels - s.current[skills], state.params.sigma)
     )
-    best = int(np.argmax(value)) if len(value) else -1
-    if best >= 0 and value[best] > 0:
-        sk = int(skills[best])
-        name = state.skill_names[sk]
-        details: dict[str, object] = {
-            "skill_id": state.skills.id_of(sk),
-            "skill_name": name,
-            "current_level": round(float(s.current[sk]), 2),
-            "teaches_level": int(np.rint(levels[best])),
-        }
-        proj, targ, role = s.required_project[sk], s.required_target[sk], s.required_role[sk]
-        if proj > 0 and proj >= max(targ, role):
-            details["required_level"] = float(proj)
-            out.append(
-                Reason("skill_gap_project", f"Closes your gap in {name} for your project", details)
+    sk_l, lv_l, val_l = skills.tolist(), levels.tolist(), value.tolist()
+    strat_l = state.skill_strategic[skills].tolist()
+    out: list[list[Reason]] = []
+    lo = 0
+    for count in counts:
+        hi = lo + count
+        reasons: list[Reason] = []
+        out.append(reasons)
+        if count == 0:
+            continue
+        best = max(range(lo, hi), key=val_l.__getitem__)  # first of the largest, as argmax
+        if val_l[best] > 0:
+            reasons.append(_gap_reason(state, s, sk_l[best], int(lv_l[best])))
+        top = max(range(lo, hi), key=strat_l.__getitem__)
+        if strat_l[top] >= _MIN_STRATEGIC:
+            sk = sk_l[top]
+            name = state.skill_names[sk]
+            reasons.append(
+                Reason(
+                    "strategic_skill",
+                    f"{name} is a strategic skill for the organisation",
+                    {
+                        "skill_id": state.skills.id_of(sk),
+                        "skill_name": name,
+                        "strategic_weight": round(strat_l[top], 3),
+                    },
+                )
             )
-        else:
-            use_target = targ >= role and s.target_role_idx >= 0
-            r = s.target_role_idx if use_target else s.role_idx
-            title = state.role_titles[r] if r >= 0 else ""
-            details.update(
-                required_level=float(targ if use_target else role),
-                role_id=state.roles.id_of(r) if r >= 0 else None,
-                role_title=title,
-            )
-            code, text = (
-                ("skill_gap_target_role", f"Closes your gap in {name} for your target role {title}")
-                if use_target
-                else ("skill_gap_role", f"Closes your gap in {name} for {title}")
-            )
-            out.append(Reason(code, text, details))
-    strategic = state.skill_strategic[skills]
-    top = int(np.argmax(strategic))
-    if strategic[top] >= _MIN_STRATEGIC:
-        sk = int(skills[top])
-        name = state.skill_names[sk]
-        out.append(
-            Reason(
-                "strategic_skill",
-                f"{name} is a strategic skill for the organisation",
-                {
-                    "skill_id": state.skills.id_of(sk),
-                    "skill_name": name,
-                    "strategic_weight": round(float(strategic[top]), 3),
-                },
-            )
+        lo = hi
+    return out
+
+
+def _gap_reason(state: ModelState, s: UserSignals, sk: int, teaches: int) -> Reason:
+    name = state.skill_names[sk]
+    details: dict[str, object] = {
+        "skill_id": state.skills.id_of(sk),
+        "skill_name": name,
+        "current_level": round(float(s.current[sk]), 2),
+        "teaches_level": teaches,
+    }
+    proj, targ, role = s.required_project[sk], s.required_target[sk], s.required_role[sk]
+    if proj > 0 and proj >= max(targ, role):
+        details["required_level"] = float(proj)
+        return Reason("skill_gap_project", f"Closes your gap in {name} for your project", details)
+    use_target = targ >= role and s.target_role_idx >= 0
+    r = s.target_role_idx if use_target else s.role_idx
+    title = state.role_titles[r] if r >= 0 else ""
+    details.update(
+        required_level=float(targ if use_target else role),
+        role_id=state.roles.id_of(r) if r >= 0 else None,
+        role_title=title,
+    )
+    if use_target:
+        return Reason(
+            "skill_gap_target_role",
+            f"Closes your gap in {name} for your target role {title}",
+            details,
+        )
+    return Reason("skill_gap_role", f"Closes your gap in {name} for {title}", details)
+
+
+def _role_shares(t: ExplainTables, role: int, items: Int64Array) -> list[float]:
+    if not 0 <= role < len(t.role_indptr) - 1:
+        return [0.0] * len(items)
+    lo, hi = int(t.role_indptr[role]), int(t.role_indptr[role + 1])
+    if hi == lo:
+        return [0.0] * len(items)
+    row = t.role_items[lo:hi]
+    pos = np.minimum(np.searchsorted(row, items), hi - lo - 1)
+    found = row[pos] == items
+    return np.where(found, t.role_share[lo + pos], 0.0).tolist()  # type: ignore[no-any-return]
+
+
+def _similar_reasons(state: ModelState, s: UserSignals, items: Int64Array) -> dict[int, Reason]:
+    """``similar_to_completed`` per item: the history item it is most similar to.
+
+    Scans the history's neighbour lists once in row order, so ties go to the earliest
+    history item, as a per-item argmax would.
+    """
+    hist = s.positive_history
+    if len(hist) == 0:
+        return {}
+    nb = state.similar_idx[hist]
+    wanted = np.zeros(len(state.content) + 1, dtype=bool)  # the extra slot is for -1 pads
+    wanted[items] = True
+    flat = np.flatnonzero(wanted[nb])
+    if len(flat) == 0:
+        return {}
+    row_idx, col_idx = np.divmod(flat, nb.shape[1])
+    rows = row_idx.tolist()
+    hit_items = nb.ravel()[flat].tolist()
+    hit_scores = state.similar_score[hist[row_idx], col_idx].tolist()
+    best: dict[int, tuple[float, int]] = {}
+    for row, item, score in zip(rows, hit_items, hit_scores, strict=True):
+        if item not in best or score > best[item][0]:
+            best[item] = (score, row)
+    out: dict[int, Reason] = {}
+    hist_l = hist.tolist()
+    for item, (score, row) in best.items():
+        if score < _MIN_SIMILARITY:
+            continue
+        h = hist_l[row]
+        title = state.titles[h]
+        verb = "completed" if s.done[h] else "took"
+        out[item] = Reason(
+            "similar_to_completed",
+            f"Similar to '{title}', which you {verb}",
+            {"content_id": state.content.id_of(h), "title": title, "similarity": round(score, 3)},
         )
     return out
 
 
-def _share(m: sp.csr_matrix, group: int, item: int) -> float:
-    if not 0 <= group < m.shape[0]:
-        return 0.0
-    lo, hi = m.indptr[group], m.indptr[group + 1]
-    pos = np.searchsorted(m.indices[lo:hi], item)
-    if pos < hi - lo and m.indices[lo + pos] == item:
-        return float(m.data[lo + pos])
-    return 0.0
+def explain_items(
+    state: ModelState,
+    tables: ExplainTables,
+    s: UserSignals,
+    items: Sequence[int] | Int64Array,
+    cf_positive: Sequence[bool],
+) -> list[tuple[Reason, ...]]:
+    """Up to ``MAX_REASONS`` reasons for each of ``items``; never empty.
 
-
-def _similar_reason(state: ModelState, s: UserSignals, item: int) -> Reason | None:
-    hist = s.positive_history
-    if len(hist) == 0:
-        return None
-    nb = state.similar_idx[hist]
-    hit = nb == item
-    if not hit.any():
-        return None
-    sims = np.where(hit, state.similar_score[hist], 0.0).max(axis=1)
-    best = int(np.argmax(sims))
-    if sims[best] < _MIN_SIMILARITY:
-        return None
-    h = int(hist[best])
-    title = state.titles[h]
-    verb = "completed" if s.done[h] else "took"
-    return Reason(
-        "similar_to_completed",
-        f"Similar to '{title}', which you {verb}",
-        {
-            "content_id": state.content.id_of(h),
-            "title": title,
-            "similarity": round(float(sims[best]), 3),
-        },
-    )
-
-
-def explain_item(
-    state: ModelState, s: UserSignals, item: int, features: np.ndarray
-) -> tuple[Reason, ...]:
-    """Up to ``MAX_REASONS`` reasons for recommending ``item``; never empty."""
-    reasons = _skill_reasons(state, s, item)
-    if s.project_text is not None and s.project_text[item] >= _MIN_PROJECT_SIMILARITY:
-        reasons.append(
-            Reason(
-                "matches_project",
-                "Matches your project description",
-                {"similarity": round(float(s.project_text[item]), 3)},
+    ``cf_positive[j]`` says whether the item's standardised CF score is above zero (the
+    ``similar_learners`` fallback).
+    """
+    idx = np.asarray(items, dtype=np.int64)
+    if len(idx) == 0:
+        return []
+    by_skill = _skill_reasons(state, tables, s, idx)
+    similar = _similar_reasons(state, s, idx)
+    shares = _role_shares(tables, s.role_idx, idx)
+    project = s.project_text[idx].tolist() if s.project_text is not None else None
+    out: list[tuple[Reason, ...]] = []
+    for j, item in enumerate(idx.tolist()):
+        reasons = by_skill[j]
+        if project is not None and project[j] >= _MIN_PROJECT_SIMILARITY:
+            reasons.append(
+                Reason(
+                    "matches_project",
+                    "Matches your project description",
+                    {"similarity": round(project[j], 3)},
+                )
             )
-        )
-    similar = _similar_reason(state, s, item)
-    if similar is not None:
-        reasons.append(similar)
-    role_share = _share(state.role_pop, s.role_idx, item)
-    if role_share >= _MIN_ROLE_SHARE:
-        title = state.role_titles[s.role_idx]
-        reasons.append(
-            Reason(
-                "popular_in_role",
-                f"Taken by {_pct(role_share)} of people in your role ({title})",
-                {
-                    "role_id": state.roles.id_of(s.role_idx),
-                    "role_title": title,
-                    "share": round(role_share, 4),
-                },
+        if item in similar:
+            reasons.append(similar[item])
+        if shares[j] >= _MIN_ROLE_SHARE:
+            title = state.role_titles[s.role_idx]
+            reasons.append(
+                Reason(
+                    "popular_in_role",
+                    f"Taken by {_pct(shares[j])} of people in your role ({title})",
+                    {
+                        "role_id": state.roles.id_of(s.role_idx),
+                        "role_title": title,
+                        "share": round(shares[j], 4),
+                    },
+                )
             )
-        )
-    if not reasons and s.user_vector is not None and features[0] > 0:
-        reasons.append(
-            Reason("similar_learners", "People with a learning history like yours took this")
-        )
-    if not reasons:
-        share = float(state.pop_all[item])
-        reasons.append(
-            Reason(
-                "popular",
-                f"Popular across the organisation: taken by {_pct(share)} of employees",
-                {"share": round(share, 4)},
+        if not reasons and s.user_vector is not None and cf_positive[j]:
+            reasons.append(
+                Reason("similar_learners", "People with a learning history like yours took this")
             )
-        )
-    return tuple(reasons[:MAX_REASONS])
+        if not reasons:
+            share = float(state.pop_all[item])
+            reasons.append(
+                Reason(
+                    "popular",
+                    f"Popular across the organisation: taken by {_pct(share)} of employees",
+                    {"share": round(share, 4)},
+                )
+            )
+        out.append(tuple(reasons[:MAX_REASONS]))
+    return out

@@ -1,4 +1,9 @@
-"""The one feature function shared by training and serving, and the learned blend over it."""
+"""The one feature function shared by training and serving, and the learned blend over it.
+
+The request path scores with :class:`recsvc.recommend.blend.Blend`, the same linear blend
+without the items x features matrix. A feature added here must be added there too
+(``tests/unit/recommend/test_fast_paths.py`` checks the two agree).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from recsvc.models.skill_gap import SkillGapModel
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.state import ModelState
 
-__all__ = ["FEATURE_NAMES", "PROJECT_WEIGHT", "FeatureBuilder"]
+__all__ = ["FEATURE_NAMES", "PROJECT_WEIGHT", "FeatureBuilder", "standardise"]
 
 #: ranker inputs, in column order; the trainer stores them in the bundle and checks them
 FEATURE_NAMES: tuple[str, ...] = (
@@ -36,7 +41,7 @@ _POP_SCALE = 1000.0
 PROJECT_WEIGHT = 1.0
 
 
-def _standardise(x: FloatArray) -> FloatArray:
+def standardise(x: FloatArray) -> FloatArray:
     """Per-employee z-score: raw CF scores differ in scale between people, ranks do not."""
     std = float(x.std())
     if std <= 1e-12:
@@ -83,12 +88,12 @@ class FeatureBuilder:
         """Z-scored project text match plus project skill-gap fit, or None without a project."""
         boost = np.zeros(self.n_items, dtype=np.float32)
         if signals.project_text is not None:
-            boost += _standardise(signals.project_text)
+            boost += standardise(signals.project_text)
         if signals.required_project.any():
             gap = np.clip(signals.required_project - signals.current, 0.0, None)
             weight = (gap * (1.0 + self.state.skill_strategic)).astype(np.float32)
             fit, _ = self.skill_model.score_one(weight, signals.current)
-            boost += _standardise(fit)
+            boost += standardise(fit)
         return boost if boost.any() else None
 
     def features(self, signals: UserSignals) -> FloatArray:
@@ -97,12 +102,12 @@ class FeatureBuilder:
         n = self.n_items
         out = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
         if signals.user_vector is not None:
-            out[:, 0] = _standardise(st.mf_item_factors @ signals.user_vector)
+            out[:, 0] = standardise(st.mf_item_factors @ signals.user_vector)
         if st.ease_weights is not None:
             pos = signals.positive_history
             if len(pos):
                 ease = np.asarray(st.ease_weights[pos], dtype=np.float32).sum(axis=0)
-                out[:, 1] = _standardise(ease)
+                out[:, 1] = standardise(ease)
         out[:, 2] = self.content_similarity(signals)
         if signals.gap_weight.any():
             fit, cov = self.skill_model.score_one(signals.gap_weight, signals.current)
@@ -122,5 +127,5 @@ class FeatureBuilder:
         scores = self.state.ranker.decision_function(feats)
         boost = self.project_boost(signals)
         if boost is not None:
-            scores = _standardise(scores) + PROJECT_WEIGHT * boost
+            scores = standardise(scores) + PROJECT_WEIGHT * boost
         return scores, feats

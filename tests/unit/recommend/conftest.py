@@ -11,6 +11,7 @@ import pytest
 from recsvc import contract as c
 from recsvc.bundle import read_bundle
 from recsvc.recommend import Recommender
+from recsvc.sample import generate_sample
 from recsvc.train import train_tables
 
 BASE = pd.Timestamp("2024-01-01", tz="UTC")
@@ -171,3 +172,12 @@ def tiny_bundle_dir(tmp_path_factory: pytest.TempPathFactory, tiny) -> Path:
 @pytest.fixture(scope="session")
 def rec(tiny_bundle_dir: Path) -> Recommender:
     return Recommender.from_bundle(read_bundle(tiny_bundle_dir))
+
+
+@pytest.fixture(scope="session")
+def sample_rec(tmp_path_factory: pytest.TempPathFactory) -> Recommender:
+    """A generated organisation: 300 employees, 600 items (more than the MMR pool)."""
+    sample = generate_sample(300, seed=5, n_content=600)
+    out = tmp_path_factory.mktemp("sample-models")
+    result = train_tables(sample.tables, out, seed=5, time_budget_s=3.0)
+    return Recommender.from_bundle(read_bundle(result.bundle_path))
