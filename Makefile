@@ -14,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .PHONY: help install run sample validate train evaluate serve test check lint format typecheck cov \
-        bench bench-train bench-serve bench-sample openapi clean lock audit docker
+        bench bench-core bench-train bench-serve bench-sample openapi clean lock audit docker
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
