@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)  ## create .venv and install recsvc with its dev tools
 
 run: $(STAMP)  ## the main job on the sample: generate, validate, train, serve, one request, stop
-	$(BIN)/recsvc demo --employees $(EMPLOYEES) --seed $(SEED) --workdir $(WORKDIR)
+	$(BIN)/recsvc demo --employees $(EMPLOYEES) --seed $(SEED) --workdir $(WORKDIR) --models $(MODELS)
 
 sample: $(STAMP)  ## generate the sample organisation into $(DATA)
 	$(BIN)/recsvc sample --employees $(EMPLOYEES) --seed $(SEED) --out $(DATA)

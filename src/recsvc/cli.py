@@ -239,8 +239,11 @@ def serve(
 @app.command()
 def demo(
     workdir: Annotated[
-        Path, typer.Option("--workdir", help="Folder for the sample data and models.")
+        Path, typer.Option("--workdir", help="Folder for the sample data and the report.")
     ] = Path("build/demo"),
+    models: Annotated[
+        Path, typer.Option("--models", help="Models folder the new bundle is added to.")
+    ] = Path("models"),
     employees: Annotated[int, typer.Option("--employees", min=10, help="Employees.")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 42,
     time_budget: Annotated[
@@ -252,7 +255,12 @@ def demo(
 
     try:
         run_demo(
-            console, workdir=workdir, employees=employees, seed=seed, time_budget_s=time_budget
+            console,
+            workdir=workdir,
+            models_dir=models,
+            employees=employees,
+            seed=seed,
+            time_budget_s=time_budget,
         )
     except RecsvcError as error:
         raise _fail(error) from error

@@ -26,11 +26,16 @@ READY_TIMEOUT_S = 90.0
 
 
 def run_demo(
-    console: Console, *, workdir: Path, employees: int, seed: int, time_budget_s: float
+    console: Console,
+    *,
+    workdir: Path,
+    models_dir: Path,
+    employees: int,
+    seed: int,
+    time_budget_s: float,
 ) -> None:
     """Run every stage once on a fresh sample and print one real answer with its reasons."""
     data_dir = workdir / "sample"
-    models_dir = workdir / "models"
     console.rule("1. Sample organisation")
     source = run_sample(console, out=data_dir, employees=employees, seed=seed, fmt="csv")
     console.rule("2. Load and validate")
