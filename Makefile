@@ -14,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .PHONY: help install run sample validate train evaluate serve test check lint format typecheck cov \
-        bench bench-core bench-train bench-serve bench-sample openapi clean lock audit docker
+        bench bench-core bench-train bench-serve bench-sample openapi clean lock audit docker notebook
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -49,12 +49,12 @@ serve: $(STAMP)  ## serve the latest bundle in $(MODELS) (keeps running)
 	$(BIN)/recsvc serve --models $(MODELS)
 
 lint: $(STAMP)  ## ruff format check and ruff lint
-	$(BIN)/ruff format --check src tests benchmarks tools
-	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools notebooks
+	$(BIN)/ruff check src tests benchmarks tools notebooks
 
 format: $(STAMP)  ## apply ruff formatting and fixes
-	$(BIN)/ruff format src tests benchmarks tools
-	$(BIN)/ruff check --fix src tests benchmarks tools
+	$(BIN)/ruff format src tests benchmarks tools notebooks
+	$(BIN)/ruff check --fix src tests benchmarks tools notebooks
 
 typecheck: $(STAMP)  ## mypy --strict on the package
 	$(BIN)/mypy src
@@ -81,7 +81,13 @@ bench-evaluate: $(STAMP)  ## hybrid vs baselines on $(DATA): reports/ and docs/e
 serve: $(STAMP)  ## /recommend vs /health throughput and latency from a separate load process
 	$(BIN)/python benchmarks/bench_serve.py --employees 2000 --employees 100000
 
-bench: bench-sample bench-train bench-serve  ## every benchmark
+BENCH_ARGS ?=
+bench: $(STAMP)  ## benchmarks at 5,000 and 100,000 employees; table + docs/performance.md (BENCH_ARGS="--max-employees 1000000" adds 1M)
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
+
+notebook: $(STAMP)  ## run the walkthrough headless; executed copy in build/walkthrough/
+	@mkdir -p build/walkthrough
+	$(BIN)/jupyter execute notebooks/walkthrough.ipynb --output=../build/walkthrough/walkthrough
 
 openapi: $(STAMP)  ## regenerate openapi.yaml from the app
 	$(BIN)/python tools/export_openapi.py

@@ -1,0 +1,297 @@
+"""`make bench`: run every benchmark per sample size, print one table, write docs/performance.md.
+
+    .venv/bin/python benchmarks/run_all.py [--max-employees 100000] [--sizes N ...]
+        [--budget 30] [--serve-duration 10] [--serve-rounds 1] [--report-only]
+
+For 5,000 and 100,000 employees (and 1,000,000 with ``--max-employees 1000000``) it runs the
+other benchmark scripts as separate processes, so each figure comes from a fresh interpreter:
+``bench_sample.py`` (generate and write), ``bench_train.py`` (wall time and peak RSS per
+training stage, bundle size; the process's own peak RSS is taken from the kernel on exit),
+``run_all_probe.py`` (the parts of the `features` stage, to explain how it scales),
+``bench_core.py`` (in-process latency of the recommendation core) and ``bench_serve.py``
+(``/recommend`` beside ``/health`` from wrk in a separate process, while this driver samples
+the service process's memory). Raw figures go to ``build/bench/run_all/results.json``;
+``--report-only`` rewrites the document from them without measuring again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from run_all_parse import normalise_core, parse_sample, parse_serve, parse_train
+
+__all__ = ["STEPS", "ServiceMemory", "main", "run_size"]
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DEFAULT_SIZES = (5_000, 100_000, 1_000_000)
+OUT = ROOT / "build" / "bench" / "run_all"
+DOC = ROOT / "docs" / "performance.md"
+BLAS_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+logger = logging.getLogger("run_all")
+Result = dict[str, Any]
+
+
+def _status_kib(pid: int, field: str) -> int | None:
+    """A ``/proc/<pid>/status`` memory field in KiB, or None once the process is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+class ServiceMemory(threading.Thread):
+    """Samples RSS of the service a benchmark process starts (its child running uvicorn).
+
+    The service is bench_serve.py's child, so it is found by parent pid and command line;
+    ``peak`` is the kernel's high-water mark (VmHWM), ``rss`` the largest sampled VmRSS.
+    """
+
+    def __init__(self, parent: int, marker: str = "recsvc", period_s: float = 0.25):
+        super().__init__(daemon=True)
+        self.parent, self.marker, self.period_s = parent, marker, period_s
+        self.rss_kib = 0
+        self.peak_kib = 0
+        self.ready_kib = 0  # when the load starts: bench_serve waits for /ready before wrk
+        self.stop = threading.Event()
+
+    def _children(self) -> dict[int, str]:
+        """Command line of every child of the benchmark process."""
+        found = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.parent:
+                    found[int(entry.name)] = (entry / "cmdline").read_text()
+            except (OSError, ValueError, IndexError):
+                continue
+        return found
+
+    def run(self) -> None:
+        while not self.stop.wait(self.period_s):
+            children = self._children()
+            loading = any(cmd.startswith("wrk") for cmd in children.values())
+            service = (p for p, cmd in children.items() if self.marker in cmd and "wrk" not in cmd)
+            for pid in service:
+                rss, peak = _status_kib(pid, "VmRSS"), _status_kib(pid, "VmHWM")
+                if rss:
+                    self.rss_kib = max(self.rss_kib, rss)
+                    if loading and not self.ready_kib:
+                        self.ready_kib = rss
+                if peak:
+                    self.peak_kib = max(self.peak_kib, peak)
+
+
+def _run(name: str, command: list[str], logs: Path, *, watch: bool = False) -> Result:
+    """Run one benchmark process; its output, wall time and peak RSS (from wait4)."""
+    logs.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = logs / f"{name}.out", logs / f"{name}.err"
+    env = {**os.environ, **{k: os.environ.get(k, v) for k, v in BLAS_ENV.items()}}
+    started = time.perf_counter()
+    with out_path.open("w") as out, err_path.open("w") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
+        monitor = ServiceMemory(process.pid) if watch else None
+        if monitor:
+            monitor.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if monitor:
+            monitor.stop.set()
+            monitor.join()
+    seconds = time.perf_counter() - started
+    result: Result = {
+        "returncode": process.returncode,
+        "seconds": round(seconds, 2),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "stdout": out_path.read_text(),
+        "stderr": err_path.read_text(),
+    }
+    if monitor:
+        for key, kib in (("rss", monitor.rss_kib), ("peak", monitor.peak_kib)):
+            result[f"service_{key}_mib"] = round(kib / 1024, 1) if kib else None
+        result["service_ready_mib"] = round(monitor.ready_kib / 1024, 1) or None
+    if process.returncode != 0:
+        logger.warning("%s exited with %s; see %s", name, process.returncode, err_path)
+    return result
+
+
+STEPS = ("sample", "probe", "train", "core", "serve")
+#: the settings each step's figures depend on
+RERUN = {
+    "train": ("tuning_budget_s",),
+    "core": ("core_rounds",),
+    "serve": ("serve_duration_s", "serve_rounds"),
+}
+
+
+def _sample(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
+    command = [sys.executable, str(HERE / "bench_sample.py"), "--employees", str(n)]
+    done = _run("sample", [*command, "--out", str(work / "sample")], work / "logs")
+    result["sample"] = parse_sample(done["stderr"]) | {"process_peak_mib": done["peak_rss_mib"]}
+    return bool(done["returncode"] == 0)
+
+
+def _probe(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
+    command = [sys.executable, str(HERE / "run_all_probe.py"), str(work / "sample" / "parquet")]
+    done = _run("probe", command, work / "logs")
+    if done["returncode"] != 0 or not done["stdout"].strip():
+        return False
+    result["probe"] = json.loads(done["stdout"].strip().splitlines()[-1])
+    return True
+
+
+def _train(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
+    from recsvc.training.pipeline import STAGES
+
+    command = [sys.executable, str(HERE / "bench_train.py"), str(n), "--budget", str(args.budget)]
+    done = _run("train", [*command, "--out", str(work / "train")], work / "logs")
+    train = result["train"] = parse_train(done["stdout"], STAGES)
+    # the trainer resets the kernel's high-water mark per stage (clear_refs), which also lowers
+    # what wait4 reports, so the process peak is the larger of that and every stage's peak
+    stage_peaks = [st["peak_rss_mib"] for st in train["stages"].values()]
+    train["process_peak_mib"] = max([done["peak_rss_mib"], *stage_peaks])
+    train["wall_s"] = done["seconds"]
+    return bool(done["returncode"] == 0 and "bundle_path" in train)
+
+
+def _models(result: Result) -> str:
+    return str(Path(result["train"]["bundle_path"]).parent)
+
+
+def _core(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
+    out = work / "core.json"
+    command = [sys.executable, str(HERE / "bench_core.py"), "--models", _models(result)]
+    command += ["--json", str(out), "--rounds", str(args.core_rounds)]
+    out.unlink(missing_ok=True)
+    done = _run("core", command, work / "logs")
+    if done["returncode"] != 0 or not out.is_file():
+        return False
+    result["core"] = normalise_core(json.loads(out.read_text()))
+    return bool(result["core"]["groups"])
+
+
+def _serve(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
+    command = [sys.executable, str(HERE / "bench_serve.py"), "--models", _models(result)]
+    command += ["--duration", str(args.serve_duration), "--rounds", str(args.serve_rounds)]
+    done = _run("serve", command, work / "logs", watch=True)
+    serve = result["serve"] = parse_serve(done["stdout"])
+    serve["memory"] = {
+        "ready_mib": done.get("service_ready_mib"),
+        "rss_mib": done.get("service_rss_mib"),
+        "peak_mib": done.get("service_peak_mib"),
+    }
+    return bool(done["returncode"] == 0 and {"health", "recommend"} <= set(serve))
+
+
+def run_size(
+    n: int, args: argparse.Namespace, steps: tuple[str, ...] = STEPS, before: Result | None = None
+) -> Result:
+    """Every benchmark step for one sample size, each in its own process.
+
+    ``before`` (a previous result for this size) keeps the figures of steps not rerun, so one
+    failed step can be measured again without retraining.
+    """
+    work = args.out / str(n)
+    result: Result = {"employees": n, **(before or {})}
+    failed = set(result.get("failed", [])) - set(steps)
+    runners = {"sample": _sample, "probe": _probe, "train": _train, "core": _core}
+    runners["serve"] = _serve
+    for step in (s for s in STEPS if s in steps):
+        if step in ("core", "serve") and "bundle_path" not in result.get("train", {}):
+            failed.add(step)  # nothing to load: training failed or never ran
+            continue
+        logger.info("[%s] %s", f"{n:,}", step)
+        if not runners[step](n, args, work, result):
+            failed.add(step)
+            logger.warning("[%s] %s failed; see %s", f"{n:,}", step, work / "logs")
+    result["failed"] = sorted(failed)
+    return result
+
+
+def _sizes(args: argparse.Namespace) -> list[int]:
+    if args.sizes:
+        return sorted(set(args.sizes))
+    return [n for n in DEFAULT_SIZES if n <= args.max_employees]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from run_all_report import machine_info, summary_table, write_document
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-employees", type=int, default=100_000)
+    parser.add_argument("--sizes", type=int, nargs="+", help="explicit sizes (development)")
+    parser.add_argument("--budget", type=float, default=30.0, help="tuning seconds per training")
+    parser.add_argument("--serve-duration", type=float, default=10.0, help="seconds per wrk run")
+    parser.add_argument("--serve-rounds", type=int, default=1)
+    parser.add_argument("--core-rounds", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=OUT, help="work folder (bundles, logs)")
+    parser.add_argument("--doc", type=Path, default=DOC, help="the document to (re)write")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the doc only")
+    parser.add_argument(
+        "--steps",
+        nargs="+",
+        choices=STEPS,
+        default=list(STEPS),
+        help="rerun only these steps, keeping the other figures of the last run",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    results_path = args.out / "results.json"
+    if args.report_only:
+        run = json.loads(results_path.read_text())
+    else:
+        steps = tuple(args.steps)
+        partial = set(steps) != set(STEPS) and results_path.is_file()
+        last = json.loads(results_path.read_text()) if partial else {"sizes": []}
+        previous = {s["employees"]: s for s in last["sizes"]}
+        settings = _settings(args)
+        if partial:  # figures of the steps not rerun were measured with the last settings
+            settings = last["settings"] | {k: settings[k] for s in steps for k in RERUN.get(s, ())}
+        run = {"machine": machine_info(), "settings": settings, "sizes": []}
+        args.out.mkdir(parents=True, exist_ok=True)
+        for n in _sizes(args):
+            run["sizes"].append(run_size(n, args, steps, previous.get(n)))
+            results_path.write_text(json.dumps(run, indent=2) + "\n")  # keep partial results
+    sys.stdout.write(summary_table(run) + "\n")
+    write_document(run, args.doc)
+    logger.info("wrote %s and %s", args.doc, results_path)
+    failed = [f"{s['employees']:,}: {name}" for s in run["sizes"] for name in s.get("failed", [])]
+    if failed:
+        logger.error("failed (see the logs under %s): %s", _shown(args.out), ", ".join(failed))
+    return 1 if failed else 0
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the repository when it is inside it (no machine paths in docs)."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else path.name
+
+
+def _settings(args: argparse.Namespace) -> Result:
+    return {
+        "tuning_budget_s": args.budget,
+        "serve_duration_s": args.serve_duration,
+        "serve_rounds": args.serve_rounds,
+        "core_rounds": args.core_rounds,
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
+        "results": _shown(args.out / "results.json"),
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,305 @@
+"""Turn run_all.py's measurements into the summary table and docs/performance.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from run_all_format import fmt, get, md_table, pair
+from run_all_scaling import WHY, million_section, scaling_rows, scaling_section
+
+__all__ = ["machine_info", "summary_table", "write_document"]
+
+Result = dict[str, Any]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
+def machine_info() -> Result:
+    """Where the figures came from: cores, memory, CPU, load at start, date, versions."""
+    model = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in _read("/proc/cpuinfo").splitlines()
+            if "model name" in ln
+        ),
+        platform.processor() or "unknown",
+    )
+    mem = next(
+        (ln.split()[1] for ln in _read("/proc/meminfo").splitlines() if ln.startswith("MemTotal")),
+        "0",
+    )
+    try:
+        sha = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        sha = "unknown"
+    import implicit
+    import numpy
+
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "ram_gib": round(int(mem) / 2**20, 1),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "implicit": implicit.__version__,
+        "git": sha,
+    }
+
+
+def summary_table(run: Result) -> str:
+    """The compact plain-text table printed at the end of `make bench`."""
+    cols: list[tuple[str, Callable[[Result], str]]] = [
+        ("employees", lambda s: fmt(s["employees"])),
+        ("train s", lambda s: fmt(get(s, "train", "total_s"))),
+        ("peak MiB", lambda s: fmt(get(s, "train", "process_peak_mib"), 0)),
+        ("bundle MiB", lambda s: fmt(get(s, "train", "bundle_mib"))),
+        ("svc RSS MiB", lambda s: fmt(get(s, "serve", "memory", "rss_mib"), 0)),
+        ("rec req/s", lambda s: fmt(get(s, "serve", "recommend", "rps"), 0)),
+        ("rec p50/p99 ms", lambda s: pair(get(s, "serve", "recommend"))),
+        ("health req/s", lambda s: fmt(get(s, "serve", "health", "rps"), 0)),
+        ("health p50/p99", lambda s: pair(get(s, "serve", "health"))),
+        ("core p50/p99 ms", lambda s: pair(get(s, "core", "groups", "known"), "median")),
+    ]
+    rows = [[fn(size) for _, fn in cols] for size in run["sizes"]]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, (h, _) in enumerate(cols)]
+    lines = ["  ".join(h.rjust(w) for (h, _), w in zip(cols, widths, strict=True))]
+    lines += ["  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)) for row in rows]
+    sizes = run["sizes"]
+    for small, large in zip(sizes, sizes[1:], strict=False):
+        for name, ratio, exponent, fast in scaling_rows(small, large):
+            if fast:
+                lines.append(
+                    f"faster than the data, {small['employees']:,} -> {large['employees']:,}: "
+                    f"{name} x{ratio:.1f} (exponent {exponent:.2f}); see docs/performance.md"
+                )
+    return "\n".join(lines)
+
+
+def _stage_section(sizes: list[Result]) -> str:
+    names = list(dict.fromkeys(n for s in sizes for n in (get(s, "train", "stages") or {})))
+    header = ["stage"] + [f"{s['employees']:,}: s / peak RSS MiB" for s in sizes]
+    rows = [
+        [name]
+        + [
+            f"{fmt(get(s, 'train', 'stages', name, 'seconds'), 2)} / "
+            f"{fmt(get(s, 'train', 'stages', name, 'peak_rss_mib'), 0)}"
+            for s in sizes
+        ]
+        for name in names
+    ]
+    rows.append(
+        ["**total** (process peak)"]
+        + [
+            f"{fmt(get(s, 'train', 'total_s'), 2)} / {fmt(get(s, 'train', 'process_peak_mib'), 0)}"
+            for s in sizes
+        ]
+    )
+    rows.append(["bundle size MiB"] + [fmt(get(s, "train", "bundle_mib")) for s in sizes])
+    rows.append(["tuning budget hit"] + [fmt(get(s, "train", "budget_hit")) for s in sizes])
+    return md_table(header, rows)
+
+
+def _probe_section(sizes: list[Result]) -> str:
+    rows: list[tuple[str, str, int]] = [
+        ("catalogue items", "items", 0),
+        ("item pairs (millions)", "item_pairs_millions", 2),
+        ("scikit-learn import s", "sklearn_import_s", 2),
+        ("TF-IDF and skill matrices s", "rest_of_content_s", 2),
+        ("item-item kNN graph s", "knn_graph_s", 2),
+        ("time split s", "time_split_s", 2),
+    ]
+    header = ["part of `features`"] + [f"{s['employees']:,}" for s in sizes]
+    body = [
+        [label] + [fmt(get(s, "probe", key), digits) for s in sizes] for label, key, digits in rows
+    ]
+    return md_table(header, body)
+
+
+def _data_section(sizes: list[Result]) -> str:
+    tables = ["content", "enrolments", "assessments", "content_skills"]
+    header = ["employees", *tables, "generate s", "write csv s (MiB)", "write parquet s (MiB)"]
+    header.append("peak RSS MiB")
+    rows = []
+    for s in sizes:
+        sample = s.get("sample", {})
+        rows.append(
+            [fmt(s["employees"])]
+            + [fmt(get(s, "train", "rows", t)) for t in tables]
+            + [
+                fmt(sample.get("generate_s")),
+                f"{fmt(sample.get('write_csv_s'))} ({fmt(sample.get('csv_mib'))})",
+                f"{fmt(sample.get('write_parquet_s'))} ({fmt(sample.get('parquet_mib'))})",
+                fmt(sample.get("peak_rss_mib"), 0),
+            ]
+        )
+    return md_table(header, rows)
+
+
+def _serve_section(sizes: list[Result]) -> str:
+    header = ["employees", "endpoint", "req/s", "p50 ms", "p99 ms", "requests", "failed"]
+    header.append("vs /health: p50, req/s")
+    rows = []
+    for s in sizes:
+        health = get(s, "serve", "health") or {}
+        for key, label in (("health", "GET /health"), ("recommend", "POST /recommend")):
+            m = get(s, "serve", key) or {}
+            ratio = "1" if key == "health" and m.get("p50_ms") else "n/a"
+            if key == "recommend" and health.get("p50_ms") and m.get("p50_ms"):
+                p50 = m["p50_ms"] / health["p50_ms"]
+                ratio = f"×{p50:.1f}, ×{m['rps'] / health['rps']:.2f}"
+            rows.append(
+                [fmt(s["employees"]), label, fmt(m.get("rps"), 0), fmt(m.get("p50_ms"), 2)]
+                + [fmt(m.get("p99_ms"), 2), fmt(m.get("requests")), fmt(m.get("failed"))]
+                + [ratio]
+            )
+    mem_header = ["employees", "RSS when ready MiB", "RSS under load MiB", "peak RSS (VmHWM) MiB"]
+    mem_rows = [
+        [fmt(s["employees"])]
+        + [fmt(get(s, "serve", "memory", k), 0) for k in ("ready_mib", "rss_mib", "peak_mib")]
+        for s in sizes
+    ]
+    memory = md_table(mem_header, mem_rows)
+    return f"{md_table(header, rows)}\n\nService memory (one uvicorn worker):\n\n{memory}"
+
+
+def _core_section(sizes: list[Result]) -> str:
+    groups = ["known", "cold_role", "cold_popularity", "context", "all"]
+    header = ["employees", "calls", *[f"{g} p50 / p99 ms" for g in groups], "batch ms/query"]
+    rows = []
+    for s in sizes:
+        for kind, label in (("groups", "every call"), ("best", "best of rounds")):
+            if not get(s, "core", kind):
+                continue
+            batch = fmt(get(s, "core", "batch_ms"), 3) if kind == "groups" else ""
+            rows.append(
+                [fmt(s["employees"]), label]
+                + [pair(get(s, "core", kind, g), "median") for g in groups]
+                + [batch]
+            )
+    return md_table(header, rows)
+
+
+def _and(words: list[str]) -> str:
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
+def write_document(run: Result, path: Path) -> Path:
+    """Write docs/performance.md from one run's figures (never edited by hand)."""
+    m, settings, sizes = run["machine"], run["settings"], run["sizes"]
+    load = ", ".join(str(x) for x in m["load_average"])
+    why_rows = [[f"`{k}`", v] for k, v in WHY.items()]
+    doc = f"""# Performance
+
+<!-- GENERATED by `make bench` (benchmarks/run_all.py); do not edit by hand. -->
+
+Measured {m["date"]} at `{m["git"]}` by `make bench`, which runs `benchmarks/run_all.py`:
+the sample generator, the trainer, the recommendation core and the HTTP service, each in a
+separate process, for {_and([f"{s['employees']:,}" for s in sizes])} employees.
+Raw figures: `{settings.get("results", "build/bench/run_all/results.json")}`;
+`python benchmarks/run_all.py --report-only` rewrites this page from them.
+
+## Machine
+
+{
+        md_table(
+            ["what", "value"],
+            [
+                ["CPU", m["cpu"]],
+                ["cores", fmt(m["cores"])],
+                ["RAM", f"{m['ram_gib']} GiB"],
+                ["load average at start (1, 5, 15 min)", load],
+                ["OS", m["os"]],
+                ["Python / numpy / implicit", f"{m['python']} / {m['numpy']} / {m['implicit']}"],
+            ],
+        )
+    }
+
+The machine is shared: other work ran beside the benchmark, so absolute times drift by
+10-20% between runs (see the load average); ratios between sizes hold better.
+
+| setting | value |
+|---|---|
+| tuning budget per training | {settings["tuning_budget_s"]:g} s |
+| BLAS threads | {settings["blas_threads"]} |
+| wrk | {settings["serve_duration_s"]:g} s per run, {settings["serve_rounds"]} per endpoint, \
+16 connections, one uvicorn worker |
+| core latency | {settings["core_rounds"]} rounds of every query |
+
+## Sample data
+
+{_data_section(sizes)}
+
+## Training: wall time and peak memory per stage
+
+Per-stage peak RSS is the process's high-water mark during that stage (reset between
+stages); the total's peak is the largest of those and the kernel's figure for the process at
+exit. Generating the sample happens before training in the same process and is measured
+separately above.
+
+{_stage_section(sizes)}
+
+The `features` stage broken down (`benchmarks/run_all_probe.py`, a separate process on the
+same sample, one BLAS thread):
+
+{_probe_section(sizes)}
+
+## Service: `/recommend` beside `/health`
+
+wrk drives one uvicorn worker over loopback from a separate process, alternating the two
+endpoints in the same run; `/recommend` asks for 10 items for varied real employees.
+
+{_serve_section(sizes)}
+
+## Recommendation core alone (in process)
+
+`Recommender.recommend` without HTTP, one BLAS thread (`benchmarks/bench_core.py`): known
+employees, newcomers with a role, strangers, and requests with context (project, target
+role, request-time history, time budget, formats). "Every call" counts each timed call of
+every round; "best of rounds" keeps each query's fastest round, which removes most of the
+noise of a shared machine.
+
+{_core_section(sizes)}
+
+## Scaling
+
+{scaling_section(sizes)}
+What drives each figure, from the code:
+
+{md_table(["figure", "how it scales"], why_rows)}
+
+{million_section(sizes)}
+"""
+    failed = [
+        f"{s['employees']:,} employees: {', '.join(s['failed'])}" for s in sizes if s.get("failed")
+    ]
+    if failed:
+        doc = doc.replace(
+            "## Machine",
+            "**Incomplete run**: these benchmarks failed and show n/a: "
+            + "; ".join(failed)
+            + ".\n\n## Machine",
+            1,
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(doc)
+    return path

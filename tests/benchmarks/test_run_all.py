@@ -1,0 +1,254 @@
+"""The `make bench` driver: parsing the benchmarks' output, memory probes, scaling, the doc."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+__all__: list[str] = []
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+STAGES = ("load", "dataset", "features", "tune", "fit", "rank", "evaluate", "write")
+
+TRAIN_OUT = """\
+sample: 1000 employees, roles=78, skills=44, content=300, employees=1000, enrolments=16933 (0.5 s)
+stage        seconds  peak RSS MiB
+load            0.52           240
+dataset         0.09           240
+features        2.92           306
+tune            5.60           315
+fit             1.24           318
+rank            1.16           346
+evaluate        1.21           325
+write           0.52           325
+total          13.28
+bundle: 1.3 MiB at build/bench/run_all/1000/train/models/20261126T194036Z-958262a-136915
+tuning budget hit: True
+model                 coverage   hit_rate@10        map@10       ndcg@10  precision@10     recall@10
+hybrid                  0.2600        0.4538        0.0855        0.1472        0.0571        0.2399
+recommend latency: p50 1.97 ms, p99 9.94 ms
+"""
+
+SERVE_OUT = """\
+build/bench/run_all/1000/train/models (bundle 20261126T194036Z-958262a-136915)
+endpoint             req/s    p50 ms    p99 ms   requests  failed
+GET /health           4969      2.60     17.97      15399       0
+POST /recommend        395     36.55    132.65       1220       3
+/recommend p50 is 14.06x /health p50 (OVER the 3x aim); throughput 0.08x
+"""
+
+SAMPLE_ERR = """\
+generate     0.4 s  roles=78, skills=44, content=300, employees=1,000
+write csv        0.1 s      2.3 MiB  build/x/csv
+write parquet    0.2 s      0.9 MiB  build/x/parquet
+total        0.6 s  peak RSS 195 MiB
+"""
+
+
+@pytest.fixture(scope="module")
+def run_all() -> ModuleType:
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))  # the scripts import their siblings by name
+    return importlib.import_module("run_all")
+
+
+def test_parse_train_reads_every_stage_and_figure(run_all: ModuleType) -> None:
+    run_all_parse = importlib.import_module("run_all_parse")
+    got = run_all_parse.parse_train(TRAIN_OUT, STAGES)
+    assert list(got["stages"]) == list(STAGES)
+    assert got["stages"]["features"] == {"seconds": 2.92, "peak_rss_mib": 306.0}
+    assert got["rows"]["enrolments"] == 16933 and got["rows"]["content"] == 300
+    assert got["total_s"] == 13.28 and got["bundle_mib"] == 1.3
+    assert got["bundle_path"].endswith("20261126T194036Z-958262a-136915")
+    assert got["budget_hit"] is True
+    assert (got["latency_p50_ms"], got["latency_p99_ms"]) == (1.97, 9.94)
+
+
+def test_parse_serve_and_sample(run_all: ModuleType) -> None:
+    run_all_parse = importlib.import_module("run_all_parse")
+    serve = run_all_parse.parse_serve(SERVE_OUT)
+    assert serve["health"] == {
+        "rps": 4969.0,
+        "p50_ms": 2.6,
+        "p99_ms": 17.97,
+        "requests": 15399,
+        "failed": 0,
+    }
+    assert serve["recommend"]["rps"] == 395.0 and serve["recommend"]["failed"] == 3
+    sample = run_all_parse.parse_sample(SAMPLE_ERR)
+    assert sample == {
+        "generate_s": 0.4,
+        "write_csv_s": 0.1,
+        "csv_mib": 2.3,
+        "write_parquet_s": 0.2,
+        "parquet_mib": 0.9,
+        "peak_rss_mib": 195.0,
+    }
+
+
+def test_sizes_follow_max_employees(run_all: ModuleType) -> None:
+    def sizes(**kw: object) -> list[int]:
+        chosen: list[int] = run_all._sizes(argparse.Namespace(**({"sizes": None} | kw)))
+        return chosen
+
+    assert sizes(max_employees=100_000) == [5_000, 100_000]
+    assert sizes(max_employees=1_000_000) == [5_000, 100_000, 1_000_000]
+    assert sizes(max_employees=0, sizes=[3000, 1000, 3000]) == [1000, 3000]
+
+
+def test_run_reports_the_child_peak_memory(run_all: ModuleType, tmp_path: Path) -> None:
+    code = "b = bytearray(120 * 2**20); b[::4096] = b'x' * len(b[::4096])"
+    result = run_all._run("alloc", [sys.executable, "-c", code], tmp_path)
+    assert result["returncode"] == 0
+    assert 120 <= result["peak_rss_mib"] < 400
+    assert (tmp_path / "alloc.out").is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_service_memory_finds_the_marked_child(run_all: ModuleType) -> None:
+    code = (
+        "# recsvc.service stand-in\n"
+        "import time\n"
+        "b = bytearray(80 * 2**20)\n"
+        "b[::4096] = b'x' * len(b[::4096])\n"
+        "time.sleep(1.5)\n"
+    )
+    import subprocess
+
+    monitor = run_all.ServiceMemory(os.getpid(), period_s=0.05)
+    monitor.start()
+    child = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        child.wait(timeout=30)
+    finally:
+        time.sleep(0.1)
+        monitor.stop.set()
+        monitor.join()
+    assert monitor.peak_kib / 1024 >= 80
+    assert 80 <= monitor.rss_kib / 1024 <= monitor.peak_kib / 1024
+
+
+def _size(n: int, enrolments: int, content: int, features_s: float) -> dict[str, object]:
+    stages = {name: {"seconds": 1.0, "peak_rss_mib": 300.0} for name in STAGES}
+    stages["load"] = {"seconds": n / 1000, "peak_rss_mib": 300.0}
+    stages["features"] = {"seconds": features_s, "peak_rss_mib": 300.0}
+    return {
+        "employees": n,
+        "train": {
+            "stages": stages,
+            "rows": {"enrolments": enrolments, "content": content},
+            "total_s": 10.0 + features_s,
+            "process_peak_mib": 400.0,
+            "bundle_mib": n / 500,
+        },
+        "serve": {
+            "health": {"rps": 5000.0, "p50_ms": 2.0, "p99_ms": 9.0},
+            "recommend": {"rps": 500.0, "p50_ms": 20.0, "p99_ms": 90.0},
+            "memory": {"ready_mib": 200.0, "rss_mib": 220.0, "peak_mib": 230.0},
+        },
+        "core": {"groups": {"known": {"median": 1.0, "p99": 5.0}}, "best": {}, "batch_ms": 1.0},
+        "probe": {"items": content, "knn_graph_s": content**2 / 1e6, "rest_of_content_s": 1.0},
+    }
+
+
+def test_scaling_flags_only_what_outgrows_the_data(run_all: ModuleType) -> None:
+    run_all_scaling = importlib.import_module("run_all_scaling")
+    small = _size(5_000, 100_000, 1_250, features_s=1.0)
+    large = _size(100_000, 2_000_000, 20_000, features_s=256.0)
+    rows = {
+        name: (ratio, exp, fast)
+        for name, ratio, exp, fast in run_all_scaling.scaling_rows(small, large)
+    }
+    assert rows["features s"][2] is True and rows["features s"][0] == pytest.approx(256.0)
+    assert rows["load s"][2] is False and rows["load s"][1] == pytest.approx(1.0)
+    assert rows["tune s"][1] == pytest.approx(0.0)
+    assert rows["kNN graph s"][0] == pytest.approx(256.0) and rows["kNN graph s"][2] is True
+
+
+def test_document_has_machine_figures_and_the_why(run_all: ModuleType, tmp_path: Path) -> None:
+    run_all_report = importlib.import_module("run_all_report")
+    run = {
+        "machine": {
+            "date": "2026-01-01 00:00 UTC",
+            "cpu": "Test CPU",
+            "cores": 2,
+            "ram_gib": 23.5,
+            "load_average": [1.0, 2.0, 3.0],
+            "os": "Linux",
+            "python": "3.11",
+            "numpy": "2",
+            "implicit": "0.7.3",
+            "git": "abc1234",
+        },
+        "settings": {
+            "tuning_budget_s": 30.0,
+            "serve_duration_s": 10.0,
+            "serve_rounds": 1,
+            "core_rounds": 3,
+            "blas_threads": "1",
+            "results": "build/bench/run_all/results.json",
+        },
+        "sizes": [
+            _size(5_000, 100_000, 1_250, features_s=1.0),
+            _size(100_000, 2_000_000, 20_000, features_s=256.0),
+        ],
+    }
+    doc = run_all_report.write_document(run, tmp_path / "performance.md").read_text()
+    assert "GENERATED" in doc and "Test CPU" in doc and "1.0, 2.0, 3.0" in doc
+    assert "| features | 1.00 / 300 | 256.00 / 300 |" in doc
+    assert "**features s**: three parts" in doc  # the flagged stage gets its explanation
+    assert "**load s**" not in doc
+    assert "Faster than the data: features (exponent 2.00 against items), kNN graph" in doc
+    assert "**kNN graph s**: `models/content.py: knn_graph`" in doc
+    assert "| catalogue items | 1,250 | 20,000 |" in doc
+    assert "## 1,000,000 employees (not measured in this run)" in doc
+    assert "| load | 100.0 | ×10 | 1,000 |" in doc  # data-bound: grows with the employees
+    assert "| features | 256.0 | ×1 | 256 |" in doc  # catalogue-bound: capped at 20,000 items
+    assert str(tmp_path) not in doc
+    table = run_all_report.summary_table(run).splitlines()
+    assert table[2].split()[0] == "100,000"
+    assert any(
+        line.startswith("faster than the data") and "features s x256" in line for line in table
+    )
+
+
+def test_document_says_when_a_benchmark_failed(run_all: ModuleType, tmp_path: Path) -> None:
+    run_all_report = importlib.import_module("run_all_report")
+    size = _size(5_000, 100_000, 1_250, features_s=1.0) | {"failed": ["serve"]}
+    del size["serve"]
+    machine = dict.fromkeys(("date", "cpu", "os", "python", "numpy", "implicit", "git"), "x")
+    run = {
+        "machine": machine | {"cores": 2, "ram_gib": 1.0, "load_average": [0.0, 0.0, 0.0]},
+        "settings": {
+            "tuning_budget_s": 1.0,
+            "serve_duration_s": 1.0,
+            "serve_rounds": 1,
+            "core_rounds": 1,
+            "blas_threads": "1",
+        },
+        "sizes": [size],
+    }
+    doc = run_all_report.write_document(run, tmp_path / "performance.md").read_text()
+    assert "**Incomplete run**: these benchmarks failed and show n/a: 5,000 employees: serve" in doc
+    assert "| 5,000 | POST /recommend | n/a |" in doc
+
+
+def test_core_json_is_read_in_both_layouts(run_all: ModuleType) -> None:
+    normalise = importlib.import_module("run_all_parse").normalise_core
+    known = {"n": 300.0, "median": 0.5, "p90": 0.6, "p99": 1.1}
+    flat = {"known": known, "all": known, "batch": {"n": 470.0, "per_query_ms": 0.8}}
+    nested = {"all_samples": {"known": known}, "best_of_rounds": {"known": known}}
+    assert normalise(flat) == {
+        "groups": {"known": known, "all": known},
+        "best": {},
+        "batch_ms": 0.8,
+    }
+    got = normalise(nested | {"batch_per_query_ms": 0.9})
+    assert got == {"groups": {"known": known}, "best": {"known": known}, "batch_ms": 0.9}
