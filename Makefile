@@ -14,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .PHONY: help install run sample validate train evaluate serve test check lint format typecheck cov \
-        bench bench-core bench-train bench-serve bench-sample openapi clean lock audit docker notebook
+        bench bench-core bench-train bench-serve bench-sample openapi clean lock audit docker notebook soak
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -84,6 +84,9 @@ serve: $(STAMP)  ## /recommend vs /health throughput and latency from a separate
 BENCH_ARGS ?=
 bench: $(STAMP)  ## benchmarks at 5,000 and 100,000 employees; table + docs/performance.md (BENCH_ARGS="--max-employees 1000000" adds 1M)
 	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
+
+soak: $(STAMP)  ## sustained /recommend load for 5 min with a bundle reload midway (needs wrk)
+	$(BIN)/python benchmarks/soak.py --duration 300 --rate auto
 
 notebook: $(STAMP)  ## run the walkthrough headless; executed copy in build/walkthrough/
 	@mkdir -p build/walkthrough

@@ -30,7 +30,15 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Measure", "main"]
+__all__ = [
+    "Measure",
+    "employee_ids",
+    "free_port",
+    "main",
+    "start_service",
+    "train_bundle",
+    "wait_ready",
+]
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -50,16 +58,18 @@ class Measure:
     failures: int
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-def _train(n_employees: int, seed: int, time_budget_s: float) -> Path:
+def train_bundle(
+    n_employees: int, seed: int, time_budget_s: float, models: Path | None = None
+) -> Path:
     """Train (once) a bundle of a sample with ``n_employees``; returns its models folder."""
-    models = ROOT / "build" / "bench" / str(n_employees) / "models"
+    models = models or ROOT / "build" / "bench" / str(n_employees) / "models"
     if (models / "LATEST").is_file():
         return models
     from recsvc.sample import generate_sample
@@ -74,7 +84,7 @@ def _train(n_employees: int, seed: int, time_budget_s: float) -> Path:
     return models
 
 
-def _employee_ids(models: Path, seed: int) -> list[str]:
+def employee_ids(models: Path, seed: int) -> list[str]:
     from recsvc.bundle import read_bundle
 
     ids = [str(v) for v in read_bundle(models, verify=False).array("employee_ids")]
@@ -82,7 +92,10 @@ def _employee_ids(models: Path, seed: int) -> list[str]:
     return ids[:MAX_IDS]
 
 
-def _start_service(models: Path, port: int) -> subprocess.Popen[bytes]:
+def start_service(
+    models: Path, port: int, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """The service as its own process (one worker, loopback), like `recsvc serve`."""
     env = dict(os.environ)
     env.update(
         {
@@ -97,6 +110,7 @@ def _start_service(models: Path, port: int) -> subprocess.Popen[bytes]:
         }
     )
     env.pop("RECSVC_API_KEYS", None)
+    env.update(extra_env or {})
     code = (
         "from recsvc.config import ServeSettings\n"
         "from recsvc.service.server import run\n"
@@ -105,7 +119,7 @@ def _start_service(models: Path, port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT)
 
 
-def _wait_ready(base: str, process: subprocess.Popen[bytes], timeout_s: float = 300) -> str:
+def wait_ready(base: str, process: subprocess.Popen[bytes], timeout_s: float = 300) -> str:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -158,14 +172,14 @@ def _median(runs: list[Measure]) -> Measure:
 
 def bench(models: Path, label: str, args: argparse.Namespace) -> tuple[Measure, Measure]:
     """Start the service over ``models`` and measure /health and /recommend alternately."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    process = _start_service(models, port)
+    process = start_service(models, port)
     try:
-        version = _wait_ready(base, process)
+        version = wait_ready(base, process)
         with tempfile.TemporaryDirectory() as tmp:
             ids_file = Path(tmp) / "ids.txt"
-            ids_file.write_text("\n".join(_employee_ids(models, args.seed)) + "\n")
+            ids_file.write_text("\n".join(employee_ids(models, args.seed)) + "\n")
             rec_args = [str(ids_file), str(args.k)]
             # warm-up: first requests pay for lazy imports, page faults of mmapped arrays
             _wrk(f"{base}/health", "health.lua", [], 1, args.connections)
@@ -234,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         bench(args.models, str(args.models), args)
         return 0
     for n in args.employees or [DEFAULT_EMPLOYEES]:
-        models = _train(n, args.seed, args.time_budget)
+        models = train_bundle(n, args.seed, args.time_budget)
         bench(models, f"{n:,} employees", args)
     return 0
 

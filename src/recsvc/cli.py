@@ -35,6 +35,8 @@ app = typer.Typer(
 )
 bundle_app = typer.Typer(help="Inspect and check model bundles.", no_args_is_help=True)
 app.add_typer(bundle_app, name="bundle")
+keys_app = typer.Typer(help="Make and hash API keys for RECSVC_API_KEYS.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 EXIT_DATA = 2
 EXIT_BUNDLE = 3
@@ -279,6 +281,30 @@ def bundle_verify(
         run_bundle_verify(console, path)
     except RecsvcError as error:
         raise _fail(error) from error
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a new random API key (give it to the client; store only its hash)."""
+    from recsvc.service.keys import generate_api_key
+
+    console.print(generate_api_key(), markup=False, highlight=False)
+
+
+@keys_app.command("hash")
+def keys_hash(
+    name: Annotated[str, typer.Option("--name", help="Name for logs, e.g. the client.")] = "",
+) -> None:
+    """Read a key without echoing it; print the entry for RECSVC_API_KEYS (name:sha256)."""
+    from recsvc.service.keys import hash_api_key
+
+    key = typer.prompt("API key", hide_input=True)
+    try:
+        digest = hash_api_key(key)
+    except ValueError as error:
+        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
+        raise typer.Exit(EXIT_OTHER) from error
+    console.print(f"{name}:{digest}" if name else digest, markup=False, highlight=False)
 
 
 def main() -> None:

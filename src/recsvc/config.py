@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["MIN_KEY_LENGTH", "ServeSettings"]
+from recsvc.service.keys import KeyEntry, parse_key_entries, parse_key_entry
 
-# Shorter keys are guessable; the service refuses to start with one rather than run unsafe.
-MIN_KEY_LENGTH = 16
+__all__ = ["ServeSettings"]
+
+# an origin is scheme://host[:port], nothing more: CORS compares it verbatim
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 
@@ -35,12 +38,22 @@ class ServeSettings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535, description="TCP port (0 picks a free one).")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes.")
     log_level: LogLevel = Field("info", description="Log level of the service loggers.")
-    api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+    api_keys: Annotated[tuple[KeyEntry, ...], NoDecode] = Field(
         (),
-        description="Comma-separated API keys; when set, every data route needs one.",
+        description="Comma-separated name:sha256hex pairs (hashes of the keys, made with "
+        "`recsvc keys hash`); when set, every data route needs one of the keys.",
     )
-    admin_key: SecretStr | None = Field(
-        None, description="Key for POST /admin/reload; unset means the endpoint answers 404."
+    admin_key: Annotated[KeyEntry | None, NoDecode] = Field(
+        None,
+        description="sha256hex (or name:sha256hex) of the key for POST /admin/reload; unset "
+        "means the endpoint answers 404.",
+    )
+    docs: bool = Field(
+        False, description="Serve /docs, /redoc and /openapi.json (off: openapi.yaml is the spec)."
+    )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Comma-separated browser origins allowed by CORS; unset means CORS is off.",
     )
     max_body_bytes: int = Field(
         256 * 1024, ge=1024, le=64 * 1024 * 1024, description="Largest request body (413 above)."
@@ -63,27 +76,38 @@ class ServeSettings(BaseSettings):
 
     @field_validator("api_keys", mode="before")
     @classmethod
-    def _split_keys(cls, value: object) -> object:
-        """Accept the comma-separated form operators put in one environment variable."""
+    def _parse_keys(cls, value: object) -> object:
+        """Accept the comma-separated ``name:sha256hex`` form of the environment variable."""
+        if isinstance(value, str):
+            return parse_key_entries(value, variable="RECSVC_API_KEYS")
+        return value
+
+    @field_validator("admin_key", mode="before")
+    @classmethod
+    def _parse_admin_key(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            return parse_key_entry(value, variable="RECSVC_ADMIN_KEY", default_name="admin")
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("api_keys")
+    @field_validator("cors_origins")
     @classmethod
-    def _check_keys(cls, keys: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
-        for key in keys:
-            _check_key(key, "RECSVC_API_KEYS")
-        return keys
-
-    @field_validator("admin_key")
-    @classmethod
-    def _check_admin_key(cls, key: SecretStr | None) -> SecretStr | None:
-        if key is not None and key.get_secret_value() == "":
-            return None
-        if key is not None:
-            _check_key(key, "RECSVC_ADMIN_KEY")
-        return key
+    def _check_origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"RECSVC_CORS_ORIGINS holds {origin!r}, which is not an origin like "
+                    "https://lms.example.com (no wildcards, paths or trailing slashes)"
+                )
+        return origins
 
     @model_validator(mode="after")
     def _check_k(self) -> ServeSettings:
@@ -93,12 +117,3 @@ class ServeSettings(BaseSettings):
                 "lower the default or raise the maximum"
             )
         return self
-
-
-def _check_key(key: SecretStr, name: str) -> None:
-    """Refuse short or oddly formed keys; the message never echoes the key."""
-    secret = key.get_secret_value()
-    if len(secret) < MIN_KEY_LENGTH:
-        raise ValueError(f"every key in {name} needs at least {MIN_KEY_LENGTH} characters")
-    if not secret.isascii() or not secret.isprintable() or " " in secret:
-        raise ValueError(f"keys in {name} must be printable ASCII without spaces")

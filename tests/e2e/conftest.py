@@ -19,6 +19,7 @@ import uvicorn
 
 from recsvc.config import ServeSettings
 from recsvc.service.app import create_app
+from recsvc.service.keys import hash_api_key
 
 API_KEY = "e2e-api-key-0123456789"
 ADMIN_KEY = "e2e-admin-key-0123456789"
@@ -91,8 +92,8 @@ def start_server(models_dir: Path, **overrides: Any) -> LiveServer:
     """Run the real app under uvicorn in a background thread; returns once it listens."""
     values: dict[str, Any] = {
         "models_dir": models_dir,
-        "api_keys": API_KEY,
-        "admin_key": ADMIN_KEY,
+        "api_keys": f"e2e:{hash_api_key(API_KEY)}",
+        "admin_key": f"ops:{hash_api_key(ADMIN_KEY)}",
         "reload_interval_s": 0,
     }
     values.update(overrides)

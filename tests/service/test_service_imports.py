@@ -29,3 +29,16 @@ def test_importing_the_app_loads_no_trainer_modules():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == "", f"service imports trainer code: {result.stdout}"
+
+
+def test_settings_and_key_helpers_stay_light():
+    """The CLI's `keys hash` and settings validation import no web framework."""
+    code = (
+        "import sys, recsvc.config, recsvc.service.keys\n"
+        "print(','.join(m for m in ('fastapi', 'starlette', 'uvicorn', 'numpy') "
+        "if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
+from recsvc.service.keys import hash_api_key
+
 SECRET_EMPLOYEE = "E-jane-doe-4711"
 
 
@@ -35,7 +37,7 @@ def test_metrics_use_route_templates_and_model_info(client):
 
 
 def test_model_info_follows_a_reload(make_client, store):
-    client = make_client(admin_key="admin-key-0123456789")
+    client = make_client(admin_key=hash_api_key("admin-key-0123456789"))
     store.version = "v2"
     client.post("/admin/reload", headers={"X-Admin-Key": "admin-key-0123456789"})
     text = client.get("/metrics").text
@@ -68,7 +70,7 @@ def test_access_log_has_route_status_and_id_but_no_personal_data(client, caplog)
     client.get(f"/employees/{SECRET_EMPLOYEE}/skill-gaps", headers={"X-Request-ID": "r-2"})
     access = [r.getMessage() for r in caplog.records if r.name == "recsvc.access"]
     assert len(access) == 2
-    assert re.fullmatch(r"POST /recommend 200 [0-9.]+ms request_id=r-1", access[0])
+    assert re.fullmatch(r"POST /recommend 200 [0-9.]+ms request_id=r-1 key=-", access[0])
     assert access[1].startswith("GET /employees/{employee_id}/skill-gaps 404 ")
     everything = "\n".join(r.getMessage() for r in caplog.records)
     assert SECRET_EMPLOYEE not in everything

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,9 @@ from recsvc.recommend.engine import Recommender
 from recsvc.training.fit import FittedHybrid, fit_hybrid
 from recsvc.training.pipeline import data_fingerprint
 from recsvc.training.stages import LoggingProgress, StageTimer, TrainProgress
+
+if TYPE_CHECKING:
+    from recsvc.ingest import Source
 
 __all__ = ["BY_K", "run_evaluation"]
 
@@ -79,7 +82,7 @@ def _fairness(
 
 
 def run_evaluation(
-    source: str | Path | Mapping[str, pd.DataFrame],
+    source: str | Path | Source | Mapping[str, pd.DataFrame],
     *,
     split: SplitKind = "time",
     k: int = 10,
@@ -97,7 +100,8 @@ def run_evaluation(
     Parameters
     ----------
     source
-        A data source as ``recsvc train`` takes it, or clean tables (tests).
+        A data source as :func:`recsvc.train.train` takes it (folder, URL or opened
+        :class:`recsvc.ingest.Source`), or clean tables (tests).
     split
         ``"time"`` (train before a cut-off, test after) or ``"user-random"`` (seeded).
     time_budget_s

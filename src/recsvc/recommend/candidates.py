@@ -104,9 +104,44 @@ def _history(
     return new_idx, to_confidence(weights[new_idx], params.alpha)
 
 
+def _add_prior(
+    state: ModelState,
+    wsum: npt.NDArray[np.float64],
+    wlevel: npt.NDArray[np.float64],
+    roles: tuple[int, int],
+    project: npt.NDArray[np.int64],
+) -> None:
+    """Fold the role prior into skills the request needs and nothing is known about.
+
+    The trainer gave every employee ``prior_weight`` at their role's prior level on each
+    skill their role or target role asks for. Here the same goes to newcomers (nothing in
+    the bundle), and to a known employee's skills of a role, target role or project named
+    in the request that have no evidence; skills with evidence (or the stored prior) keep
+    it. Without this a newcomer, or a target-role skill nobody assessed, reads as level 0.
+    """
+    w = state.params.prior_weight
+    if w <= 0 or len(wsum) == 0:
+        return
+    needed = np.zeros(len(wsum), dtype=bool)
+    for r in roles:
+        if r >= 0:
+            needed |= state.role_required[r] > 0
+    needed[project] = True
+    level = state.skill_prior[roles[0]] if roles[0] >= 0 else state.skill_prior_mean
+    add = needed & (wsum == 0) & (level > 0)
+    wsum[add] += w
+    wlevel[add] += w * level[add]
+
+
 def _skill_levels(
-    state: ModelState, e: int, recent: npt.NDArray[np.int64], context: Context
+    state: ModelState,
+    e: int,
+    recent: npt.NDArray[np.int64],
+    context: Context,
+    roles: tuple[int, int],
+    project: npt.NDArray[np.int64],
 ) -> FloatArray:
+    """Level per skill: bundle evidence, role prior where none, then request-time facts."""
     n_s = len(state.skills)
     wsum = np.zeros(n_s, dtype=np.float64)
     wlevel = np.zeros(n_s, dtype=np.float64)
@@ -116,6 +151,7 @@ def _skill_levels(
         wsum[cols] = state.skill_wsum.data[lo:hi]
         lo, hi = state.skill_wlevel.indptr[e], state.skill_wlevel.indptr[e + 1]
         wlevel[state.skill_wlevel.indices[lo:hi]] = state.skill_wlevel.data[lo:hi]
+    _add_prior(state, wsum, wlevel, roles, project)
     p = state.params
     for item in recent:
         lo, hi = (
@@ -218,7 +254,16 @@ def build_signals(
     done[recent] = True
     excluded |= done
 
-    current = _skill_levels(state, e, recent, context)
+    s_idx = np.zeros(0, dtype=np.int64)
+    if context.project is not None:
+        s_idx = np.asarray(state.skills.indices(context.project.skill_ids), dtype=np.int64)
+        if (s_idx < 0).any():
+            bad = [s for s, i in zip(context.project.skill_ids, s_idx, strict=True) if i < 0]
+            raise UnknownSkillError(
+                f"project skill(s) {', '.join(map(repr, bad))} unknown to this model; "
+                "send skill ids from the skills table"
+            )
+    current = _skill_levels(state, e, recent, context, (role, target), s_idx)
     zeros = np.zeros(n_s, dtype=np.float32)
     req_role = np.asarray(state.role_required[role], np.float32) if role >= 0 else zeros
     req_target = np.asarray(state.role_required[target], np.float32) if target >= 0 else zeros
@@ -230,13 +275,6 @@ def build_signals(
     req_project = zeros.copy()
     project_text: FloatArray | None = None
     if context.project is not None:
-        s_idx = state.skills.indices(context.project.skill_ids)
-        if (s_idx < 0).any():
-            bad = [s for s, i in zip(context.project.skill_ids, s_idx, strict=True) if i < 0]
-            raise UnknownSkillError(
-                f"project skill(s) {', '.join(map(repr, bad))} unknown to this model; "
-                "send skill ids from the skills table"
-            )
         req_project[s_idx] = np.clip(np.maximum(PROJECT_MIN_LEVEL, current[s_idx] + 1.0), 0, 5)
         imp[s_idx] = 1.0
         if context.project.text and state.text.shape[1]:

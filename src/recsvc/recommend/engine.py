@@ -165,8 +165,11 @@ class Recommender:
     ) -> list[SkillGap]:
         """Current vs required level per skill with a gap, largest weighted gap first.
 
-        Unknown employees need ``role_id`` (their levels start from zero), otherwise
-        UnknownEmployeeError; unknown roles raise UnknownRoleError. Without the skills
+        Unknown employees need ``role_id``, otherwise UnknownEmployeeError; unknown roles
+        raise UnknownRoleError. A skill without evidence (any skill of a newcomer, or a
+        target-role skill nobody assessed) starts at the role prior: the level a typical
+        member of the role has, shrunk toward the role's requirement, not at zero; so gaps
+        of a newcomer are the typical shortfalls of the role. Without the skills
         capability (no skills/content_skills/role_skills data) the list is empty. Each gap
         lists up to ``content_per_gap`` active items that teach the skill one step above the
         current level.

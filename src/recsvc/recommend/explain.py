@@ -4,8 +4,9 @@ Codes (stable; the service and clients may rely on them):
 
 ``skill_gap_role``, ``skill_gap_target_role``, ``skill_gap_project``
     Teaches a skill where the employee is below what their role / target role / project
-    needs, at a suitable level. details: skill_id, skill_name, current_level,
-    required_level, teaches_level (+ role_id, role_title for role gaps).
+    needs, at a suitable level (0.07-1.93 levels above the current estimate). details:
+    skill_id, skill_name, current_level, required_level, teaches_level (+ role_id,
+    role_title for role gaps).
 ``strategic_skill``
     Teaches a skill the organisation marks as strategic. details: skill_id, skill_name,
     strategic_weight.
@@ -43,6 +44,10 @@ _MIN_ROLE_SHARE = 0.05
 _MIN_SIMILARITY = 0.15
 _MIN_PROJECT_SIMILARITY = 0.05
 _MIN_STRATEGIC = 0.5
+#: a gap reason needs content at a suitable level: difficulty fit >= 0.3 means teaching
+#: 0.07-1.93 levels above the current estimate (sigma 0.6); a course four levels up, or
+#: one at the current level, does not "close your gap" even if it ranks for other reasons
+_MIN_GAP_FIT = 0.3
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -92,11 +97,8 @@ def _skill_reasons(
     pos = np.fromiter((p for r in ranges for p in r), dtype=np.int64, count=sum(counts))
     skills = t.skill_idx[pos]
     levels = t.skill_level[pos]
-    value = (
-        t.skill_weight[pos]
-        * s.gap_weight[skills]
-        * difficulty_fit(levels - s.current[skills], state.params.sigma)
-    )
+    fit = difficulty_fit(levels - s.current[skills], state.params.sigma)
+    value = np.where(fit >= _MIN_GAP_FIT, t.skill_weight[pos] * s.gap_weight[skills] * fit, 0.0)
     sk_l, lv_l, val_l = skills.tolist(), levels.tolist(), value.tolist()
     strat_l = state.skill_strategic[skills].tolist()
     out: list[list[Reason]] = []

@@ -18,8 +18,12 @@ Arrays
     for fold-in). ``ease_weights`` (I x I, only with capability ``ease``).
     ``similar_idx`` (I x K int32, -1 pads), ``similar_score`` (I x K float32).
     ``text_idf`` (V). ``role_required``, ``role_importance`` (R x S float32).
-    ``skill_strategic`` (S). ``pop_all``, ``pop_recent`` (I: share of employees who took it,
-    ever / in the last ``recent_days``). ``role_size`` (R), ``department_size`` (D).
+    ``skill_strategic`` (S). ``skill_prior`` (R x S float32: the level a typical member of
+    the role has, the estimate for a skill without evidence), ``skill_prior_mean`` (S: the
+    same for people without a role); optional, absent in bundles written before the prior
+    (then ``prior_weight`` is 0 and the prior is off). ``pop_all``, ``pop_recent`` (I:
+    share of employees who took it, ever / in the last ``recent_days``). ``role_size`` (R),
+    ``department_size`` (D).
     ``ranker_mean``, ``ranker_scale``, ``ranker_coef`` (n_features), ``ranker_intercept`` (1).
 Sparse
     ``history`` (U x I signed confidence: the CF input), ``completed`` (U x I, 1 = completed),
@@ -33,7 +37,8 @@ Tables
 Documents
     ``vocab``: languages, departments, skill_names, role_titles.
     ``state``: as_of (days since epoch), capabilities, confidence params, skill params,
-    sigma, mf algorithm, feature names, recent_days, text encoder settings and vocabulary.
+    sigma, mf algorithm, feature names, recent_days, prior_weight, text encoder settings and
+    vocabulary.
 """
 
 from __future__ import annotations
@@ -97,6 +102,7 @@ _DENSE_FIELDS = (
     "role_size",
     "department_size",
 )
+_PRIOR_FIELDS = ("skill_prior", "skill_prior_mean")
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,8 @@ class StateParams:
     mf_algorithm: str
     feature_names: tuple[str, ...]
     recent_days: float
+    #: pseudo-evidence weight of the role prior (0: off, as in bundles without one)
+    prior_weight: float = 0.0
 
     def to_document(self) -> dict[str, Any]:
         doc = dataclasses.asdict(self)
@@ -134,6 +142,7 @@ class StateParams:
             mf_algorithm=str(doc["mf_algorithm"]),
             feature_names=tuple(doc["feature_names"]),
             recent_days=float(doc["recent_days"]),
+            prior_weight=float(doc.get("prior_weight", 0.0)),
         )
 
 
@@ -186,6 +195,8 @@ class ModelState:
     role_pop: sp.csr_matrix
     department_pop: sp.csr_matrix
     prerequisites: sp.csr_matrix
+    skill_prior: FloatArray
+    skill_prior_mean: FloatArray
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -204,7 +215,7 @@ class ModelState:
             "role_ids": self.roles.to_array(),
             "text_idf": self.text_encoder.idf,
         }
-        for name in _DENSE_FIELDS:
+        for name in _DENSE_FIELDS + _PRIOR_FIELDS:
             arrays[name] = np.ascontiguousarray(getattr(self, name))
         for name in SPARSE_FIELDS:
             arrays.update(sparse_to_arrays(name, getattr(self, name)))
@@ -246,6 +257,13 @@ class ModelState:
             }
             for name in SPARSE_FIELDS:
                 fields[name] = bundle.sparse(name)
+            if params.prior_weight > 0:
+                for name in _PRIOR_FIELDS:
+                    fields[name] = np.asarray(bundle.array(name))
+            else:  # written before the role prior (or with it off): no prior
+                n_r, n_s = len(bundle.array("role_ids")), len(bundle.array("skill_ids"))
+                fields["skill_prior"] = np.zeros((n_r, n_s), np.float32)
+                fields["skill_prior_mean"] = np.zeros(n_s, np.float32)
             ids = {name: tuple(str(v) for v in bundle.array(name)) for name in _ID_FIELDS}
             info = bundle.table("content_info")
             ranker = LogisticRanker.from_arrays(
@@ -308,6 +326,8 @@ class ModelState:
             "role_required": (n_r, n_s),
             "role_importance": (n_r, n_s),
             "skill_strategic": (n_s,),
+            "skill_prior": (n_r, n_s),
+            "skill_prior_mean": (n_s,),
             "pop_all": (n_i,),
             "pop_recent": (n_i,),
             "role_size": (n_r,),

@@ -9,6 +9,7 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from recsvc import __version__
@@ -28,14 +29,15 @@ logger = logging.getLogger(__name__)
 API_DESCRIPTION = """\
 Learning recommendations for employees, from their skills, role, target role and current work.
 
-* **Authentication**: when the operator sets `RECSVC_API_KEYS`, every route except `/health`,
-  `/ready` and `/metrics` needs a key in `X-API-Key` (or `Authorization: Bearer <key>`):
-  401 without one, 403 with a wrong one.
+* **Authentication**: when the operator sets `RECSVC_API_KEYS` (names and sha256 digests of
+  the keys), every route except `/health`, `/ready` and `/metrics` needs a key in `X-API-Key`
+  (or `Authorization: Bearer <key>`): 401 without one, 403 with a wrong one.
 * **Errors** are RFC 9457 `application/problem+json` documents with `type`, `title`,
   `status`, `detail`, `instance`, `request_id`; 422 answers add `errors`, naming each field.
 * **Limits** (operator settings): body size `RECSVC_MAX_BODY_BYTES` (256 KiB, else 413),
   `k` up to `RECSVC_MAX_K` (100), id lists up to `RECSVC_MAX_LIST_ITEMS` (1000), batches up
-  to `RECSVC_MAX_BATCH_SIZE` (500).
+  to `RECSVC_MAX_BATCH_SIZE` (500). Types are strict (`"5"` is not 5) and `NaN`/`Infinity`
+  are refused.
 * **Request ids**: send `X-Request-ID` (1-128 of `A-Za-z0-9._:-`) to correlate, or get a new
   one; it comes back in the `X-Request-ID` header and in every body.
 * The service is stateless: any replica can answer any request. Facts newer than the model
@@ -82,6 +84,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.api_keys:
+            logger.warning("RECSVC_API_KEYS is unset: the API is open to anyone who reaches it")
         outcome = await holder.reload(force=True)
         if outcome.status == "refused":
             logger.warning("starting without a model bundle; /ready answers 503 until one loads")
@@ -93,6 +97,10 @@ def create_app(
 
     app = FastAPI(
         title="recsvc",
+        # off by default: openapi.yaml is the published spec; RECSVC_DOCS=true serves the UI
+        docs_url="/docs" if settings.docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs else None,
         version=__version__,
         description=API_DESCRIPTION,
         lifespan=lifespan,
@@ -117,6 +125,17 @@ def create_app(
     install_problem_handlers(app)
     # added last = outermost: the request context sees every answer, including 413s
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        # only listed origins, no cookies; preflights are answered before the key check
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-API-Key", "Authorization", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            allow_credentials=False,
+            max_age=600,
+        )
     # the routers' own routes, to name the template of requests refused before routing
     api_routes = [route for router in ROUTERS for route in router.routes]
     app.add_middleware(RequestContextMiddleware, metrics=metrics, routes=api_routes)

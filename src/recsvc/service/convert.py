@@ -53,6 +53,7 @@ def check_limits(
     lists: list[tuple[Loc, int]] = []
     if body.context is not None:
         ctx = body.context
+        lists.append(((*loc, "context", "formats"), len(ctx.formats)))
         lists.append(((*loc, "context", "recent_content_ids"), len(ctx.recent_content_ids)))
         lists.append(((*loc, "context", "recent_assessments"), len(ctx.recent_assessments)))
         if ctx.project is not None:
@@ -62,6 +63,7 @@ def check_limits(
             ((*loc, "filters", "exclude_content_ids"), len(body.filters.exclude_content_ids))
         )
         lists.append(((*loc, "filters", "languages"), len(body.filters.languages)))
+        lists.append(((*loc, "filters", "formats"), len(body.filters.formats)))
     errors.extend(_too_long(where, limit) for where, n in lists if n > limit)
     return errors
 

@@ -56,13 +56,23 @@ class ServiceMetrics:
             ("strategy",),
             registry=self.registry,
         )
+        self.key_requests = Counter(
+            "recsvc_api_key_requests",
+            "Requests answered for a valid API or admin key, by key name (never the key).",
+            ("key",),
+            registry=self.registry,
+        )
         self.reloads.labels("success")
         self.reloads.labels("failure")
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        """Record one finished request."""
+    def observe(
+        self, method: str, route: str, status: int, seconds: float, key_name: str | None = None
+    ) -> None:
+        """Record one finished request (and the key it used, by name, if any)."""
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(method, route).observe(seconds)
+        if key_name is not None:
+            self.key_requests.labels(key_name).inc()
 
     def model_swapped(self, old_version: str | None, new_version: str) -> None:
         """Point the info gauge at the new version."""

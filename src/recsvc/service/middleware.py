@@ -16,7 +16,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from recsvc.service.metrics import ServiceMetrics
 from recsvc.service.problems import PROBLEM_MEDIA_TYPE, problem_body
 
-__all__ = ["REQUEST_ID_HEADER", "BodyLimitMiddleware", "RequestContextMiddleware", "route_template"]
+__all__ = [
+    "API_SECURITY_HEADERS",
+    "DOCS_PATHS",
+    "REQUEST_ID_HEADER",
+    "BodyLimitMiddleware",
+    "RequestContextMiddleware",
+    "route_template",
+]
 
 # Pure ASGI rather than BaseHTTPMiddleware: it costs microseconds per request and streams.
 
@@ -26,6 +33,32 @@ access_logger = logging.getLogger("recsvc.access")
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
 UNMATCHED = "<unmatched>"
+
+# Every answer is JSON (or Prometheus text) for programs, never a page: forbid sniffing,
+# caching (answers hold personal recommendations), framing and any active content.
+API_SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+)
+# /docs (only with RECSVC_DOCS=true) is FastAPI's Swagger UI page: its script and styles come
+# from the jsDelivr CDN and it starts with an inline script, so it gets its own policy.
+DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect"})
+_DOCS_SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
+        b"style-src 'unsafe-inline' https://cdn.jsdelivr.net; "
+        b"img-src https://fastapi.tiangolo.com data:; "
+        b"connect-src 'self'; frame-ancestors 'none'",
+    ),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+)
 
 
 async def send_problem(scope: Scope, send: Send, status: int, detail: str) -> None:
@@ -77,8 +110,12 @@ class RequestContextMiddleware:
             return
         started = time.perf_counter()
         request_id = _request_id(scope)
-        scope.setdefault("state", {})["request_id"] = request_id
-        header = (b"x-request-id", request_id.encode())
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        extra = [
+            (b"x-request-id", request_id.encode()),
+            *(_DOCS_SECURITY_HEADERS if scope["path"] in DOCS_PATHS else API_SECURITY_HEADERS),
+        ]
         status = 500
         response_started = False
 
@@ -87,7 +124,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), header]
+                message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
         try:
@@ -117,9 +154,17 @@ class RequestContextMiddleware:
             seconds = time.perf_counter() - started
             route = route_template(self.routes, scope)
             method = scope["method"]
-            self.metrics.observe(method, route, status, seconds)
+            # the name of the key used (set by the key check), never the key itself
+            key_name = state.get("key_name")
+            self.metrics.observe(method, route, status, seconds, key_name)
             access_logger.info(
-                "%s %s %d %.2fms request_id=%s", method, route, status, seconds * 1e3, request_id
+                "%s %s %d %.2fms request_id=%s key=%s",
+                method,
+                route,
+                status,
+                seconds * 1e3,
+                request_id,
+                key_name or "-",
             )
 
 

@@ -46,6 +46,9 @@ _DOMAIN_STATUS: tuple[tuple[type[RecsvcError], int, str, str], ...] = (
     (BundleError, 503, "no-model", "No model loaded"),
 )
 
+# a body with thousands of bad entries gets the first ones named, not a megabyte of errors
+_MAX_FIELD_ERRORS = 50
+
 _SLUG_BY_STATUS = {
     400: "bad-request",
     401: "unauthorized",
@@ -132,11 +135,25 @@ def problem_response(
     )
 
 
+_MAX_LOC_PART = 64
+
+
+def _loc_part(part: Any) -> str | int:
+    """A location part safe to echo: unknown field names come from the client, so they are
+    cut short and any character JSON cannot carry (lone surrogates) is escaped."""
+    if isinstance(part, int):
+        return part
+    text = str(part)
+    if len(text) > _MAX_LOC_PART:
+        text = text[:_MAX_LOC_PART] + "..."
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def field_errors(raw: Sequence[Any]) -> list[dict[str, Any]]:
     """Pydantic/FastAPI errors -> our field list; the offending input is never echoed."""
     out: list[dict[str, Any]] = []
-    for error in raw:
-        loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
+    for error in raw[:_MAX_FIELD_ERRORS]:
+        loc = [_loc_part(part) for part in error.get("loc", ())]
         path = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
         out.append(
             {
@@ -149,20 +166,21 @@ def field_errors(raw: Sequence[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _validation_detail(errors: Sequence[Mapping[str, Any]]) -> str:
+def _validation_detail(errors: Sequence[Mapping[str, Any]], total: int) -> str:
     shown = "; ".join(f"{e['field']} ({e['msg']})" for e in errors[:5])
-    more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""
-    noun = "field" if len(errors) == 1 else "fields"
-    return f"{len(errors)} invalid {noun}: {shown}{more}"
+    more = f"; and {total - 5} more" if total > 5 else ""
+    noun = "field" if total == 1 else "fields"
+    return f"{total} invalid {noun}: {shown}{more}"
 
 
 async def _on_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = field_errors(exc.errors())
+    raw = exc.errors()
+    errors = field_errors(raw)
     return problem_response(
         request,
         422,
-        _validation_detail(errors),
+        _validation_detail(errors, len(raw)),
         title="Request validation failed",
         errors=errors,
     )
@@ -185,11 +203,34 @@ async def _on_problem(request: Request, exc: Exception) -> Response:
     )
 
 
+def _unparseable_body(cause: BaseException) -> str:
+    """Why FastAPI could not parse a JSON body (it answers a bare 400 for these)."""
+    if isinstance(cause, UnicodeDecodeError):
+        return "The body is not UTF-8 text; send UTF-8 encoded JSON."
+    if isinstance(cause, RecursionError):
+        return "The body is nested too deeply; send the documented JSON shape."
+    if isinstance(cause, ValueError):
+        return "The body holds a value JSON parsing refused (e.g. a number too long)."
+    return "The body is not valid JSON."
+
+
 async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    cause = exc.__cause__
+    if exc.status_code == 400 and cause is not None:
+        # a body FastAPI could not decode: answer like any other malformed JSON (422), so
+        # clients handle one status for "fix the body"
+        message = _unparseable_body(cause)
+        return problem_response(
+            request,
+            422,
+            message,
+            title="Request validation failed",
+            errors=[{"field": "body", "loc": ["body"], "msg": message, "type": "json_invalid"}],
+        )
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
-        detail = f"No route {request.url.path}; see /docs or openapi.yaml for the endpoints."
+        detail = f"No route {request.url.path}; openapi.yaml lists the endpoints."
     return problem_response(request, exc.status_code, detail, headers=exc.headers)
 
 

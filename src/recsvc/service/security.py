@@ -1,4 +1,4 @@
-"""API-key and admin-key checks: keys kept only as sha256 digests, compared in constant time."""
+"""API-key and admin-key checks: keys known only as sha256 digests, compared in constant time."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import SecretStr
 
+from recsvc.service.keys import KeyEntry
 from recsvc.service.problems import ProblemError
 
 __all__ = ["KeyRing", "require_admin_key", "require_api_key"]
@@ -20,7 +20,7 @@ _api_key_header = APIKeyHeader(
     name="X-API-Key",
     auto_error=False,
     scheme_name="ApiKey",
-    description="One of RECSVC_API_KEYS (only when API keys are enabled).",
+    description="A key whose sha256 is in RECSVC_API_KEYS (only when API keys are enabled).",
 )
 _bearer = HTTPBearer(
     auto_error=False,
@@ -31,34 +31,38 @@ _admin_header = APIKeyHeader(
     name="X-Admin-Key",
     auto_error=False,
     scheme_name="AdminKey",
-    description="RECSVC_ADMIN_KEY; the admin endpoint answers 404 while it is unset.",
+    description="The key whose sha256 is RECSVC_ADMIN_KEY; the admin endpoint answers 404 "
+    "while it is unset.",
 )
 
 
-def _digest(secret: str) -> bytes:
-    return hashlib.sha256(secret.encode("utf-8")).digest()
-
-
 class KeyRing:
-    """Digests of the accepted keys. Raw keys are dropped after hashing and never logged.
+    """Digests of the accepted keys, each with a name; raw keys are never held or logged.
 
-    Comparing fixed-length digests with ``hmac.compare_digest`` over every stored key keeps
-    the time independent of which key (or how much of one) matched.
+    A presented key is hashed once and compared with ``hmac.compare_digest`` against every
+    stored digest, without stopping at a match, so the time taken does not depend on which
+    key (or how much of one) matched.
     """
 
-    def __init__(self, keys: Iterable[SecretStr]) -> None:
-        self._digests = tuple(_digest(key.get_secret_value()) for key in keys)
+    def __init__(self, entries: Iterable[KeyEntry]) -> None:
+        self._entries = tuple(entries)
 
     @property
     def enabled(self) -> bool:
-        return bool(self._digests)
+        return bool(self._entries)
 
-    def accepts(self, presented: str) -> bool:
-        candidate = _digest(presented)
-        matched = False
-        for digest in self._digests:
-            matched |= hmac.compare_digest(candidate, digest)
-        return matched
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(entry.name for entry in self._entries)
+
+    def match(self, presented: str) -> str | None:
+        """The name of the key ``presented`` is, or None."""
+        candidate = hashlib.sha256(presented.encode("utf-8", "surrogatepass")).digest()
+        found: str | None = None
+        for entry in self._entries:
+            if hmac.compare_digest(candidate, entry.digest):
+                found = entry.name
+        return found
 
 
 def _unauthorized(detail: str) -> ProblemError:
@@ -77,8 +81,11 @@ async def require_api_key(
     presented = api_key or (bearer.credentials if bearer is not None else None)
     if not presented:
         raise _unauthorized("Send an API key in the X-API-Key header or as a Bearer token.")
-    if not ring.accepts(presented):
-        raise ProblemError(403, "The API key is not valid; check RECSVC_API_KEYS.")
+    name = ring.match(presented)
+    if name is None:
+        raise ProblemError(403, "The API key is not valid; ask the operator for a key.")
+    # the key's name (never the key) goes into the access log and the per-key metric
+    request.state.key_name = name
 
 
 async def require_admin_key(
@@ -90,5 +97,7 @@ async def require_admin_key(
         raise ProblemError(404, "Admin endpoints are disabled; set RECSVC_ADMIN_KEY to enable.")
     if not admin_key:
         raise _unauthorized("Send the admin key in the X-Admin-Key header.")
-    if not ring.accepts(admin_key):
+    name = ring.match(admin_key)
+    if name is None:
         raise ProblemError(403, "The admin key is not valid.")
+    request.state.key_name = name

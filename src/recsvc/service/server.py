@@ -81,15 +81,22 @@ def run(settings: ServeSettings) -> None:
 
 
 def _export(settings: ServeSettings) -> None:
-    """Write the effective settings to ``RECSVC_*`` so worker processes build the same app."""
-    for name, value in settings.model_dump().items():
+    """Write the effective settings to ``RECSVC_*`` so worker processes build the same app.
+
+    Keys travel as the ``name:sha256hex`` digests they were configured as: never raw keys.
+    """
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        variable = f"RECSVC_{name.upper()}"
         if value is None:
-            os.environ.pop(f"RECSVC_{name.upper()}", None)
+            os.environ.pop(variable, None)
             continue
         if name == "api_keys":
-            text = ",".join(key.get_secret_value() for key in settings.api_keys)
+            text = ",".join(f"{key.name}:{key.digest.hex()}" for key in settings.api_keys)
         elif name == "admin_key":
-            text = settings.admin_key.get_secret_value() if settings.admin_key else ""
+            text = f"{value.name}:{value.digest.hex()}"
+        elif name == "cors_origins":
+            text = ",".join(settings.cors_origins)
         else:
             text = str(value)
-        os.environ[f"RECSVC_{name.upper()}"] = text
+        os.environ[variable] = text

@@ -175,7 +175,9 @@ class BundleHolder:
                 version = await anyio.to_thread.run_sync(self._latest, self.models_dir)
             except (OSError, RecsvcError) as error:
                 self._refuse(None, error)
-                return ReloadOutcome("refused", previous_version, previous_version, str(error))
+                return ReloadOutcome(
+                    "refused", previous_version, previous_version, self._failure_detail()
+                )
             if current is not None and version is None:
                 return ReloadOutcome("unchanged", previous_version, previous_version)
             if current is not None and version == current.source_version:

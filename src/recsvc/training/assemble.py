@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from recsvc import contract as c
 from recsvc.dataset import Dataset, id_values
 from recsvc.features.confidence import STATUS_CODES, ConfidenceParams
+from recsvc.features.prior import PriorParams, add_role_prior, role_prior_levels
 from recsvc.features.skills import (
     SkillParams,
     content_skill_matrices,
@@ -134,8 +135,13 @@ def fit_state(
     *,
     seed: int,
     ranker: LogisticRanker | None = None,
+    prior: PriorParams | None = None,
 ) -> ModelState:
-    """Fit CF, EASE, popularity and skill evidence on ``dataset`` and assemble the state."""
+    """Fit CF, EASE, popularity and skill evidence on ``dataset`` and assemble the state.
+
+    ``prior`` (default :class:`PriorParams`) folds a role prior into the skill evidence so
+    unassessed skills read as a typical colleague's level rather than 0.
+    """
     n_u, n_i = dataset.n_employees, dataset.n_items
     en = dataset.enrolments
     history = dataset.confidence(hp.confidence)
@@ -179,6 +185,9 @@ def fit_state(
     skill_p = SkillParams()
     evidence = skill_evidence(dataset, skill_p, content.content_weight, content.content_level)
     required, importance = role_requirements(dataset)
+    prior_p = prior or PriorParams()
+    prior_levels = role_prior_levels(evidence.levels(), role, required, prior_p.strength)
+    evidence = add_role_prior(evidence, role, target, required, prior_p, prior_levels=prior_levels)
     strategic = strategic_weights(dataset)
     item_strategic = np.zeros(n_i, dtype=np.float32)
     cw = content.content_weight
@@ -202,6 +211,7 @@ def fit_state(
         mf_algorithm=hp.mf_algorithm,
         feature_names=FEATURE_NAMES,
         recent_days=RECENT_DAYS,
+        prior_weight=max(float(prior_p.weight), 0.0),
     )
     return ModelState(
         params=params,
@@ -249,4 +259,6 @@ def fit_state(
         role_pop=role_pop.share_,
         department_pop=dept_pop.share_,
         prerequisites=prereq,
+        skill_prior=prior_levels[0],
+        skill_prior_mean=prior_levels[1],
     )

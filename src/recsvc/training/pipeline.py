@@ -7,18 +7,22 @@ import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from recsvc.bundle import Manifest, write_bundle
 from recsvc.dataset import build_dataset
 from recsvc.errors import DataValidationError
+from recsvc.features.prior import PriorParams
 from recsvc.models.ease import EASE_MAX_ITEMS
 from recsvc.training.fit import fit_hybrid
 from recsvc.training.stages import LoggingProgress, StageStats, StageTimer, TrainProgress
 from recsvc.training.tune import CfAlgorithm
 from recsvc.training.validation import validate
+
+if TYPE_CHECKING:
+    from recsvc.ingest import Source
 
 __all__ = ["STAGES", "TrainResult", "data_fingerprint", "train", "train_tables"]
 
@@ -52,7 +56,7 @@ def data_fingerprint(tables: Mapping[str, pd.DataFrame]) -> str:
 
 
 def train(
-    source: str | Path,
+    source: str | Path | Source,
     models_dir: Path,
     *,
     seed: int = 42,
@@ -62,6 +66,9 @@ def train(
     progress: TrainProgress | None = None,
 ) -> TrainResult:
     """Train a bundle from any source meeting the data contract and write it atomically.
+
+    ``source`` is a CSV/Parquet folder, a SQLAlchemy URL or an already opened
+    :class:`recsvc.ingest.Source` (e.g. ``SqlSource(url, connect_args=...)``).
 
     ``time_budget_s`` bounds hyper-parameter search; results are reproducible for a given
     seed whenever the budget is not reached. Raises DataContractError/DataValidationError
@@ -130,6 +137,7 @@ def train_tables(
             "tuning_trials": tuned.trials,
             "ranker_weights": ranker.weights(),
             "ranker_examples": n_examples,
+            "skill_prior": asdict(PriorParams()),
             "holdout_start_day": holdout.start_day,
             "source": source_description,
             "ease": (

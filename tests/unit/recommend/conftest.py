@@ -89,7 +89,7 @@ def content_rows() -> list[dict[str, object]]:
 
 
 def tiny_tables(seed: int = 0, *, n_per_role: int = 40) -> dict[str, pd.DataFrame]:
-    """Employees in three roles who take content of their role's skills, one step up."""
+    """Employees in three roles who take content toward their role's skills, one step up."""
     rng = np.random.default_rng(seed)
     content = pd.DataFrame(content_rows())
     skills = pd.DataFrame(
@@ -117,28 +117,46 @@ def tiny_tables(seed: int = 0, *, n_per_role: int = 40) -> dict[str, pd.DataFram
                 {"employee_id": e, "role_id": r, "department": f"dept_{r}", "audit_gender": "x"}
             )
             day = int(rng.integers(0, 30))
-            for skill in req:
-                top = int(rng.integers(1, 5))
-                for level in range(1, top + 1):
-                    day += int(rng.integers(5, 40))
-                    enrolments.append(
-                        {
-                            "employee_id": e,
-                            "content_id": f"{skill}{level}",
-                            "enrolled_at": BASE + pd.Timedelta(days=day),
-                            "status": "completed" if rng.random() < 0.85 else "in_progress",
-                            "rating": float(rng.integers(3, 6)),
-                        }
-                    )
+            # each starts below some of the role's required levels (a manager's rating
+            # says where) and learns toward them, level by level, sometimes one beyond or
+            # stopping one short; the skills' paths interleave at random
+            tops: dict[str, int] = {}
+            reached: dict[str, int] = {}
+            for skill, (required, _) in req.items():
+                reached[skill] = int(rng.integers(0, int(required) + 1))
+                tops[skill] = int(np.clip(required + rng.integers(-1, 2), 1, 5))
                 assessments.append(
                     {
                         "employee_id": e,
                         "skill_id": skill,
-                        "level": float(min(top, 5)),
+                        "level": float(reached[skill]),
                         "assessed_at": BASE + pd.Timedelta(days=day),
-                        "source": "test",
+                        "source": "manager",
                     }
                 )
+            steps = [s for s in req for _ in range(max(tops[s] - reached[s], 0))]
+            for skill in rng.permutation(steps).tolist():
+                reached[skill] += 1
+                day += int(rng.integers(5, 40))
+                enrolments.append(
+                    {
+                        "employee_id": e,
+                        "content_id": f"{skill}{reached[skill]}",
+                        "enrolled_at": BASE + pd.Timedelta(days=day),
+                        "status": "completed" if rng.random() < 0.85 else "in_progress",
+                        "rating": float(rng.integers(3, 6)),
+                    }
+                )
+                if reached[skill] == tops[skill]:
+                    assessments.append(
+                        {
+                            "employee_id": e,
+                            "skill_id": skill,
+                            "level": float(tops[skill]),
+                            "assessed_at": BASE + pd.Timedelta(days=day),
+                            "source": "test",
+                        }
+                    )
     enrol = pd.DataFrame(enrolments)
     enrol["enrolled_at"] = pd.to_datetime(enrol["enrolled_at"], utc=True)
     prereq = pd.DataFrame([{"content_id": "sql3", "requires_content_id": "sql2"}])

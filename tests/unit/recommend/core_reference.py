@@ -4,6 +4,8 @@ Copied from ``recsvc.recommend`` (engine.recommend, explain, diversify.mmr,
 rules.allowed_items) before they were rewritten for speed. The shared pieces that did not
 change (``build_signals``, ``FeatureBuilder``, ``top_k``) are imported, so this module
 answers exactly as the core did. Do not "fix" or speed it up: its job is to stay still.
+The one deliberate change since: gap reasons need a difficulty fit of at least
+``_MIN_GAP_FIT`` (as in ``explain.py``); the role prior lives in the shared ``build_signals``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ _MIN_ROLE_SHARE = 0.05
 _MIN_SIMILARITY = 0.15
 _MIN_PROJECT_SIMILARITY = 0.05
 _MIN_STRATEGIC = 0.5
+_MIN_GAP_FIT = 0.3  # added with the role prior: a deliberate change of the reasons
 BoolArray = npt.NDArray[np.bool_]
 
 
@@ -110,11 +113,8 @@ def _skill_reasons(state: ModelState, s: UserSignals, item: int) -> list[Reason]
         return []
     levels = np.asarray(l_m.data[lo:hi], dtype=np.float32)
     out: list[Reason] = []
-    value = (
-        w_m.data[lo:hi]
-        * s.gap_weight[skills]
-        * difficulty_fit(np.rint(levels) - s.current[skills], state.params.sigma)
-    )
+    fit = difficulty_fit(np.rint(levels) - s.current[skills], state.params.sigma)
+    value = np.where(fit >= _MIN_GAP_FIT, w_m.data[lo:hi] * s.gap_weight[skills] * fit, 0.0)
     best = int(np.argmax(value)) if len(value) else -1
     if best >= 0 and value[best] > 0:
         sk = int(skills[best])

@@ -136,12 +136,20 @@ def test_diversity_spreads_skills_and_formats(rec) -> None:
 
 
 def test_skill_gaps(rec) -> None:
+    st = rec.state
     gaps = rec.skill_gaps("nobody", role_id="analyst")
-    assert [g.skill_id for g in gaps] == ["sql", "xl"]  # weight 3 x 1 x 1.9 beats 2 x 0.5
+    # a newcomer starts as a typical analyst: below the levels analysts learn toward
+    prior = st.skill_prior[st.roles.get("analyst")]
+    sql_prior, xl_prior = (float(prior[st.skills.get(s)]) for s in ("sql", "xl"))
+    assert 1.5 < sql_prior < 3.0 and 1.0 < xl_prior < 2.0
+    # weight (3 - sql) x 1 x 1.9 beats (2 - xl) x 0.5
+    assert [g.skill_id for g in gaps] == ["sql", "xl"]
     sql = gaps[0]
     assert isinstance(sql, SkillGap)
-    assert (sql.current_level, sql.required_level, sql.gap) == (0.0, 3.0, 3.0)
-    assert sql.content_ids[0] == "sql1"  # one step above zero
+    assert sql.current_level == pytest.approx(sql_prior, abs=1e-3)
+    assert sql.required_level == 3.0
+    assert sql.gap == pytest.approx(3.0 - sql_prior, abs=1e-3)
+    assert sql.content_ids[0] == f"sql{round(sql_prior + 1)}"  # one step above the prior
     with pytest.raises(UnknownEmployeeError):
         rec.skill_gaps("nobody")
     with pytest.raises(UnknownRoleError):

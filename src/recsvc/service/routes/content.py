@@ -21,7 +21,19 @@ router = APIRouter(tags=["content"], dependencies=[ApiKeyDep])
     "/content/{content_id}/similar",
     summary="Content similar to one item",
     response_model=SimilarResponse,
-    responses=problem_responses(401, 403, 404, 422, 500, 503),
+    responses={
+        200: {
+            "description": "Similar items, most similar first.",
+            "links": {
+                "SimilarToFirstItem": {
+                    "operationId": "similar",
+                    "parameters": {"content_id": "$response.body#/items/0/content_id"},
+                    "description": "Walk on: content similar to the most similar item.",
+                }
+            },
+        },
+        **problem_responses(401, 403, 404, 422, 500, 503),
+    },
 )
 async def similar(
     content_id: Annotated[

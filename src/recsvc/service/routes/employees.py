@@ -60,7 +60,19 @@ def _role_problem(error: UnknownRoleError, given: dict[str, str | None]) -> Prob
     "/employees/{employee_id}/skill-gaps",
     summary="Skill gaps of an employee against a role",
     response_model=SkillGapsResponse,
-    responses=problem_responses(401, 403, 404, 422, 500, 503),
+    responses={
+        200: {
+            "description": "Gaps, most important first.",
+            "links": {
+                "SimilarToGapContent": {
+                    "operationId": "similar",
+                    "parameters": {"content_id": "$response.body#/gaps/0/content_ids/0"},
+                    "description": "Content similar to the first item suggested for the top gap.",
+                }
+            },
+        },
+        **problem_responses(401, 403, 404, 422, 500, 503),
+    },
 )
 async def skill_gaps(
     employee_id: EmployeePath,

@@ -41,11 +41,29 @@ _REQUEST_ERRORS = (UnknownRoleError, UnknownSkillError, UnknownContentError)
 # the core gets to ~1 ms, calling it inline may win again: measure with bench_serve.py.
 
 
+# OpenAPI links: what a client (and the stateful fuzzer) can ask next with this answer
+_RECOMMEND_LINKS = {
+    "SimilarToFirstItem": {
+        "operationId": "similar",
+        "parameters": {"content_id": "$response.body#/items/0/content_id"},
+        "description": "Content similar to the first recommended item.",
+    },
+    "SkillGapsOfEmployee": {
+        "operationId": "skill_gaps",
+        "parameters": {"employee_id": "$request.body#/employee_id"},
+        "description": "The skill gaps of the employee the items are for.",
+    },
+}
+
+
 @router.post(
     "/recommend",
     summary="Recommend learning items for one employee",
     response_model=RecommendResponse,
-    responses=problem_responses(401, 403, 413, 422, 500, 503),
+    responses={
+        200: {"description": "Ranked items, best first.", "links": _RECOMMEND_LINKS},
+        **problem_responses(401, 403, 413, 422, 500, 503),
+    },
 )
 async def recommend(body: RecommendRequest, served: ServedDep) -> Response:
     """Recommend the next learning items for one employee.

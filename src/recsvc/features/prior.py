@@ -1,0 +1,132 @@
+"""Role priors for skill levels: what to believe about a skill before (or beside) evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from recsvc.features.skills import SkillEvidence
+
+__all__ = ["PriorParams", "add_role_prior", "role_prior_levels"]
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True)
+class PriorParams:
+    """How much a role prior counts against real evidence.
+
+    ``weight`` is the prior's pseudo-evidence weight, on the scale of
+    :data:`~recsvc.features.skills.DEFAULT_SOURCE_WEIGHTS` (0.3 is one fresh self-rating):
+    without evidence the estimate is the prior, one fresh test still moves it most of the way.
+    ``strength`` is how many assessed people in a role it takes for their mean level to count
+    as much as the role's required level. ``weight == 0`` turns the prior off.
+    """
+
+    weight: float = 0.3
+    strength: float = 5.0
+
+
+def role_prior_levels(
+    levels: sp.csr_matrix,
+    role: IntArray,
+    required: FloatArray,
+    strength: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Prior level per (role, skill) and, for people without a role, per skill.
+
+    A role's prior for a skill starts at its required level (or, for a skill the role does
+    not ask for, the mean level of everyone with evidence on it) and moves toward the mean
+    of the role's members with evidence as their number grows:
+    ``(n * role_mean + strength * base) / (n + strength)``. Missing evidence then means "as
+    good as a typical colleague", not level 0, which would put every unassessed skill
+    four levels below the content meant for it.
+    """
+    n_r, n_s = required.shape
+    lv = sp.csr_matrix(levels, dtype=np.float64)
+    has = lv.copy()
+    has.data = np.ones_like(has.data)
+    count_all = np.asarray(has.sum(axis=0)).ravel()
+    sum_all = np.asarray(lv.sum(axis=0)).ravel()
+    skill_mean = np.divide(sum_all, count_all, out=np.zeros(n_s), where=count_all > 0)
+    ok = (role >= 0) & (role < n_r)
+    members = sp.csr_matrix(
+        (np.ones(int(ok.sum())), (role[ok], np.flatnonzero(ok))), shape=(n_r, lv.shape[0])
+    )
+    n = np.asarray((members @ has).todense())
+    total = np.asarray((members @ lv).todense())
+    role_mean = np.divide(total, n, out=np.zeros_like(total), where=n > 0)
+    req = np.asarray(required, dtype=np.float64)
+    base = np.where(req > 0, req, skill_mean[None, :])
+    k = max(float(strength), 0.0)
+    denom = n + k
+    prior = np.divide(n * role_mean + k * base, denom, out=base.copy(), where=denom > 0)
+    return prior.astype(np.float32), skill_mean.astype(np.float32)
+
+
+def add_role_prior(
+    evidence: SkillEvidence,
+    role: IntArray,
+    target: IntArray,
+    required: FloatArray,
+    params: PriorParams,
+    *,
+    prior_levels: tuple[FloatArray, FloatArray] | None = None,
+) -> SkillEvidence:
+    """Evidence plus the role prior as pseudo-evidence on every skill that matters to someone.
+
+    Each employee gets ``params.weight`` at their role's prior level on every skill their
+    role or target role requires. Folding it into the sums (rather than a separate array)
+    keeps request-time folding of new assessments exact: ``(wlevel + w * level) / (wsum +
+    w)`` already shrinks toward the prior. The service applies the same rule, from the
+    stored ``prior_levels`` (:func:`role_prior_levels` of the evidence, computed here when
+    not given), to newcomers and to skills a request asks for that have no evidence.
+    """
+    n_e, n_s = evidence.wsum.shape
+    if params.weight <= 0 or n_e == 0 or n_s == 0 or required.size == 0:
+        return evidence
+    if prior_levels is None:
+        prior_levels = role_prior_levels(evidence.levels(), role, required, params.strength)
+    prior, skill_mean = prior_levels
+    n_r = required.shape[0]
+    asks = sp.csr_matrix(required > 0, dtype=np.float32)
+    needed = sp.csr_matrix((n_e, n_s), dtype=np.float32)
+    for idx in (role, target):
+        ok = (idx >= 0) & (idx < n_r)
+        pick = sp.csr_matrix(
+            (np.ones(int(ok.sum()), np.float32), (np.flatnonzero(ok), idx[ok])), shape=(n_e, n_r)
+        )
+        needed = needed + pick @ asks
+    needed = needed.tocoo()
+    rows, cols = needed.row.astype(np.int64), needed.col.astype(np.int64)
+    has_role = (role >= 0) & (role < n_r)
+    level = np.where(
+        has_role[rows], prior[np.where(has_role, role, 0)[rows], cols], skill_mean[cols]
+    )
+    keep = level > 0
+    rows, cols, level = rows[keep], cols[keep], level[keep]
+    w = np.full(len(rows), params.weight, dtype=np.float32)
+    add_w = sp.csr_matrix((w, (rows, cols)), shape=(n_e, n_s), dtype=np.float32)
+    add_l = sp.csr_matrix((w * level, (rows, cols)), shape=(n_e, n_s), dtype=np.float32)
+    wsum = (evidence.wsum + add_w).tocsr()
+    wlevel = (evidence.wlevel + add_l).tocsr()
+    for m in (wsum, wlevel):
+        m.sum_duplicates()
+        m.sort_indices()
+    # both sums must share one sparsity pattern exactly (the service reads them in step)
+    if not (
+        np.array_equal(wsum.indptr, wlevel.indptr) and np.array_equal(wsum.indices, wlevel.indices)
+    ):
+        wlevel = _on_pattern(wlevel, wsum)
+    return SkillEvidence(wsum, wlevel)
+
+
+def _on_pattern(values: sp.csr_matrix, pattern: sp.csr_matrix) -> sp.csr_matrix:
+    """``values`` re-laid on ``pattern``'s sparsity (entries missing there become 0)."""
+    rows = np.repeat(np.arange(pattern.shape[0]), np.diff(pattern.indptr))
+    data = np.asarray(values[rows, pattern.indices]).ravel().astype(np.float32)
+    return sp.csr_matrix((data, pattern.indices.copy(), pattern.indptr.copy()), shape=pattern.shape)

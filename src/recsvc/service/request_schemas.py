@@ -1,0 +1,217 @@
+"""Pydantic request schemas of the HTTP API: strict, bounded, with the spec's docs and examples."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "AssessmentUpdate",
+    "BatchRecommendRequest",
+    "Context",
+    "Filters",
+    "Format",
+    "Project",
+    "RecommendRequest",
+]
+
+# kept equal to recsvc.contract.CONTENT_FORMATS by a test; a Literal makes the spec list them
+Format = Literal[
+    "course", "video", "article", "podcast", "classroom", "mentoring", "project", "assessment"
+]
+Source = Literal["test", "manager", "peer", "self"]
+
+# unknown fields are errors (typos must not pass silently); types are strict (no "5" for 5,
+# no false for 0.0: what the schema says is what is accepted); NaN and Infinity, which
+# Python's JSON parser accepts, are refused in every number
+_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+# Lists stop at their first bad entry (fail_fast): 60,000 bad entries would otherwise cost
+# ~80 MiB of error objects for one 256 KiB body. Every id in a list is bounded like the
+# top-level ids, so a list costs at most RECSVC_MAX_LIST_ITEMS x 128 characters.
+ListedId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Language = Annotated[str, StringConstraints(min_length=1, max_length=16)]
+
+
+class Project(BaseModel):
+    """What the employee works on now."""
+
+    model_config = _STRICT
+
+    skill_ids: list[ListedId] = Field(
+        fail_fast=True,
+        default_factory=list,
+        description="Skill ids the project needs (at most RECSVC_MAX_LIST_ITEMS, default 1000).",
+        examples=[["S0003", "S0017"]],
+    )
+    text: str | None = Field(
+        None,
+        max_length=4000,
+        description="Free-text project description, matched against content text.",
+        examples=["Migrate the billing service to Kubernetes"],
+    )
+
+
+class AssessmentUpdate(BaseModel):
+    """An assessment made after the model was trained; folded in at request time."""
+
+    model_config = _STRICT
+
+    skill_id: str = Field(
+        description="Assessed skill id.", examples=["S0003"], min_length=1, max_length=128
+    )
+    level: float = Field(ge=0, le=5, description="Assessed level, 0 (none) to 5 (expert).")
+    source: Source = Field("test", description="Who assessed: test, manager, peer or self.")
+    assessed_at: datetime | None = Field(
+        None,
+        strict=False,  # JSON carries datetimes as ISO 8601 strings
+        description="When (ISO 8601); default now.",
+    )
+
+
+class Context(BaseModel):
+    """The situation of the request; every field is optional."""
+
+    model_config = _STRICT
+
+    role_id: str | None = Field(
+        None,
+        description="Current role, overriding the trained one.",
+        examples=["R01"],
+        min_length=1,
+        max_length=128,
+    )
+    target_role_id: str | None = Field(
+        None,
+        description="Role the employee is growing towards.",
+        examples=["R07"],
+        min_length=1,
+        max_length=128,
+    )
+    project: Project | None = Field(None, description="Current project skills and/or text.")
+    time_budget_minutes: float | None = Field(
+        None,
+        gt=0,
+        le=100_000,
+        description="Minutes available: the items together fit in it (the list may be "
+        "shorter than k).",
+    )
+    formats: list[Format] = Field(
+        fail_fast=True,
+        default_factory=list,
+        description="Formats the employee can use now; only these.",
+    )
+    language: str | None = Field(
+        None,
+        max_length=16,
+        description="Language the employee learns in, e.g. en; only content in it.",
+        examples=["en"],
+    )
+    recent_content_ids: list[ListedId] = Field(
+        fail_fast=True,
+        default_factory=list,
+        description="Content completed since training: never recommended, folded into the "
+        "profile (at most RECSVC_MAX_LIST_ITEMS).",
+        examples=[["C00042"]],
+    )
+    recent_assessments: list[AssessmentUpdate] = Field(
+        fail_fast=True,
+        default_factory=list,
+        description="Assessments since training (at most RECSVC_MAX_LIST_ITEMS).",
+    )
+
+
+class Filters(BaseModel):
+    """Hard filters: an item breaking one is never returned."""
+
+    model_config = _STRICT
+
+    exclude_content_ids: list[ListedId] = Field(
+        fail_fast=True,
+        default_factory=list,
+        description="Content never to return (at most RECSVC_MAX_LIST_ITEMS).",
+        examples=[["C00007"]],
+    )
+    formats: list[Format] = Field(
+        fail_fast=True, default_factory=list, description="Only these formats."
+    )
+    max_duration_minutes: float | None = Field(
+        None, gt=0, le=100_000, description="No single item longer than this."
+    )
+    languages: list[Language] = Field(
+        fail_fast=True,
+        default_factory=list,
+        description="Only content in these languages.",
+        examples=[["en"]],
+    )
+
+
+class RecommendRequest(BaseModel):
+    """Ask for the next learning items of one employee."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        allow_inf_nan=False,
+        json_schema_extra={
+            "examples": [
+                {"employee_id": "E00001", "k": 5},
+                {
+                    "employee_id": "E00001",
+                    "k": 5,
+                    "context": {
+                        "target_role_id": "R07",
+                        "project": {"skill_ids": ["S0003"], "text": "Kubernetes migration"},
+                        "time_budget_minutes": 240,
+                        "recent_content_ids": ["C00042"],
+                        "recent_assessments": [{"skill_id": "S0003", "level": 2}],
+                    },
+                    "filters": {"formats": ["course", "video"], "languages": ["en"]},
+                    "explain": True,
+                },
+            ]
+        },
+    )
+
+    employee_id: str = Field(
+        description="Employee id; unknown ids get a cold-start answer.",
+        examples=["E00001"],
+        min_length=1,
+        max_length=128,
+    )
+    k: int | None = Field(
+        None,
+        ge=1,
+        description="Items wanted: default RECSVC_DEFAULT_K (10), at most RECSVC_MAX_K (100).",
+    )
+    context: Context | None = Field(None, description="Situation of the request.")
+    filters: Filters | None = Field(None, description="Hard filters on the answer.")
+    explain: bool = Field(True, description="Attach reasons to each item.")
+    diversity: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="MMR trade-off: 0 = pure relevance, 1 = most varied; default "
+        "RECSVC_DIVERSITY (0.3).",
+    )
+
+
+class BatchRecommendRequest(BaseModel):
+    """Many recommendation requests in one call, e.g. for nightly digests."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        allow_inf_nan=False,
+        json_schema_extra={
+            "examples": [{"requests": [{"employee_id": "E00001"}, {"employee_id": "E00002"}]}]
+        },
+    )
+
+    requests: list[RecommendRequest] = Field(
+        fail_fast=True,
+        min_length=1,
+        description="One entry per employee (at most RECSVC_MAX_BATCH_SIZE, 500).",
+    )

@@ -1,0 +1,79 @@
+"""Fuzz fixtures: one real bundle from a small sample and one real uvicorn on loopback."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+import uvicorn
+from fuzz_support import ADMIN_KEY, API_KEY
+
+from recsvc.config import ServeSettings
+from recsvc.service.app import create_app
+from recsvc.service.keys import hash_api_key
+
+
+@dataclass(frozen=True)
+class Live:
+    """A running server, the ids its bundle knows, and a keep-alive session with the key."""
+
+    base_url: str
+    session: requests.Session
+    employee_ids: list[str]
+    content_ids: list[str]
+
+
+def _train(models: Path) -> None:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from recsvc.sample import generate_sample
+    from recsvc.training.pipeline import train_tables
+
+    sample = generate_sample(300, seed=11)
+    train_tables(sample.tables, models, seed=42, time_budget_s=1)
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """Real uvicorn over a real trained bundle, with API and admin keys, for the session."""
+    models = tmp_path_factory.mktemp("fuzz-models")
+    _train(models)
+    settings = ServeSettings(
+        models_dir=models,
+        api_keys=f"fuzz:{hash_api_key(API_KEY)}",
+        admin_key=hash_api_key(ADMIN_KEY),
+        reload_interval_s=0,
+    )
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn-fuzz", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    from recsvc.bundle import read_bundle
+
+    bundle = read_bundle(models, verify=False)
+    session = requests.Session()
+    session.headers["X-API-Key"] = API_KEY
+    try:
+        yield Live(
+            f"http://127.0.0.1:{port}",
+            session,
+            [str(v) for v in bundle.array("employee_ids")[:50]],
+            [str(v) for v in bundle.array("content_ids")[:50]],
+        )
+    finally:
+        session.close()
+        server.should_exit = True
+        thread.join(timeout=30)
