@@ -14,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .PHONY: help install run sample validate train evaluate serve test check lint format typecheck cov \
-        bench bench-core bench-train bench-serve bench-sample openapi clean lock audit docker notebook soak
+        bench bench-core bench-train bench-serve bench-sample openapi clean lock audit docker notebook soak need-wrk
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -73,19 +73,22 @@ bench-sample: $(STAMP)  ## time the sample generator at 100,000 employees
 bench-train: $(STAMP)  ## training wall time and peak memory per stage
 	$(BIN)/python benchmarks/bench_train.py
 
-bench-evaluate: $(STAMP)  ## hybrid vs baselines on $(DATA): reports/ and docs/evaluation.md
-	@test -e $(DATA) || $(BIN)/recsvc sample --employees $(EMPLOYEES) --seed $(SEED) --out $(DATA)
-	$(BIN)/recsvc evaluate --data $(DATA) --seed $(SEED) --time-budget 20 --out reports \
-		--ground-truth $(DATA)/ground_truth --write-docs
+bench-core: $(STAMP)  ## in-process latency of the recommendation core alone
+	$(BIN)/python benchmarks/bench_core.py
 
-serve: $(STAMP)  ## /recommend vs /health throughput and latency from a separate load process
+need-wrk:  # the HTTP load generator the serving benchmarks use (Debian package wrk)
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && \
+		(apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || \
+		{ echo "install wrk (e.g. apt-get install wrk) to run the serving benchmarks"; exit 1; }; }
+
+bench-serve: $(STAMP) need-wrk  ## /recommend vs /health throughput and latency from a separate load process
 	$(BIN)/python benchmarks/bench_serve.py --employees 2000 --employees 100000
 
 BENCH_ARGS ?=
-bench: $(STAMP)  ## benchmarks at 5,000 and 100,000 employees; table + docs/performance.md (BENCH_ARGS="--max-employees 1000000" adds 1M)
+bench: $(STAMP) need-wrk  ## benchmarks at 5,000 and 100,000 employees; table + docs/performance.md (BENCH_ARGS="--max-employees 1000000" adds 1M)
 	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
-soak: $(STAMP)  ## sustained /recommend load for 5 min with a bundle reload midway (needs wrk)
+soak: $(STAMP) need-wrk  ## sustained /recommend load for 5 min with a bundle reload midway (needs wrk)
 	$(BIN)/python benchmarks/soak.py --duration 300 --rate auto
 
 notebook: $(STAMP)  ## run the walkthrough headless; executed copy in build/walkthrough/
