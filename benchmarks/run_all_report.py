@@ -17,6 +17,7 @@ __all__ = ["machine_info", "summary_table", "write_document"]
 
 Result = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[1]
+SOAK_START, SOAK_END = "<!-- soak:start -->", "<!-- soak:end -->"  # soak.py's markers
 
 
 def _read(path: str) -> str:
@@ -203,8 +204,20 @@ def _and(words: list[str]) -> str:
     return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
 
 
+def _soak_block(path: Path) -> str:
+    """The section `make soak` wrote into ``path`` (markers included), or "" if none."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    _, start, rest = text.partition(SOAK_START)
+    inner, end, _ = rest.partition(SOAK_END)
+    return f"{SOAK_START}{inner}{SOAK_END}" if start and end else ""
+
+
 def write_document(run: Result, path: Path) -> Path:
-    """Write docs/performance.md from one run's figures (never edited by hand)."""
+    """Write docs/performance.md from one run's figures, keeping the soak section.
+
+    `make soak` (benchmarks/soak.py) owns the block between the soak markers; regenerating
+    the rest must not throw away a soak that takes an hour to measure.
+    """
     m, settings, sizes = run["machine"], run["settings"], run["sizes"]
     load = ", ".join(str(x) for x in m["load_average"])
     why_rows = [[f"`{k}`", v] for k, v in WHY.items()]
@@ -300,6 +313,9 @@ What drives each figure, from the code:
             + ".\n\n## Machine",
             1,
         )
+    soak = _soak_block(path)
+    if soak:
+        doc = doc.rstrip() + "\n\n" + soak + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(doc)
+    path.write_text(doc, encoding="utf-8")
     return path

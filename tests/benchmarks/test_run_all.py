@@ -172,12 +172,11 @@ def test_scaling_flags_only_what_outgrows_the_data(run_all: ModuleType) -> None:
     assert rows["kNN graph s"][0] == pytest.approx(256.0) and rows["kNN graph s"][2] is True
 
 
-def test_document_has_machine_figures_and_the_why(run_all: ModuleType, tmp_path: Path) -> None:
-    run_all_report = importlib.import_module("run_all_report")
-    run = {
+def _two_size_run(cpu: str = "Test CPU") -> dict[str, object]:
+    return {
         "machine": {
             "date": "2026-01-01 00:00 UTC",
-            "cpu": "Test CPU",
+            "cpu": cpu,
             "cores": 2,
             "ram_gib": 23.5,
             "load_average": [1.0, 2.0, 3.0],
@@ -200,6 +199,11 @@ def test_document_has_machine_figures_and_the_why(run_all: ModuleType, tmp_path:
             _size(100_000, 2_000_000, 20_000, features_s=256.0),
         ],
     }
+
+
+def test_document_has_machine_figures_and_the_why(run_all: ModuleType, tmp_path: Path) -> None:
+    run_all_report = importlib.import_module("run_all_report")
+    run = _two_size_run()
     doc = run_all_report.write_document(run, tmp_path / "performance.md").read_text()
     assert "GENERATED" in doc and "Test CPU" in doc and "1.0, 2.0, 3.0" in doc
     assert "| features | 1.00 / 300 | 256.00 / 300 |" in doc
@@ -217,6 +221,35 @@ def test_document_has_machine_figures_and_the_why(run_all: ModuleType, tmp_path:
     assert any(
         line.startswith("faster than the data") and "features s x256" in line for line in table
     )
+
+
+def test_bench_and_soak_keep_each_others_sections(run_all: ModuleType, tmp_path: Path) -> None:
+    write_document = importlib.import_module("run_all_report").write_document
+    soak = importlib.import_module("soak")
+    path = tmp_path / "performance.md"
+    write_document(_two_size_run("Old CPU"), path)
+    soak.update_docs("## Soak\n\nsoak figures 123 req/s", path)
+    after_soak = path.read_text()
+    assert "Old CPU" in after_soak and "| catalogue items | 1,250 | 20,000 |" in after_soak
+    assert f"{soak.START}\n## Soak\n\nsoak figures 123 req/s\n{soak.END}" in after_soak
+
+    write_document(_two_size_run("New CPU"), path)  # `make bench` again: soak block survives
+    doc = path.read_text()
+    assert "New CPU" in doc and "Old CPU" not in doc
+    assert doc.count(soak.START) == 1 and doc.count(soak.END) == 1
+    assert "soak figures 123 req/s" in doc and doc.endswith(f"{soak.END}\n")
+
+    soak.update_docs("## Soak\n\nsecond soak 456 req/s", path)  # soak replaces only its block
+    doc = path.read_text()
+    assert "New CPU" in doc and "second soak 456 req/s" in doc and "123 req/s" not in doc
+
+
+def test_document_without_a_soak_has_no_markers(run_all: ModuleType, tmp_path: Path) -> None:
+    write_document = importlib.import_module("run_all_report").write_document
+    path = tmp_path / "performance.md"
+    path.write_text("# Performance\n\nhalf a soak <!-- soak:start --> never closed\n")
+    doc = write_document(_two_size_run(), path).read_text()
+    assert "soak:start" not in doc and "half a soak" not in doc
 
 
 def test_document_says_when_a_benchmark_failed(run_all: ModuleType, tmp_path: Path) -> None:

@@ -1,44 +1,11 @@
-"""ModelState: every array the recommendation core needs, and the bundle layout that stores it.
+"""ModelState: every array the recommendation core needs, to and from a bundle's model files.
 
-This docstring is the one description of the bundle's model files (``recsvc.bundle`` adds
-``manifest.json``). U = employees, I = content items, S = skills, R = roles, D = departments,
-F = latent factors, V = text vocabulary, K = stored neighbours. Sparse matrices are CSR,
-stored as ``<prefix>_data/_indices/_indptr/_shape`` (``bundle.sparse_to_arrays``).
-
-Arrays
-    ``employee_ids`` (U, str), ``content_ids`` (I, str), ``skill_ids`` (S, str),
-    ``role_ids`` (R, str): external ids, sorted; position = row index.
-    ``content_format`` (I, int8: index into ``contract.CONTENT_FORMATS``, -1 unknown),
-    ``content_language`` (I, int32: index into ``vocab.languages``, -1 unknown),
-    ``content_duration`` (I, float32, NaN unknown), ``content_active`` (I, bool),
-    ``item_age_days`` (I, float32: days from publication/first enrolment to ``as_of``),
-    ``item_strategic`` (I, float32: highest strategic weight of the skills it teaches).
-    ``employee_role``, ``employee_target_role``, ``employee_department`` (U, int32, -1 none).
-    ``mf_item_factors`` (I x F), ``mf_user_factors`` (U x F), ``mf_gram`` (F x F, YtY + reg I
-    for fold-in). ``ease_weights`` (I x I, only with capability ``ease``).
-    ``similar_idx`` (I x K int32, -1 pads), ``similar_score`` (I x K float32).
-    ``text_idf`` (V). ``role_required``, ``role_importance`` (R x S float32).
-    ``skill_strategic`` (S). ``skill_prior`` (R x S float32: the level a typical member of
-    the role has, the estimate for a skill without evidence), ``skill_prior_mean`` (S: the
-    same for people without a role); optional, absent in bundles written before the prior
-    (then ``prior_weight`` is 0 and the prior is off). ``pop_all``, ``pop_recent`` (I:
-    share of employees who took it, ever / in the last ``recent_days``). ``role_size`` (R),
-    ``department_size`` (D).
-    ``ranker_mean``, ``ranker_scale``, ``ranker_coef`` (n_features), ``ranker_intercept`` (1).
-Sparse
-    ``history`` (U x I signed confidence: the CF input), ``completed`` (U x I, 1 = completed),
-    ``enrolled`` (U x I, 1 = enrolled or in progress, not completed), ``text`` (I x V TF-IDF),
-    ``content_skill_weight`` and ``content_skill_level`` (I x S, same pattern),
-    ``skill_wsum`` and ``skill_wlevel`` (U x S evidence sums, same pattern; level = ratio),
-    ``role_pop`` (R x I share), ``department_pop`` (D x I share),
-    ``prerequisites`` (I x I: row i lists what i requires).
-Tables
-    ``content_info``: content_id, title (for answers).
-Documents
-    ``vocab``: languages, departments, skill_names, role_titles.
-    ``state``: as_of (days since epoch), capabilities, confidence params, skill params,
-    sigma, mf algorithm, feature names, recent_days, prior_weight, text encoder settings and
-    vocabulary.
+``to_bundle_parts`` turns a trained state into the arrays (dense and CSR), the
+``content_info`` table and the ``state``/``vocab`` documents that ``recsvc.bundle`` writes;
+``from_bundle`` rebuilds it from memory-mapped arrays and ``check`` refuses shapes that
+disagree. The layout (every file, its dtype, shape and meaning, and the manifest fields) is
+described once, for integration engineers and data scientists, in ``docs/bundle.md``:
+update that page whenever a field is added, renamed or changes meaning.
 """
 
 from __future__ import annotations
