@@ -8,6 +8,7 @@ alternating rounds, and the medians of the rounds are printed side by side with 
     python benchmarks/bench_serve.py                       # default sample (2,000 employees)
     python benchmarks/bench_serve.py --employees 2000 --employees 100000
     python benchmarks/bench_serve.py --models models/      # an existing models folder
+    python benchmarks/bench_serve.py --mixed               # plus /health during /recommend load
 
 Bundles trained here are cached under ``build/bench/<n>/models`` and reused.
 """
@@ -135,7 +136,9 @@ def wait_ready(base: str, process: subprocess.Popen[bytes], timeout_s: float = 3
     raise SystemExit("the service did not become ready in time")
 
 
-def _wrk(url: str, script: str, args: list[str], duration_s: float, connections: int) -> Measure:
+def _wrk_command(
+    url: str, script: str, args: list[str], duration_s: float, connections: int
+) -> list[str]:
     command = [
         "wrk",
         "-t1",
@@ -148,7 +151,15 @@ def _wrk(url: str, script: str, args: list[str], duration_s: float, connections:
     ]
     if args:
         command += ["--", *args]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return command
+
+
+def _wrk(url: str, script: str, args: list[str], duration_s: float, connections: int) -> Measure:
+    command = _wrk_command(url, script, args, duration_s, connections)
+    return _parse(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def _parse(out: str) -> Measure:
     rps = next(float(line.split()[1]) for line in out.splitlines() if "Requests/sec" in line)
     result = json.loads(next(ln for ln in out.splitlines() if ln.startswith("RESULT "))[7:])
     return Measure(
@@ -192,8 +203,11 @@ def bench(models: Path, label: str, args: argparse.Namespace) -> tuple[Measure, 
                 rec_runs.append(
                     _wrk(base, "recommend.lua", rec_args, args.duration, args.connections)
                 )
+            mixed = _mixed(base, rec_args, args) if args.mixed else None
         health, rec = _median(health_runs), _median(rec_runs)
         _report(f"{label} (bundle {version})", health, rec)
+        if mixed is not None:
+            _report_mixed(*mixed, connections=args.connections)
         return health, rec
     finally:
         process.terminate()
@@ -201,6 +215,37 @@ def bench(models: Path, label: str, args: argparse.Namespace) -> tuple[Measure, 
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _mixed(base: str, rec_args: list[str], args: argparse.Namespace) -> tuple[Measure, Measure]:
+    """/health probed by 2 connections while /recommend runs at full load, at the same time.
+
+    Shows what a liveness probe (or any short request) waits behind recommendations that run
+    on the event loop.
+    """
+    health_cmd = _wrk_command(f"{base}/health", "health.lua", [], args.duration, 2)
+    rec_cmd = _wrk_command(base, "recommend.lua", rec_args, args.duration, args.connections)
+    with (
+        subprocess.Popen(health_cmd, stdout=subprocess.PIPE, text=True) as health,
+        subprocess.Popen(rec_cmd, stdout=subprocess.PIPE, text=True) as rec,
+    ):
+        health_out, _ = health.communicate()
+        rec_out, _ = rec.communicate()
+    if health.returncode or rec.returncode:
+        raise SystemExit("wrk failed in the mixed run")
+    return _parse(health_out), _parse(rec_out)
+
+
+def _report_mixed(health: Measure, rec: Measure, *, connections: int) -> None:
+    out = sys.stdout
+    out.write(f"mixed: /health (c=2) during /recommend load (c={connections})\n")
+    # row names differ from the main table's, which run_all_parse.py reads
+    for name, m in (("mixed health", health), ("mixed recommend", rec)):
+        out.write(
+            f"{name:<16}{m.rps:>10.0f}{m.p50_ms:>10.2f}{m.p99_ms:>10.2f}{m.requests:>11}"
+            f"{m.failures:>8}\n"
+        )
+    out.flush()
 
 
 def _report(title: str, health: Measure, rec: Measure) -> None:
@@ -232,6 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=1, help="alternating runs per endpoint")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="also probe /health while /recommend is under load (latency of short requests)",
+    )
     parser.add_argument("--k", type=int, default=10, help="items per recommendation")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import orjson
@@ -175,27 +176,42 @@ def request_field_problem(error: RecsvcError, body: s.RecommendRequest, loc: Loc
     )
 
 
+def _wire_shaped() -> bool:
+    """True when the core's item and reason dataclasses have exactly the response's fields.
+
+    Then orjson serialises them as they are (the same bytes as building dicts, ~20 us less per
+    answer); if the core ever grows a field the schema lacks, answers are built field by field
+    instead, so nothing undocumented leaks (a test asserts this stays True).
+    """
+    return [f.name for f in fields(q.RecommendedItem)] == list(s.Item.model_fields) and [
+        f.name for f in fields(q.Reason)
+    ] == list(s.Reason.model_fields)
+
+
+_WIRE_SHAPED = _wire_shaped()
+
+
+def _item_payload(item: q.RecommendedItem) -> dict[str, Any]:
+    return {
+        "content_id": item.content_id,
+        "title": item.title,
+        "format": item.format,
+        "duration_minutes": item.duration_minutes,
+        "score": item.score,
+        "rank": item.rank,
+        "reasons": [{"code": r.code, "text": r.text, "details": r.details} for r in item.reasons],
+    }
+
+
 def recommendations_payload(recs: q.Recommendations, request_id: str) -> dict[str, Any]:
-    """The RecommendResponse document, built as plain data (serialised once with orjson)."""
+    """The RecommendResponse document as data for orjson (serialised once, not revalidated)."""
+    items: Any = recs.items if _WIRE_SHAPED else [_item_payload(item) for item in recs.items]
     return {
         "employee_id": recs.employee_id,
         "model_version": recs.model_version,
         "request_id": request_id,
         "strategy": recs.strategy,
-        "items": [
-            {
-                "content_id": item.content_id,
-                "title": item.title,
-                "format": item.format,
-                "duration_minutes": item.duration_minutes,
-                "score": item.score,
-                "rank": item.rank,
-                "reasons": [
-                    {"code": r.code, "text": r.text, "details": r.details} for r in item.reasons
-                ],
-            }
-            for item in recs.items
-        ],
+        "items": items,
     }
 
 

@@ -64,13 +64,24 @@ class ServiceMetrics:
         )
         self.reloads.labels("success")
         self.reloads.labels("failure")
+        # labelled children by (method, route, status): labels() validates and locks on every
+        # call; this lookup is one dict hit. Bounded like the children prometheus keeps anyway.
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def observe(
         self, method: str, route: str, status: int, seconds: float, key_name: str | None = None
     ) -> None:
         """Record one finished request (and the key it used, by name, if any)."""
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
         if key_name is not None:
             self.key_requests.labels(key_name).inc()
 

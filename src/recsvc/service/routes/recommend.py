@@ -17,6 +17,7 @@ from recsvc.service.convert import (
     to_query,
 )
 from recsvc.service.deps import ApiKeyDep, ServedDep
+from recsvc.service.fast_route import FastBodyRoute
 from recsvc.service.problems import ProblemError, problem_responses
 from recsvc.service.schemas import (
     BatchRecommendRequest,
@@ -28,17 +29,18 @@ from recsvc.service.state import RecommenderLike
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["recommendations"], dependencies=[ApiKeyDep])
+router = APIRouter(tags=["recommendations"], dependencies=[ApiKeyDep], route_class=FastBodyRoute)
 
 _REQUEST_ERRORS = (UnknownRoleError, UnknownSkillError, UnknownContentError)
 
-# Where the core runs, measured (wrk -c16, one worker, 2,000-employee bundle, noisy 2 cores):
-# the core takes ~6 ms per call, not the ~1 ms PERFORMANCE.md assumed. On the event loop it
-# blocked every other request (p99 /recommend 320-670 ms, /health p99 up to 180 ms); in a
-# worker thread throughput was the same (~150-180 req/s, numpy releases the GIL only in
-# parts) and p99 dropped to 190-250 ms with /health p99 ~20 ms. So the routes are `async def`
-# (no thread hop for validation and serialisation) and hand the core call to a thread. If
-# the core gets to ~1 ms, calling it inline may win again: measure with bench_serve.py.
+# Where the core runs, measured (bench_serve.py: wrk -c16, one worker, 2,000-employee bundle,
+# 2 noisy cores). With the core at ~0.5 ms, handing it to a worker thread costs more than it
+# saves: the event loop thread drops the GIL at every socket call and then waits up to a
+# switch interval for the core's thread to give it back, so /recommend made 580-600 req/s
+# (p99 76-89 ms) with the hop and 1,110 req/s (p99 48-51 ms) inline, in alternating runs.
+# So a single recommendation runs inline on the event loop. Batches (up to 500 queries, i.e.
+# hundreds of ms) and skill gaps still go to a thread, so they never stall other requests.
+# If the core grows past a few ms again, measure both ways with bench_serve.py.
 
 
 # OpenAPI links: what a client (and the stateful fuzzer) can ask next with this answer
@@ -79,9 +81,7 @@ async def recommend(body: RecommendRequest, served: ServedDep) -> Response:
     if errors:
         raise limit_problem(errors)
     try:
-        recs = await anyio.to_thread.run_sync(
-            served.recommender.recommend, to_query(body, settings)
-        )
+        recs = served.recommender.recommend(to_query(body, settings))
     except _REQUEST_ERRORS as error:
         raise request_field_problem(error, body, ("body",)) from error
     served.metrics.strategies.labels(recs.strategy).inc()
