@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import uvicorn
 from recsvc.config import ServeSettings
 from recsvc.service.app import create_app
 from recsvc.service.keys import hash_api_key
+from uvicorn_thread import serve_in_thread
 
 API_KEY = "e2e-api-key-0123456789"
 ADMIN_KEY = "e2e-admin-key-0123456789"
@@ -97,20 +97,10 @@ def start_server(models_dir: Path, **overrides: Any) -> LiveServer:
         "reload_interval_s": 0,
     }
     values.update(overrides)
-    app = create_app(ServeSettings(**values))
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="on"
+    base_url, server, thread = serve_in_thread(
+        create_app(ServeSettings(**values)), name="uvicorn-e2e"
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-e2e", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return LiveServer(f"http://127.0.0.1:{port}", server, thread)
+    return LiveServer(base_url, server, thread)
 
 
 StartServer = Callable[..., LiveServer]

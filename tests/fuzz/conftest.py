@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
-import uvicorn
 from fuzz_support import ADMIN_KEY, API_KEY
 
 from recsvc.config import ServeSettings
 from recsvc.service.app import create_app
 from recsvc.service.keys import hash_api_key
+from uvicorn_thread import serve_in_thread
 
 
 @dataclass(frozen=True)
@@ -49,18 +47,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         admin_key=hash_api_key(ADMIN_KEY),
         reload_interval_s=0,
     )
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-fuzz", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
+    base_url, server, thread = serve_in_thread(create_app(settings), name="uvicorn-fuzz")
     from recsvc.bundle import read_bundle
 
     bundle = read_bundle(models, verify=False)
@@ -68,7 +55,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     session.headers["X-API-Key"] = API_KEY
     try:
         yield Live(
-            f"http://127.0.0.1:{port}",
+            base_url,
             session,
             [str(v) for v in bundle.array("employee_ids")[:50]],
             [str(v) for v in bundle.array("content_ids")[:50]],
