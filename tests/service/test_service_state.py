@@ -82,3 +82,21 @@ def test_concurrent_reloads_load_once(tmp_path, store):
 
     anyio.run(scenario)
     assert store.loads == 1 and events == [("swap", None, "v1")]
+
+
+def test_refused_version_is_retried_once_latest_is_rewritten(tmp_path, store):
+    """A publisher that copied a folder and then wrote LATEST gets picked up by the poller."""
+    holder, _ = make_holder(tmp_path, store)
+    store.broken.add("v1")  # e.g. seen half-copied before LATEST existed
+
+    async def scenario() -> None:
+        assert (await holder.reload()).status == "refused"
+        loads = store.loads
+        assert (await holder.reload()).status == "refused"
+        assert store.loads == loads  # same LATEST: not retried
+        store.broken.clear()
+        (tmp_path / "LATEST").write_text("v1\n", encoding="utf-8")
+        assert (await holder.reload()).status == "reloaded"
+        assert holder.require().model_version == "v1"
+
+    anyio.run(scenario)

@@ -94,6 +94,7 @@ class ReloadFailure:
     version: str | None
     detail: str
     at: datetime
+    pointer: tuple[int, int] | None = None  # (mtime_ns, size) of LATEST when it was refused
 
 
 @dataclass(frozen=True)
@@ -150,12 +151,22 @@ class BundleHolder:
             self._on_swap(old_version, recommender.model_version)
         return old_version
 
-    def _refuse(self, version: str | None, error: Exception) -> None:
+    def _pointer(self) -> tuple[int, int] | None:
+        """When and how LATEST was last written: rewriting it is the signal to try again."""
+        try:
+            stat = (self.models_dir / "LATEST").stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def _refuse(
+        self, version: str | None, error: Exception, pointer: tuple[int, int] | None = None
+    ) -> None:
         detail = f"{type(error).__name__}: {error}"
         # the detail is shown on /ready: name files relative to the models folder, not the host
         for prefix in {str(self.models_dir.resolve()), str(self.models_dir)}:
             detail = detail.replace(prefix, "<models>")
-        self._failure = ReloadFailure(version, detail, datetime.now(UTC))
+        self._failure = ReloadFailure(version, detail, datetime.now(UTC), pointer)
         logger.error(
             "refused bundle %s: %s; keeping the current one", version, self._failure.detail
         )
@@ -165,8 +176,9 @@ class BundleHolder:
     async def reload(self, *, force: bool = False) -> ReloadOutcome:
         """Load the bundle LATEST names if it differs from the served one (or ``force``).
 
-        Without ``force`` a version that was already refused is not retried, so a poller does
-        not log the same failure every interval; an operator's reload retries it.
+        Without ``force`` a version that was already refused is not retried while LATEST stays
+        as it was, so a poller does not log the same failure every interval; rewriting LATEST
+        (a publisher finishing its copy) or an operator's reload retries it.
         """
         async with self._reload_lock:
             current = self._loaded
@@ -183,14 +195,20 @@ class BundleHolder:
             if current is not None and version == current.source_version:
                 return ReloadOutcome("unchanged", previous_version, previous_version)
             failed = self._failure
-            if not force and failed is not None and failed.version == version:
+            pointer = await anyio.to_thread.run_sync(self._pointer)
+            if (
+                not force
+                and failed is not None
+                and failed.version == version
+                and failed.pointer == pointer
+            ):
                 return ReloadOutcome("refused", previous_version, previous_version, failed.detail)
             try:
                 # load the folder LATEST named just now, not whatever LATEST says a moment later
                 path = self.models_dir / version if version else self.models_dir
                 recommender = await anyio.to_thread.run_sync(self._loader, path)
             except (OSError, ValueError, RecsvcError) as error:
-                self._refuse(version, error)
+                self._refuse(version, error, pointer)
                 return ReloadOutcome(
                     "refused", previous_version, previous_version, self._failure_detail()
                 )
