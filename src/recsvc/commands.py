@@ -62,8 +62,7 @@ def print_report(console: Console, report: ValidationReport) -> None:
         counts = (stats.read, stats.kept, stats.rejected, stats.blanked)
         table.add_row(name, *(f"{n:,}" for n in counts), style=style)
     console.print(table)
-    # summary_rows() starts with one line per table, which the table above already shows
-    for line in report.summary_rows()[len(report.tables) :]:
+    for line in report.problem_rows():
         console.print(f"  {escape(line)}")
 
 

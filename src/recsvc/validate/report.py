@@ -205,6 +205,11 @@ class ValidationReport:
                 f"{name}: {s.read:,} rows read, {s.kept:,} kept, {s.rejected:,} rejected "
                 f"({s.bad_share:.1%}), {s.blanked:,} optional values blanked{cut}{flag}"
             )
+        return lines + self.problem_rows()
+
+    def problem_rows(self) -> list[str]:
+        """The problem and missing-table lines of :meth:`summary_rows`, without per-table ones."""
+        lines = []
         for t, c, col, sev, n in self.problem_counts():
             where = f"{t}.{printable(col)}" if col else t
             lines.append(f"{sev} {c} in {where}: {n:,}")
