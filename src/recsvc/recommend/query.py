@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "AssessmentUpdate",
+    "OBJECTIVES",
     "Context",
     "Filters",
     "Project",
@@ -66,9 +67,19 @@ class Filters:
     languages: tuple[str, ...] = ()
 
 
+#: ranking objectives: ``need`` (default) puts items with learning value first, ordered by
+#: value times the chance the person takes them; ``balanced`` blends the two equally;
+#: ``engagement`` ranks by the chance alone (what the person would click)
+OBJECTIVES = ("need", "balanced", "engagement")
+
+
 @dataclass(frozen=True)
 class Query:
-    """One recommendation request. ``diversity`` is the MMR trade-off (0 = pure relevance)."""
+    """One recommendation request. ``diversity`` is the MMR trade-off (0 = pure relevance).
+
+    ``include_refreshers`` lets items through that only teach what the employee has proven
+    (a recent test at or above the level taught); by default they are left out.
+    """
 
     employee_id: str
     k: int = 10
@@ -76,6 +87,8 @@ class Query:
     filters: Filters = field(default_factory=Filters)
     explain: bool = True
     diversity: float = 0.3
+    objective: str = "need"
+    include_refreshers: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,9 +106,13 @@ class RecommendedItem:
     title: str
     format: str | None
     duration_minutes: float | None
-    score: float
+    score: float  # in [0, 1], non-increasing with rank
     rank: int
     reasons: tuple[Reason, ...] = ()
+    #: weighted skill gap the item is expected to close for this person (levels; 0: none)
+    learning_value: float = 0.0
+    #: calibrated chance the person takes the item (the engagement model), in [0, 1]
+    engagement: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +135,10 @@ class SkillGap:
     gap: float
     weight: float
     content_ids: tuple[str, ...] = ()
+    #: standard deviation of ``current_level`` (levels): how sure the estimate is
+    level_uncertainty: float = 0.0
+    #: what the estimate rests on: assessed, inferred_from_learning, role_prior or none
+    evidence: str = "none"
 
 
 @dataclass(frozen=True)
