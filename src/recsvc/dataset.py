@@ -58,6 +58,7 @@ class Enrolments:
     day: npt.NDArray[np.float64]  # enrolled_at in days since epoch
     status: npt.NDArray[np.int8]  # STATUS_CODES
     rating: npt.NDArray[np.float32]  # NaN when absent
+    score: npt.NDArray[np.float32]  # 0-1 test score of a completion, NaN when absent
 
     def __len__(self) -> int:
         return int(self.employee_idx.shape[0])
@@ -69,6 +70,7 @@ class Enrolments:
             self.day[mask],
             self.status[mask],
             self.rating[mask],
+            self.score[mask],
         )
 
 
@@ -220,6 +222,11 @@ def build_dataset(
         if "rating" in enrol.columns
         else np.full(len(enrol), np.nan)
     ).astype(np.float32)
+    score = (
+        enrol["score"].astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        if "score" in enrol.columns
+        else np.full(len(enrol), np.nan)
+    ).astype(np.float32)
     ok = (e_idx >= 0) & (i_idx >= 0) & np.isfinite(day)
     if not ok.all():
         logger.warning("dropped %d enrolments with unknown content or time", int((~ok).sum()))
@@ -230,6 +237,7 @@ def build_dataset(
         day[ok][order],
         status[ok][order],
         rating[ok][order],
+        score[ok][order],
     )
     if as_of is not None:
         as_of_day = float(to_days(pd.Series([as_of]).dt.tz_convert("UTC"))[0])

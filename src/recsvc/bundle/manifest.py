@@ -29,7 +29,7 @@ __all__ = [
 
 #: Layout version of a bundle on disk. Bump it when a reader of the old layout would misread
 #: the new one; readers refuse any other version instead of guessing.
-BUNDLE_SCHEMA_VERSION: int = 1
+BUNDLE_SCHEMA_VERSION: int = 2
 SCHEMA_VERSION = BUNDLE_SCHEMA_VERSION
 
 MANIFEST_NAME = "manifest.json"

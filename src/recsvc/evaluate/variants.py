@@ -39,7 +39,7 @@ DEFAULT_DIVERSITY = Query("").diversity
 
 #: ablation name -> (feature columns removed, capability the component needs)
 ABLATIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "hybrid-skills": (("gap_fit", "gap_coverage", "strategic"), "skills"),
+    "hybrid-skills": (("learning_value", "strategic"), "skills"),
     "hybrid-content": (("content_sim",), None),
     "hybrid-cf": (("mf_score", "ease_score"), None),
 }

@@ -6,11 +6,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import scipy.sparse as sp
 
 from recsvc.features.skills import SkillEvidence
 
-__all__ = ["PriorParams", "add_role_prior", "role_prior_levels"]
+__all__ = [
+    "ENTRY_QUANTILE",
+    "PriorParams",
+    "add_role_prior",
+    "role_entry_levels",
+    "role_prior_levels",
+]
+
+#: a newcomer to a role is placed at this quantile of the role's members' levels
+ENTRY_QUANTILE = 0.25
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -68,6 +78,40 @@ def role_prior_levels(
     return prior.astype(np.float32), skill_mean.astype(np.float32)
 
 
+def role_entry_levels(
+    levels: sp.csr_matrix, role: IntArray, required: FloatArray, strength: float
+) -> FloatArray:
+    """Prior level per (role, skill) for someone new to the role (nothing known yet).
+
+    A newcomer is not yet a typical member: their prior is the role members' lower
+    quartile (``ENTRY_QUANTILE``) on the skill, shrunk toward one level below the
+    requirement with ``strength`` pseudo-members, so a role with few assessed people still
+    starts its newcomers a step below what it asks. This is what makes a new hire's list
+    start with entry-level content for their role's skills.
+    """
+    n_r, n_s = required.shape
+    base = np.clip(np.asarray(required, np.float64) - 1.0, 0.0, None)
+    lv = sp.coo_matrix(levels)
+    ok = (role[lv.row] >= 0) & (role[lv.row] < n_r) if lv.nnz else np.zeros(0, bool)
+    if not ok.any():
+        return base.astype(np.float32)
+    frame = pd.DataFrame(
+        {"r": role[lv.row[ok]], "s": lv.col[ok], "v": lv.data[ok].astype(np.float64)}
+    )
+    grp = frame.groupby(["r", "s"])["v"]
+    stats = pd.DataFrame({"q": grp.quantile(ENTRY_QUANTILE), "n": grp.size()}).reset_index()
+    r = stats["r"].to_numpy(dtype=np.int64)
+    sk = stats["s"].to_numpy(dtype=np.int64)
+    n = stats["n"].to_numpy(dtype=np.float64)
+    k = max(float(strength), 0.0)
+    out = base.copy()
+    asked = base[r, sk] > 0
+    out[r[asked], sk[asked]] = (
+        n[asked] * stats["q"].to_numpy()[asked] + k * base[r, sk][asked]
+    ) / (n[asked] + k)
+    return out.astype(np.float32)
+
+
 def add_role_prior(
     evidence: SkillEvidence,
     role: IntArray,
@@ -76,15 +120,18 @@ def add_role_prior(
     params: PriorParams,
     *,
     prior_levels: tuple[FloatArray, FloatArray] | None = None,
+    entry_levels: FloatArray | None = None,
 ) -> SkillEvidence:
     """Evidence plus the role prior as pseudo-evidence on every skill that matters to someone.
 
     Each employee gets ``params.weight`` at their role's prior level on every skill their
-    role or target role requires. Folding it into the sums (rather than a separate array)
-    keeps request-time folding of new assessments exact: ``(wlevel + w * level) / (wsum +
-    w)`` already shrinks toward the prior. The service applies the same rule, from the
-    stored ``prior_levels`` (:func:`role_prior_levels` of the evidence, computed here when
-    not given), to newcomers and to skills a request asks for that have no evidence.
+    role or target role requires; someone with no evidence at all gets the role's entry
+    level (``entry_levels``) instead, as a newcomer would. Folding it into the sums (rather
+    than a separate array) keeps request-time folding of new assessments exact: ``(wlevel +
+    w * level) / (wsum + w)`` already shrinks toward the prior. The service applies the same
+    rule, from the stored ``prior_levels`` (:func:`role_prior_levels` of the evidence,
+    computed here when not given), to newcomers and to skills a request asks for that have
+    no evidence.
     """
     n_e, n_s = evidence.wsum.shape
     if params.weight <= 0 or n_e == 0 or n_s == 0 or required.size == 0:
@@ -104,29 +151,34 @@ def add_role_prior(
     needed = needed.tocoo()
     rows, cols = needed.row.astype(np.int64), needed.col.astype(np.int64)
     has_role = (role >= 0) & (role < n_r)
-    level = np.where(
-        has_role[rows], prior[np.where(has_role, role, 0)[rows], cols], skill_mean[cols]
-    )
+    role_row = np.where(has_role, role, 0)[rows]
+    level = np.where(has_role[rows], prior[role_row, cols], skill_mean[cols])
+    if entry_levels is not None:
+        newcomer = (np.diff(evidence.wsum.indptr) == 0)[rows] & has_role[rows]
+        level = np.where(newcomer, entry_levels[role_row, cols], level)
     keep = level > 0
     rows, cols, level = rows[keep], cols[keep], level[keep]
     w = np.full(len(rows), params.weight, dtype=np.float32)
     add_w = sp.csr_matrix((w, (rows, cols)), shape=(n_e, n_s), dtype=np.float32)
     add_l = sp.csr_matrix((w * level, (rows, cols)), shape=(n_e, n_s), dtype=np.float32)
     wsum = (evidence.wsum + add_w).tocsr()
-    wlevel = (evidence.wlevel + add_l).tocsr()
-    for m in (wsum, wlevel):
-        m.sum_duplicates()
-        m.sort_indices()
-    # both sums must share one sparsity pattern exactly (the service reads them in step)
-    if not (
-        np.array_equal(wsum.indptr, wlevel.indptr) and np.array_equal(wsum.indices, wlevel.indices)
-    ):
-        wlevel = _on_pattern(wlevel, wsum)
-    return SkillEvidence(wsum, wlevel)
+    wsum.sum_duplicates()
+    wsum.sort_indices()
+    # every sum is laid on wsum's sparsity pattern exactly (the service reads them in step)
+    return SkillEvidence(
+        wsum=wsum,
+        wlevel=_on_pattern((evidence.wlevel + add_l).tocsr(), wsum),
+        wassessed=_on_pattern(evidence.wassessed, wsum),
+        wlearned=_on_pattern(evidence.wlearned, wsum),
+        proven=evidence.proven,
+    )
 
 
 def _on_pattern(values: sp.csr_matrix, pattern: sp.csr_matrix) -> sp.csr_matrix:
     """``values`` re-laid on ``pattern``'s sparsity (entries missing there become 0)."""
-    rows = np.repeat(np.arange(pattern.shape[0]), np.diff(pattern.indptr))
-    data = np.asarray(values[rows, pattern.indices]).ravel().astype(np.float32)
+    if values.nnz == 0:
+        data = np.zeros(pattern.nnz, dtype=np.float32)
+    else:
+        rows = np.repeat(np.arange(pattern.shape[0]), np.diff(pattern.indptr))
+        data = np.asarray(values[rows, pattern.indices]).ravel().astype(np.float32)
     return sp.csr_matrix((data, pattern.indices.copy(), pattern.indptr.copy()), shape=pattern.shape)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import Any
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,8 @@ __all__ = [
     "DEFAULT_SOURCE_WEIGHTS",
     "SkillEvidence",
     "SkillParams",
+    "calibrate_sources",
+    "content_gains",
     "content_skill_matrices",
     "role_requirements",
     "skill_evidence",
@@ -33,29 +36,40 @@ DEFAULT_CONTENT_LEVEL = 3
 class SkillParams:
     """How evidence about a skill level is weighted.
 
-    Each assessment counts ``source weight * 0.5 ** (age / half_life_days)``; completing
-    content that teaches skill s to level L counts as an assessment at level L with weight
-    ``evidence_weight * content_skill_weight`` (decayed the same way). The current level is
-    the weighted mean, so a fresh test outweighs an old self-rating.
+    Each assessment counts ``source weight * 0.5 ** (age / half_life_days)`` at its level
+    minus the source's bias; completing content that teaches skill s to level L counts as
+    an assessment at level L with weight ``evidence_weight * content_skill_weight`` (decayed
+    the same way), but only a real completion: a score below ``pass_score`` or a drop is no
+    evidence of mastery. The current level is the weighted mean, so a fresh test outweighs
+    an old self-rating. A test no older than ``proven_days`` *proves* its level.
     """
 
     source_weights: Mapping[str, float] = field(
         default_factory=lambda: dict(DEFAULT_SOURCE_WEIGHTS)
     )
+    source_bias: Mapping[str, float] = field(default_factory=dict)
     half_life_days: float = 365.0
     evidence_weight: float = 0.4
+    pass_score: float = 0.6
+    proven_days: float = 365.0
 
 
 @dataclass(frozen=True)
 class SkillEvidence:
-    """Employees x skills sums of evidence weights and weight*level (both CSR, float32).
+    """Employees x skills sums of evidence, all CSR float32 on one sparsity pattern.
 
-    Keeping the two sums rather than the mean lets request-time assessments be folded in
-    exactly: ``(wlevel + w * level) / (wsum + w)``.
+    ``wsum``/``wlevel`` are the total weight and weight*level (request-time assessments fold
+    in exactly: ``(wlevel + w * level) / (wsum + w)``); ``wassessed`` and ``wlearned`` are
+    the parts of ``wsum`` from assessments and from completed content (the rest is the role
+    prior), which say what an estimate rests on. ``proven`` (own pattern) is the highest
+    level a recent test showed.
     """
 
     wsum: sp.csr_matrix
     wlevel: sp.csr_matrix
+    wassessed: sp.csr_matrix
+    wlearned: sp.csr_matrix
+    proven: sp.csr_matrix
 
     def levels(self) -> sp.csr_matrix:
         """Current level per (employee, skill) with any evidence."""
@@ -63,6 +77,58 @@ class SkillEvidence:
         ws = np.asarray(self.wsum.data, dtype=np.float32)
         out.data = np.divide(out.data, ws, out=np.zeros_like(out.data), where=ws > 0)
         return out
+
+
+#: fewest paired ratings (a source and a test of the same person and skill) to learn a
+#: source's bias and reliability from the data instead of the defaults
+MIN_CALIBRATION_PAIRS = 30
+#: two ratings of one skill this close in time (days) measure the same level
+_PAIR_DAYS = 90.0
+
+
+def calibrate_sources(assessments: pd.DataFrame | None, defaults: SkillParams) -> SkillParams:
+    """Learn each rating source's bias and reliability against tests, where data allows.
+
+    For every (employee, skill) rated by a source and by a test within ``_PAIR_DAYS``, the
+    difference ``source - test`` estimates the source's bias (mean) and noise (spread). A
+    source's weight is the test's weight times ``var(test) / var(source)``, so a noisy
+    self-rating counts less than a sharp one, as this customer's data shows it. Sources with
+    fewer than ``MIN_CALIBRATION_PAIRS`` pairs keep the defaults (bias 0).
+    """
+    if assessments is None or len(assessments) == 0 or "source" not in assessments.columns:
+        return defaults
+    if "content_id" in assessments.columns:  # course pre/post tests differ by real gains
+        assessments = assessments[assessments["content_id"].isna()]
+    a = pd.DataFrame(
+        {
+            "e": assessments["employee_id"].astype(str),
+            "s": assessments["skill_id"].astype(str),
+            "src": assessments["source"].astype("string").fillna("test").astype(str),
+            "day": to_days(assessments["assessed_at"]),
+            "level": assessments["level"].astype("float64"),
+        }
+    ).dropna()
+    tests = a[a["src"] == "test"]
+    if len(tests) < MIN_CALIBRATION_PAIRS:
+        return defaults
+    pairs = a[a["src"] != "test"].merge(tests, on=["e", "s"], suffixes=("", "_t"))
+    pairs = pairs[(pairs["day"] - pairs["day_t"]).abs() <= _PAIR_DAYS]
+    weights = dict(defaults.source_weights)
+    bias = dict(defaults.source_bias)
+    test_w = float(weights.get("test", 1.0))
+    # a test's own noise, from repeated tests of one person and skill close in time
+    tt = tests.merge(tests, on=["e", "s"], suffixes=("", "_t"))
+    tt = tt[(tt["day"] < tt["day_t"]) & (tt["day_t"] - tt["day"] <= _PAIR_DAYS)]
+    test_var = float(np.var(tt["level"] - tt["level_t"]) / 2) if len(tt) >= 10 else 0.1
+    test_var = max(test_var, 0.01)
+    for src, grp in pairs.groupby("src"):
+        if len(grp) < MIN_CALIBRATION_PAIRS:
+            continue
+        diff = (grp["level"] - grp["level_t"]).to_numpy(dtype=np.float64)
+        bias[str(src)] = float(diff.mean())
+        src_var = max(float(diff.var()) - test_var, 0.01)
+        weights[str(src)] = round(test_w * min(1.0, test_var / src_var), 4)
+    return replace(defaults, source_weights=weights, source_bias=bias)
 
 
 def content_skill_matrices(dataset: Dataset) -> tuple[sp.csr_matrix, sp.csr_matrix]:
@@ -101,12 +167,14 @@ def skill_evidence(
     content_weight: sp.csr_matrix,
     content_level: sp.csr_matrix,
 ) -> SkillEvidence:
-    """Evidence sums from assessments and completed content, as of ``dataset.as_of``."""
+    """Evidence sums from assessments and real completions, as of ``dataset.as_of``."""
     n_e, n_s = dataset.n_employees, len(dataset.skills)
     rows: list[npt.NDArray[np.int64]] = []
     cols: list[npt.NDArray[np.int64]] = []
     ws: list[npt.NDArray[np.float64]] = []
     lvs: list[npt.NDArray[np.float64]] = []
+    kinds: list[npt.NDArray[np.bool_]] = []  # True: an assessment, False: a completion
+    proven: sp.csr_matrix = sp.csr_matrix((n_e, n_s), dtype=np.float32)
     half = params.half_life_days
 
     def decay(day: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -120,15 +188,21 @@ def skill_evidence(
         s = dataset.skills.indices(id_values(a["skill_id"]))
         src = a["source"].astype("string").fillna("test").to_numpy(dtype=object)
         sw = np.array([params.source_weights.get(str(x), 0.3) for x in src], dtype=np.float64)
+        bias = np.array([params.source_bias.get(str(x), 0.0) for x in src], dtype=np.float64)
         day = to_days(a["assessed_at"])
+        level = np.asarray(a["level"].astype("float64"), dtype=np.float64)
         ok = (e >= 0) & (s >= 0) & np.isfinite(day)
         rows.append(e[ok])
         cols.append(s[ok])
         ws.append((sw * decay(day))[ok])
-        lvs.append(np.asarray(a["level"].astype("float64"), dtype=np.float64)[ok])
+        lvs.append(np.clip(level - bias, 0.0, 5.0)[ok])
+        kinds.append(np.ones(int(ok.sum()), dtype=bool))
+        recent_test = ok & (src == "test") & (dataset.as_of - day <= params.proven_days)
+        proven = _max_by_cell(e[recent_test], s[recent_test], level[recent_test], (n_e, n_s))
 
     en = dataset.enrolments
-    done = en.status == STATUS_CODES["completed"]
+    passed = ~(en.score < params.pass_score)  # NaN (no score) passes
+    done = (en.status == STATUS_CODES["completed"]) & passed
     if done.any() and content_weight.nnz:
         items = en.content_idx[done]
         counts = np.diff(content_weight.indptr)[items]
@@ -142,23 +216,92 @@ def skill_evidence(
             * np.repeat(decay(en.day[done]), counts)
         )
         lvs.append(content_level.data[pos].astype(np.float64))
+        kinds.append(np.zeros(len(pos), dtype=bool))
 
     if not rows:
         empty = sp.csr_matrix((n_e, n_s), dtype=np.float32)
-        return SkillEvidence(empty, empty.copy())
+        return SkillEvidence(empty, empty.copy(), empty.copy(), empty.copy(), proven)
     r, col, w, lv = (np.concatenate(x) for x in (rows, cols, ws, lvs))
-    # group by (employee, skill) once so both sums share one sparsity pattern exactly
+    assessed = np.concatenate(kinds)
+    # group by (employee, skill) once so every sum shares one sparsity pattern exactly
     keys, inverse = np.unique(r * n_s + col, return_inverse=True)
     indptr = np.searchsorted(keys // n_s, np.arange(n_e + 1))
     indices = (keys % n_s).astype(np.int32)
-    wsum = sp.csr_matrix(
-        (np.bincount(inverse, weights=w).astype(np.float32), indices, indptr), shape=(n_e, n_s)
+
+    def summed(values: npt.NDArray[Any]) -> sp.csr_matrix:
+        data = np.bincount(inverse, weights=values, minlength=len(keys)).astype(np.float32)
+        return sp.csr_matrix((data, indices.copy(), indptr.copy()), shape=(n_e, n_s))
+
+    return SkillEvidence(
+        wsum=summed(w),
+        wlevel=summed(w * lv),
+        wassessed=summed(w * assessed),
+        wlearned=summed(w * ~assessed),
+        proven=proven,
     )
-    wlevel = sp.csr_matrix(
-        (np.bincount(inverse, weights=w * lv).astype(np.float32), indices.copy(), indptr.copy()),
-        shape=(n_e, n_s),
+
+
+def _max_by_cell(
+    rows: npt.NDArray[np.int64],
+    cols: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    shape: tuple[int, int],
+) -> sp.csr_matrix:
+    """CSR of the largest value per (row, col); duplicates keep their maximum."""
+    frame = pd.DataFrame({"r": rows, "c": cols, "v": values}).groupby(["r", "c"])["v"].max()
+    r = frame.index.get_level_values(0).to_numpy(dtype=np.int64)
+    cc = frame.index.get_level_values(1).to_numpy(dtype=np.int64)
+    out = sp.csr_matrix((frame.to_numpy(dtype=np.float32), (r, cc)), shape=shape)
+    out.sort_indices()
+    return out
+
+
+def content_gains(
+    dataset: Dataset, content_weight: sp.csr_matrix, *, shrink: float = 3.0
+) -> sp.csr_matrix:
+    """Measured gain per (item, skill) from course tests before and after it, shrunk.
+
+    Assessments carrying a ``content_id`` are the course's own tests: per person, the last
+    minus the first on a skill the item teaches is the gain it produced. The mean over
+    people is shrunk toward the mean gain of all measured items with ``shrink`` pseudo-
+    people, so one lucky learner does not make a course look great. Items without such
+    tests stay absent (the ranking then falls back to the level fit).
+    """
+    shape = content_weight.shape
+    a = dataset.tables.get(c.ASSESSMENTS)
+    if a is None or len(a) == 0 or "content_id" not in a.columns or shape[1] == 0:
+        return sp.csr_matrix(shape, dtype=np.float32)
+    a = a[a["content_id"].notna()]
+    frame = pd.DataFrame(
+        {
+            "e": a["employee_id"].astype(str).to_numpy(),
+            "i": dataset.content.indices(id_values(a["content_id"])),
+            "s": dataset.skills.indices(id_values(a["skill_id"])),
+            "day": to_days(a["assessed_at"]),
+            "level": a["level"].astype("float64").to_numpy(dtype=np.float64),
+        }
     )
-    return SkillEvidence(wsum, wlevel)
+    frame = frame[(frame["i"] >= 0) & (frame["s"] >= 0) & np.isfinite(frame["day"])]
+    if len(frame) == 0:
+        return sp.csr_matrix(shape, dtype=np.float32)
+    frame = frame.sort_values(["e", "i", "s", "day"], kind="stable")
+    g = frame.groupby(["e", "i", "s"])["level"]
+    per_person = pd.DataFrame({"gain": g.last() - g.first(), "n": g.size()})
+    per_person = per_person[per_person["n"] >= 2].reset_index()
+    if len(per_person) == 0:
+        return sp.csr_matrix(shape, dtype=np.float32)
+    by_item = per_person.groupby(["i", "s"])["gain"].agg(["sum", "count"]).reset_index()
+    overall = float(per_person["gain"].mean())
+    shrunk = (by_item["sum"] + shrink * overall) / (by_item["count"] + shrink)
+    out = sp.csr_matrix(
+        (
+            np.clip(shrunk.to_numpy(dtype=np.float32), 0.0, 5.0) + 1e-4,  # 0 must stay stored
+            (by_item["i"].to_numpy(dtype=np.int64), by_item["s"].to_numpy(dtype=np.int64)),
+        ),
+        shape=shape,
+    )
+    out.sort_indices()
+    return out
 
 
 def role_requirements(

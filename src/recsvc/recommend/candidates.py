@@ -20,11 +20,14 @@ from recsvc.models.base import FloatArray
 from recsvc.models.cf import fold_in_user
 from recsvc.models.skill_gap import weighted_gap
 from recsvc.recommend.query import Context
+from recsvc.recommend.skill_state import resolve_skill_state
 from recsvc.recommend.state import ModelState
+from recsvc.recommend.value import SkillNeed
 
 __all__ = [
     "COLD_START_POPULARITY",
     "COLD_START_ROLE",
+    "COLD_START_TARGET_ROLE",
     "PERSONALISED",
     "PERSONALISED_FOLDED_IN",
     "PROJECT_MIN_LEVEL",
@@ -36,6 +39,7 @@ __all__ = [
 PERSONALISED = "personalised"
 PERSONALISED_FOLDED_IN = "personalised_folded_in"
 COLD_START_ROLE = "cold_start_role"
+COLD_START_TARGET_ROLE = "cold_start_target_role"
 COLD_START_POPULARITY = "cold_start_popularity"
 
 #: a project asks for at least working proficiency, and always one level above the current
@@ -57,6 +61,10 @@ class UserSignals:
     target_role_idx: int
     department_idx: int
     current: FloatArray  # estimated level per skill
+    level_sd: FloatArray  # its standard deviation
+    evidence: npt.NDArray[np.int8]  # skill_state.EVIDENCE_NAMES code per skill
+    dropped: npt.NDArray[np.bool_]  # items the person started and dropped
+    need: SkillNeed
     required_role: FloatArray
     required_target: FloatArray
     required_project: FloatArray
@@ -102,81 +110,6 @@ def _history(
     weights[recent] += params.completed
     new_idx = np.flatnonzero(weights).astype(np.int64)
     return new_idx, to_confidence(weights[new_idx], params.alpha)
-
-
-def _add_prior(
-    state: ModelState,
-    wsum: npt.NDArray[np.float64],
-    wlevel: npt.NDArray[np.float64],
-    roles: tuple[int, int],
-    project: npt.NDArray[np.int64],
-) -> None:
-    """Fold the role prior into skills the request needs and nothing is known about.
-
-    The trainer gave every employee ``prior_weight`` at their role's prior level on each
-    skill their role or target role asks for. Here the same goes to newcomers (nothing in
-    the bundle), and to a known employee's skills of a role, target role or project named
-    in the request that have no evidence; skills with evidence (or the stored prior) keep
-    it. Without this a newcomer, or a target-role skill nobody assessed, reads as level 0.
-    """
-    w = state.params.prior_weight
-    if w <= 0 or len(wsum) == 0:
-        return
-    needed = np.zeros(len(wsum), dtype=bool)
-    for r in roles:
-        if r >= 0:
-            needed |= state.role_required[r] > 0
-    needed[project] = True
-    level = state.skill_prior[roles[0]] if roles[0] >= 0 else state.skill_prior_mean
-    add = needed & (wsum == 0) & (level > 0)
-    wsum[add] += w
-    wlevel[add] += w * level[add]
-
-
-def _skill_levels(
-    state: ModelState,
-    e: int,
-    recent: npt.NDArray[np.int64],
-    context: Context,
-    roles: tuple[int, int],
-    project: npt.NDArray[np.int64],
-) -> FloatArray:
-    """Level per skill: bundle evidence, role prior where none, then request-time facts."""
-    n_s = len(state.skills)
-    wsum = np.zeros(n_s, dtype=np.float64)
-    wlevel = np.zeros(n_s, dtype=np.float64)
-    if e >= 0 and n_s:
-        lo, hi = state.skill_wsum.indptr[e], state.skill_wsum.indptr[e + 1]
-        cols = state.skill_wsum.indices[lo:hi]
-        wsum[cols] = state.skill_wsum.data[lo:hi]
-        lo, hi = state.skill_wlevel.indptr[e], state.skill_wlevel.indptr[e + 1]
-        wlevel[state.skill_wlevel.indices[lo:hi]] = state.skill_wlevel.data[lo:hi]
-    _add_prior(state, wsum, wlevel, roles, project)
-    p = state.params
-    for item in recent:
-        lo, hi = (
-            state.content_skill_weight.indptr[item],
-            state.content_skill_weight.indptr[item + 1],
-        )
-        cols = state.content_skill_weight.indices[lo:hi]
-        w = p.evidence_weight * state.content_skill_weight.data[lo:hi]
-        wsum[cols] += w
-        wlevel[cols] += w * state.content_skill_level.data[lo:hi]
-    for a in context.recent_assessments:
-        s = state.skills.get(a.skill_id)
-        if s < 0:
-            raise UnknownSkillError(
-                f"assessment skill {a.skill_id!r} is not a skill this model knows; "
-                "send only skill ids from the skills table"
-            )
-        w = float(p.source_weights.get(a.source, 0.3))
-        if a.assessed_at is not None and p.skill_half_life_days > 0:
-            age = p.as_of - a.assessed_at.timestamp() / 86400.0
-            w *= float(0.5 ** (max(age, 0.0) / p.skill_half_life_days))
-        wsum[s] += w
-        wlevel[s] += w * float(a.level)
-    out = np.divide(wlevel, wsum, out=np.zeros(n_s), where=wsum > 0)
-    return out.astype(np.float32)
 
 
 def text_by_term(text: sp.csr_matrix) -> sp.csr_matrix | None:
@@ -263,7 +196,15 @@ def build_signals(
                 f"project skill(s) {', '.join(map(repr, bad))} unknown to this model; "
                 "send skill ids from the skills table"
             )
-    current = _skill_levels(state, e, recent, context, (role, target), s_idx)
+    skill_state = resolve_skill_state(
+        state,
+        e,
+        roles=(role, target),
+        project_skills=s_idx,
+        recent_items=recent,
+        recent_assessments=context.recent_assessments,
+    )
+    current = skill_state.level
     zeros = np.zeros(n_s, dtype=np.float32)
     req_role = np.asarray(state.role_required[role], np.float32) if role >= 0 else zeros
     req_target = np.asarray(state.role_required[target], np.float32) if target >= 0 else zeros
@@ -284,6 +225,10 @@ def build_signals(
                 project_text = _project_text(state, q, text_terms)
     required = np.maximum(np.maximum(req_role, req_target), req_project)
     gap, gap_w = weighted_gap(current, required, imp, state.skill_strategic)
+    need_weight = (imp * (1.0 + state.skill_strategic) * (required > 0)).astype(np.float32)
+    dropped = np.zeros(n_i, dtype=bool)
+    dropped[hist_idx[hist_conf < 0]] = True
+    dropped &= ~done
 
     if folded:
         strategy = PERSONALISED_FOLDED_IN
@@ -291,6 +236,8 @@ def build_signals(
         strategy = PERSONALISED
     elif role >= 0:
         strategy = COLD_START_ROLE
+    elif target >= 0:
+        strategy = COLD_START_TARGET_ROLE
     else:
         strategy = COLD_START_POPULARITY
     return UserSignals(
@@ -305,6 +252,10 @@ def build_signals(
         target_role_idx=target,
         department_idx=dept,
         current=current,
+        level_sd=skill_state.sd,
+        evidence=skill_state.evidence,
+        dropped=dropped,
+        need=SkillNeed(current, skill_state.sd, required, need_weight, skill_state.proven),
         required_role=req_role,
         required_target=req_target,
         required_project=req_project,

@@ -13,10 +13,10 @@ from recsvc.contract import CONTENT_FORMATS
 from recsvc.errors import UnknownContentError, UnknownEmployeeError
 from recsvc.models.base import top_k
 from recsvc.models.skill_gap import difficulty_fit
-from recsvc.recommend.blend import Blend
 from recsvc.recommend.candidates import build_signals, text_by_term
-from recsvc.recommend.diversify import diversity_vectors, mmr
+from recsvc.recommend.diversify import diversity_vectors
 from recsvc.recommend.explain import ExplainTables, explain_items
+from recsvc.recommend.policy import engagement_probability, rank_items
 from recsvc.recommend.query import (
     Context,
     Query,
@@ -26,16 +26,13 @@ from recsvc.recommend.query import (
     SkillGap,
 )
 from recsvc.recommend.rules import RuleTables, allowed_items
-from recsvc.recommend.score import FeatureBuilder
+from recsvc.recommend.score import Engagement, FeatureBuilder
+from recsvc.recommend.skill_state import EVIDENCE_NAMES
 from recsvc.recommend.state import ModelState
 
-__all__ = ["MIN_POOL", "Recommender"]
+__all__ = ["Recommender"]
 
 logger = logging.getLogger(__name__)
-
-#: MMR re-ranks the best max(MIN_POOL, POOL_FACTOR * k) allowed items
-MIN_POOL = 50
-POOL_FACTOR = 5
 
 
 class Recommender:
@@ -46,15 +43,23 @@ class Recommender:
     safe to share between threads. See :mod:`recsvc.recommend` for strategies.
     """
 
-    def __init__(self, state: ModelState, *, manifest: Any = None, version: str = "unversioned"):
+    def __init__(
+        self,
+        state: ModelState,
+        *,
+        manifest: Any = None,
+        version: str = "unversioned",
+        fallback_language: str | None = "en",
+    ):
         state.check()
         self.state = state
+        self.fallback_language = fallback_language
         self.manifest = manifest
         self.model_version = str(getattr(manifest, "version", version))
         self.capabilities = state.capabilities
         self.features = FeatureBuilder(state)
         # request-independent work, done once here so a request touches plain arrays only
-        self._blend = Blend(state, self.features)
+        self.engagement = Engagement(state, self.features)
         self._rules = RuleTables.from_state(state)
         self._explain = ExplainTables.from_state(state)
         self._text_terms = text_by_term(state.text)
@@ -74,9 +79,13 @@ class Recommender:
         )
 
     @classmethod
-    def from_bundle(cls, bundle: Any) -> Recommender:
+    def from_bundle(cls, bundle: Any, *, fallback_language: str | None = "en") -> Recommender:
         """Build from a ``recsvc.bundle.Bundle``; BundleIntegrityError if parts are missing."""
-        return cls(ModelState.from_bundle(bundle), manifest=bundle.manifest)
+        return cls(
+            ModelState.from_bundle(bundle),
+            manifest=bundle.manifest,
+            fallback_language=fallback_language,
+        )
 
     # validation helpers for the service
     def has_role(self, role_id: str) -> bool:
@@ -104,33 +113,46 @@ class Recommender:
         return self.state.roles.ids
 
     def recommend(self, query: Query) -> Recommendations:
-        """Top ``query.k`` items for one employee, after rules and diversity, with reasons.
+        """Top ``query.k`` items for one employee, by the query's objective, with reasons.
 
         Raises UnknownRoleError / UnknownSkillError for unknown ids in the context; unknown
         employees get a cold-start answer instead of an error.
         """
         st = self.state
         signals = build_signals(st, query.employee_id, query.context, text_terms=self._text_terms)
-        scored = self._blend.scores(signals)
-        scores = scored.scores
-        ok = allowed_items(st, signals, query, self._rules)
+        value = self.features.value_model.values(signals.need)
+        logits, cf = self.engagement.logits(signals, value)
+        probability = engagement_probability(logits)
+        ok = allowed_items(st, signals, query, self._rules, fallback=self.fallback_language)
+        if not query.include_refreshers:
+            ok &= ~self.features.value_model.tested_out(signals.need)
         k = max(0, int(query.k))
         allowed = np.flatnonzero(ok)
         if len(allowed) == 0 or k == 0:
             return Recommendations(query.employee_id, self.model_version, signals.strategy, ())
-        pool_size = max(MIN_POOL, POOL_FACTOR * k)
-        pool = allowed[top_k(scores[allowed], pool_size)]
-        chosen = mmr(
-            pool,
-            scores[pool],
-            self._diversity,
+        ranked = rank_items(
+            allowed,
+            value,
+            probability,
+            objective=query.objective,
             k=k,
             diversity=query.diversity,
-            durations=self._durations[pool],
+            vectors=self._diversity,
+            durations=self._durations,
             budget=query.context.time_budget_minutes,
         )
+        chosen = ranked.items
         if query.explain:
-            reasons = explain_items(st, self._explain, signals, chosen, scored.cf_positive(chosen))
+            cf_positive = (cf[chosen] > 0).tolist() if cf is not None else [False] * len(chosen)
+            reasons = explain_items(
+                st,
+                self._explain,
+                self.features.value_model,
+                signals,
+                chosen,
+                cf_positive,
+                ranked.has_value.tolist(),
+            )
         else:
             reasons = [()] * len(chosen)
         ids, titles = st.content.ids, st.titles
@@ -141,12 +163,22 @@ class Recommender:
                 title=titles[item],
                 format=fmt[item],
                 duration_minutes=dur[item],
-                score=score,
+                score=round(score, 6),
                 rank=rank,
                 reasons=why,
+                learning_value=round(val, 4),
+                engagement=round(prob, 4),
             )
-            for rank, (item, score, why) in enumerate(
-                zip(chosen.tolist(), scores[chosen].tolist(), reasons, strict=True), start=1
+            for rank, (item, score, why, val, prob) in enumerate(
+                zip(
+                    chosen.tolist(),
+                    ranked.scores.tolist(),
+                    reasons,
+                    value[chosen].tolist(),
+                    probability[chosen].tolist(),
+                    strict=True,
+                ),
+                start=1,
             )
         )
         return Recommendations(query.employee_id, self.model_version, signals.strategy, items)
@@ -204,6 +236,8 @@ class Recommender:
                     gap=round(float(s.gap[sk]), 3),
                     weight=round(float(s.gap_weight[sk]), 4),
                     content_ids=tuple(st.content.id_of(i) for i in best),
+                    level_uncertainty=round(float(s.level_sd[sk]), 3),
+                    evidence=EVIDENCE_NAMES[int(s.evidence[sk])],
                 )
             )
         return out

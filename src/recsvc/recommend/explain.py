@@ -2,14 +2,22 @@
 
 Codes (stable; the service and clients may rely on them):
 
+Reasons come from what actually raised the item: skill reasons from the skills behind its
+learning value (largest first), so no reason names a skill the item does not teach beyond
+the person's level; the rest from the engagement signals.
+
 ``skill_gap_role``, ``skill_gap_target_role``, ``skill_gap_project``
-    Teaches a skill where the employee is below what their role / target role / project
-    needs, at a suitable level (0.07-1.93 levels above the current estimate). details:
-    skill_id, skill_name, current_level, required_level, teaches_level (+ role_id,
-    role_title for role gaps).
+    Closes part of a gap in a skill the employee's role / target role / project needs,
+    teaching above their current level. details: skill_id, skill_name, current_level,
+    required_level, teaches_level, value (+ role_id, role_title for role gaps).
 ``strategic_skill``
-    Teaches a skill the organisation marks as strategic. details: skill_id, skill_name,
-    strategic_weight.
+    One of the skills it closes a gap in is strategic for the organisation. details:
+    skill_id, skill_name, strategic_weight.
+``fill_in``
+    No learning value for this person: shown only because no skill gap of theirs is left
+    that the allowed content closes. Always the first reason of such an item.
+``dropped_before``
+    The employee started this item before and did not finish it.
 ``popular_in_role``
     Taken by a share of the people in the employee's role. details: role_id, role_title,
     share.
@@ -32,23 +40,24 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from recsvc.models.skill_gap import difficulty_fit
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.query import Reason
 from recsvc.recommend.state import ModelState
+from recsvc.recommend.value import LearningValue
 
 __all__ = ["MAX_REASONS", "ExplainTables", "explain_items"]
+
+FILL_IN = Reason(
+    "fill_in",
+    "No skill gap of yours left that this closes: shown to fill the list",
+)
+DROPPED_BEFORE = Reason("dropped_before", "You started this before and did not finish it")
 
 MAX_REASONS = 3
 _MIN_ROLE_SHARE = 0.05
 _MIN_SIMILARITY = 0.15
 _MIN_PROJECT_SIMILARITY = 0.05
 _MIN_STRATEGIC = 0.5
-#: a gap reason needs content at a suitable level: difficulty fit >= 0.3 means teaching
-#: 0.07-1.93 levels above the current estimate (sigma 0.6); a course four levels up, or
-#: one at the current level, does not "close your gap" even if it ranks for other reasons
-_MIN_GAP_FIT = 0.3
-
 Int64Array = npt.NDArray[np.int64]
 
 
@@ -61,22 +70,14 @@ class ExplainTables:
     bare numpy arrays and gathered for all recommended items at once.
     """
 
-    skill_indptr: Int64Array  # items -> their skills (CSR by item)
-    skill_idx: Int64Array
-    skill_weight: npt.NDArray[np.float32]
-    skill_level: npt.NDArray[np.float32]  # taught level, rounded to a whole level
     role_indptr: Int64Array  # roles -> items taken, with the share of the role
     role_items: Int64Array
     role_share: npt.NDArray[np.float32]
 
     @classmethod
     def from_state(cls, state: ModelState) -> ExplainTables:
-        w, lv, rp = state.content_skill_weight, state.content_skill_level, state.role_pop
+        rp = state.role_pop
         return cls(
-            skill_indptr=np.asarray(w.indptr, dtype=np.int64),
-            skill_idx=np.asarray(w.indices, dtype=np.int64),
-            skill_weight=np.asarray(w.data, dtype=np.float32),
-            skill_level=np.rint(np.asarray(lv.data, dtype=np.float32)),
             role_indptr=np.asarray(rp.indptr, dtype=np.int64),
             role_items=np.asarray(rp.indices, dtype=np.int64),
             role_share=np.asarray(rp.data, dtype=np.float32),
@@ -88,56 +89,37 @@ def _pct(share: float) -> str:
 
 
 def _skill_reasons(
-    state: ModelState, t: ExplainTables, s: UserSignals, items: Int64Array
-) -> list[list[Reason]]:
-    """Gap and strategic-skill reasons of every item, from one gather over their skills."""
-    bounds = zip(t.skill_indptr[items].tolist(), t.skill_indptr[items + 1].tolist(), strict=True)
-    ranges = [range(lo, hi) for lo, hi in bounds]
-    counts = [len(r) for r in ranges]
-    pos = np.fromiter((p for r in ranges for p in r), dtype=np.int64, count=sum(counts))
-    skills = t.skill_idx[pos]
-    levels = t.skill_level[pos]
-    fit = difficulty_fit(levels - s.current[skills], state.params.sigma)
-    value = np.where(fit >= _MIN_GAP_FIT, t.skill_weight[pos] * s.gap_weight[skills] * fit, 0.0)
-    sk_l, lv_l, val_l = skills.tolist(), levels.tolist(), value.tolist()
-    strat_l = state.skill_strategic[skills].tolist()
-    out: list[list[Reason]] = []
-    lo = 0
-    for count in counts:
-        hi = lo + count
-        reasons: list[Reason] = []
-        out.append(reasons)
-        if count == 0:
-            continue
-        best = max(range(lo, hi), key=val_l.__getitem__)  # first of the largest, as argmax
-        if val_l[best] > 0:
-            reasons.append(_gap_reason(state, s, sk_l[best], int(lv_l[best])))
-        top = max(range(lo, hi), key=strat_l.__getitem__)
-        if strat_l[top] >= _MIN_STRATEGIC:
-            sk = sk_l[top]
-            name = state.skill_names[sk]
-            reasons.append(
-                Reason(
-                    "strategic_skill",
-                    f"{name} is a strategic skill for the organisation",
-                    {
-                        "skill_id": state.skills.id_of(sk),
-                        "skill_name": name,
-                        "strategic_weight": round(strat_l[top], 3),
-                    },
-                )
+    state: ModelState, values: LearningValue, s: UserSignals, item: int
+) -> list[Reason]:
+    """Gap reasons for the (up to two) skills behind the item's value, then strategic."""
+    parts = values.contributions(s.need, item)
+    reasons = [_gap_reason(state, s, c.skill, c.taught_level, c.value) for c in parts[:2]]
+    strategic = [c.skill for c in parts if state.skill_strategic[c.skill] >= _MIN_STRATEGIC]
+    if strategic:
+        sk = max(strategic, key=lambda x: float(state.skill_strategic[x]))
+        name = state.skill_names[sk]
+        reasons.append(
+            Reason(
+                "strategic_skill",
+                f"{name} is a strategic skill for the organisation",
+                {
+                    "skill_id": state.skills.id_of(sk),
+                    "skill_name": name,
+                    "strategic_weight": round(float(state.skill_strategic[sk]), 3),
+                },
             )
-        lo = hi
-    return out
+        )
+    return reasons
 
 
-def _gap_reason(state: ModelState, s: UserSignals, sk: int, teaches: int) -> Reason:
+def _gap_reason(state: ModelState, s: UserSignals, sk: int, teaches: int, value: float) -> Reason:
     name = state.skill_names[sk]
     details: dict[str, object] = {
         "skill_id": state.skills.id_of(sk),
         "skill_name": name,
         "current_level": round(float(s.current[sk]), 2),
         "teaches_level": teaches,
+        "value": round(value, 4),
     }
     proj, targ, role = s.required_project[sk], s.required_target[sk], s.required_role[sk]
     if proj > 0 and proj >= max(targ, role):
@@ -214,25 +196,34 @@ def _similar_reasons(state: ModelState, s: UserSignals, items: Int64Array) -> di
 def explain_items(
     state: ModelState,
     tables: ExplainTables,
+    values: LearningValue,
     s: UserSignals,
     items: Sequence[int] | Int64Array,
     cf_positive: Sequence[bool],
+    has_value: Sequence[bool],
 ) -> list[tuple[Reason, ...]]:
     """Up to ``MAX_REASONS`` reasons for each of ``items``; never empty.
 
     ``cf_positive[j]`` says whether the item's standardised CF score is above zero (the
-    ``similar_learners`` fallback).
+    ``similar_learners`` fallback); ``has_value[j]`` whether it has learning value (else,
+    when the person has any skill need on record, it is labelled ``fill_in``).
     """
     idx = np.asarray(items, dtype=np.int64)
     if len(idx) == 0:
         return []
-    by_skill = _skill_reasons(state, tables, s, idx)
+    needs_known = bool(s.need.weight.any())
+    by_skill = [
+        _skill_reasons(state, values, s, item) if valued else [FILL_IN] if needs_known else []
+        for item, valued in zip(idx.tolist(), has_value, strict=True)
+    ]
     similar = _similar_reasons(state, s, idx)
     shares = _role_shares(tables, s.role_idx, idx)
     project = s.project_text[idx].tolist() if s.project_text is not None else None
     out: list[tuple[Reason, ...]] = []
     for j, item in enumerate(idx.tolist()):
         reasons = by_skill[j]
+        if s.dropped[item]:
+            reasons.insert(min(len(reasons), 1), DROPPED_BEFORE)
         if project is not None and project[j] >= _MIN_PROJECT_SIMILARITY:
             reasons.append(
                 Reason(

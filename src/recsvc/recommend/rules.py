@@ -4,12 +4,16 @@ Choices, stated once:
 
 - Already completed content (in the bundle or in ``recent_content_ids``) and content the
   employee is currently enrolled in are never recommended; dropped content may come back.
+- Test-out (applied by the engine, see :mod:`recsvc.recommend.value`): items that only
+  teach what the person has proven are left out unless refreshers are asked for.
 - Prerequisites: an item is allowed only when everything it requires is completed (bundle
   or request history).
 - Formats: ``context.formats`` and ``filters.formats`` both apply (an item must pass each
-  list that is non-empty). Languages likewise (``context.language``, ``filters.languages``).
-  An item whose language or duration is unknown fails a language or duration filter: we
-  cannot promise it fits.
+  list that is non-empty). Languages likewise (``context.language``, ``filters.languages``),
+  compared by primary subtag (``en-GB`` content suits ``en``). An item whose language or
+  duration is unknown fails a language or duration filter: we cannot promise it fits.
+- Without a language in the request, the employee's own language is the preference:
+  content in it or in the configured fallback language (or of unknown language) is allowed.
 - Time budget: ``context.time_budget_minutes`` caps each item's duration here, and the
   diversifier then fills the list greedily while the total stays within the budget, so an
   answer may hold fewer than k items.
@@ -23,11 +27,12 @@ import numpy as np
 import numpy.typing as npt
 
 from recsvc.contract import CONTENT_FORMATS
+from recsvc.language import primary_language
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.query import Query
 from recsvc.recommend.state import ModelState
 
-__all__ = ["RuleTables", "allowed_items", "format_codes", "language_codes"]
+__all__ = ["RuleTables", "allowed_items", "format_codes"]
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -37,9 +42,14 @@ def format_codes(formats: tuple[str, ...]) -> npt.NDArray[np.int8]:
     return np.array([CONTENT_FORMATS.index(f) for f in formats if f in CONTENT_FORMATS], np.int8)
 
 
-def language_codes(state: ModelState, languages: tuple[str, ...]) -> npt.NDArray[np.int32]:
-    known = {name: i for i, name in enumerate(state.languages)}
-    return np.array([known[x] for x in languages if x in known], dtype=np.int32)
+def _primary_codes(state: ModelState) -> tuple[npt.NDArray[np.int32], dict[str, int]]:
+    """Per item, a code of its language's primary subtag (-1 unknown), and the code table."""
+    table: dict[str, int] = {}
+    by_language = np.array(
+        [table.setdefault(primary_language(x), len(table)) for x in state.languages] + [-1],
+        dtype=np.int32,
+    )
+    return by_language[np.asarray(state.content_language)], table
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,7 +62,8 @@ class RuleTables:
 
     active: BoolArray
     format: npt.NDArray[np.int8]
-    language: npt.NDArray[np.int32]
+    language: npt.NDArray[np.int32]  # primary-subtag code, -1 unknown
+    language_code: dict[str, int]
     duration: npt.NDArray[np.float32]
     has_duration: BoolArray
     prereq_rows: npt.NDArray[np.int64]  # items that require something
@@ -65,10 +76,12 @@ class RuleTables:
         p = state.prerequisites
         rows = np.flatnonzero(np.diff(p.indptr)).astype(np.int64)
         duration = np.asarray(state.content_duration, dtype=np.float32).view(np.ndarray)
+        language, language_code = _primary_codes(state)
         return cls(
             active=np.asarray(state.content_active, dtype=bool).view(np.ndarray),
             format=np.asarray(state.content_format).view(np.ndarray),
-            language=np.asarray(state.content_language).view(np.ndarray),
+            language=language,
+            language_code=language_code,
             duration=duration,
             has_duration=np.isfinite(duration),
             prereq_rows=rows,
@@ -78,12 +91,23 @@ class RuleTables:
         )
 
 
+def _language_mask(t: RuleTables, languages: list[str]) -> BoolArray:
+    codes = [t.language_code[p] for p in map(primary_language, languages) if p in t.language_code]
+    return np.isin(t.language, np.array(codes, dtype=np.int32))
+
+
 def allowed_items(
-    state: ModelState, signals: UserSignals, query: Query, tables: RuleTables | None = None
+    state: ModelState,
+    signals: UserSignals,
+    query: Query,
+    tables: RuleTables | None = None,
+    *,
+    fallback: str | None = None,
 ) -> BoolArray:
     """Boolean mask over items that every business rule allows for this request.
 
-    ``tables`` (from :meth:`RuleTables.from_state`) saves rebuilding them per call.
+    ``tables`` (from :meth:`RuleTables.from_state`) saves rebuilding them per call;
+    ``fallback`` is the language always acceptable beside the employee's own.
     """
     t = RuleTables.from_state(state) if tables is None else tables
     ctx, flt = query.context, query.filters
@@ -101,7 +125,10 @@ def allowed_items(
             ok &= np.isin(t.format, format_codes(formats))
     for langs in ((ctx.language,) if ctx.language else (), flt.languages):
         if langs:
-            ok &= np.isin(t.language, language_codes(state, langs))
+            ok &= _language_mask(t, list(langs))
+    own = state.employee_language[signals.employee_idx] if signals.employee_idx >= 0 else ""
+    if not ctx.language and own:
+        ok &= (t.language < 0) | _language_mask(t, [str(own), fallback or ""])
     for cap in (flt.max_duration_minutes, ctx.time_budget_minutes):
         if cap is not None:
             ok &= t.has_duration & (t.duration <= cap)

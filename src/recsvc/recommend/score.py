@@ -1,30 +1,42 @@
-"""The one feature function shared by training and serving, and the learned blend over it.
+"""The engagement model's features, computed one way for training and serving, and its blend.
 
-The request path scores with :class:`recsvc.recommend.blend.Blend`, the same linear blend
-without the items x features matrix. A feature added here must be added there too
-(``tests/unit/recommend/test_fast_paths.py`` checks the two agree).
+Every ranking feature is defined once here. :meth:`FeatureBuilder.columns` gives the
+per-request columns (zero columns as None), :attr:`FeatureBuilder.item_columns` the
+request-independent ones; the trainer stacks both into a matrix to learn the ranker on, and
+:class:`Engagement` adds the same columns, weighted, to a per-bundle constant. The
+learning-value column comes from :mod:`recsvc.recommend.value`, the one implementation of
+skill gaps the rest of recsvc uses.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from recsvc.models.base import FloatArray
 from recsvc.models.content import max_similarity
-from recsvc.models.skill_gap import SkillGapModel
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.state import ModelState
+from recsvc.recommend.value import LearningValue
 
-__all__ = ["FEATURE_NAMES", "PROJECT_WEIGHT", "FeatureBuilder", "standardise"]
+__all__ = [
+    "FEATURE_NAMES",
+    "ITEM_FEATURES",
+    "PROJECT_WEIGHT",
+    "Engagement",
+    "FeatureBuilder",
+    "standardise",
+]
 
 #: ranker inputs, in column order; the trainer stores them in the bundle and checks them
 FEATURE_NAMES: tuple[str, ...] = (
     "mf_score",  # ALS/BPR user . item, standardised over the catalogue for this employee
     "ease_score",  # EASE history row . B, standardised likewise (0 when EASE is off)
     "content_sim",  # best similarity to anything in the history
-    "gap_fit",  # weighted skill gap closed at the right difficulty
-    "gap_coverage",  # weighted skill gap touched at any level above the current one
+    "learning_value",  # weighted skill gap the item is expected to close
     "strategic",  # highest strategic weight of the skills the item teaches
     "role_pop",  # log share of people in the employee's role who took it
     "department_pop",  # log share of the employee's department who took it
@@ -32,13 +44,17 @@ FEATURE_NAMES: tuple[str, ...] = (
     "pop_recent",  # log share of everyone who took it recently (trend)
     "item_age",  # log days since publication
 )
+#: features that do not depend on the person: folded into a constant once per bundle
+ITEM_FEATURES = ("strategic", "pop_all", "pop_recent", "item_age")
 
-_POP_SCALE = 1000.0
+_POP_SCALE = np.float32(1000.0)
 
-#: weight of an explicit project (text and skills) against the learned score, both as
-#: per-request z-scores. Not learned: training data has no projects to learn it from, and
-#: a request that names a project asks for content that serves it.
+#: weight of a free-text project match (a per-request z-score) added to the engagement
+#: log-odds. Not learned: training data has no projects to learn it from, and a request
+#: that names a project asks for content that serves it.
 PROJECT_WEIGHT = 1.0
+
+Int64Array = npt.NDArray[np.int64]
 
 
 def standardise(x: FloatArray) -> FloatArray:
@@ -49,83 +65,124 @@ def standardise(x: FloatArray) -> FloatArray:
     return np.asarray((x - x.mean()) / std, dtype=np.float32)
 
 
-def _log_share(share: FloatArray) -> FloatArray:
+def _log_share(share: npt.ArrayLike) -> FloatArray:
     return np.asarray(np.log1p(_POP_SCALE * np.asarray(share, dtype=np.float32)), np.float32)
 
 
-class FeatureBuilder:
-    """Computes the features of every item for one employee, from a :class:`ModelState`.
+@dataclass(frozen=True, eq=False)
+class _GroupRows:
+    """A groups x items share matrix as bare arrays, data already as the log-share feature."""
 
-    Everything request-independent (per-level skill matrices, log popularity, item ages) is
-    precomputed in ``__init__``; afterwards the object is read-only and thread-safe.
-    """
+    indptr: Int64Array
+    items: Int64Array
+    log_share: FloatArray
+
+    @classmethod
+    def from_csr(cls, m: sp.csr_matrix) -> _GroupRows:
+        return cls(
+            np.asarray(m.indptr, dtype=np.int64),
+            np.asarray(m.indices, dtype=np.int64),
+            _log_share(m.data),
+        )
+
+    def row(self, group: int, n_items: int) -> FloatArray | None:
+        if not 0 <= group < len(self.indptr) - 1 or self.indptr[group] == self.indptr[group + 1]:
+            return None
+        out = np.zeros(n_items, dtype=np.float32)
+        lo, hi = self.indptr[group], self.indptr[group + 1]
+        out[self.items[lo:hi]] = self.log_share[lo:hi]
+        return out
+
+
+class FeatureBuilder:
+    """Feature columns of every item for one employee; read-only after ``__init__``."""
 
     def __init__(self, state: ModelState) -> None:
         self.state = state
         self.n_items = len(state.content)
-        self.skill_model = SkillGapModel(sigma=state.params.sigma).fit(
-            state.content_skill_weight, state.content_skill_level
+        self.value_model = LearningValue(
+            state.content_skill_weight,
+            state.content_skill_level,
+            state.content_gain,
+            state.params.sigma,
         )
-        self.pop_all = _log_share(state.pop_all)
-        self.pop_recent = _log_share(state.pop_recent)
-        self.item_age = np.log1p(np.clip(state.item_age_days, 0, None)).astype(np.float32)
-        self.item_strategic = np.asarray(state.item_strategic, dtype=np.float32)
-
-    def _group_row(self, m: sp.csr_matrix, group: int) -> FloatArray:
-        out = np.zeros(self.n_items, dtype=np.float32)
-        if 0 <= group < m.shape[0]:
-            lo, hi = m.indptr[group], m.indptr[group + 1]
-            out[m.indices[lo:hi]] = m.data[lo:hi]
-        return _log_share(out)
-
-    def content_similarity(self, signals: UserSignals) -> FloatArray:
-        st = self.state
-        return max_similarity(
-            st.similar_idx, st.similar_score, signals.positive_history, self.n_items
+        self.item_columns: dict[str, FloatArray] = {
+            "strategic": np.asarray(state.item_strategic, dtype=np.float32),
+            "pop_all": _log_share(state.pop_all),
+            "pop_recent": _log_share(state.pop_recent),
+            "item_age": np.log1p(np.clip(state.item_age_days, 0, None)).astype(np.float32),
+        }
+        # factors x items: ``u @ V.T`` streams it once (3x faster than ``V @ u``)
+        self.factors_by_item = np.ascontiguousarray(
+            np.asarray(state.mf_item_factors, dtype=np.float32).T
         )
+        self.similar_idx = np.asarray(state.similar_idx)
+        self.similar_score = np.asarray(state.similar_score)
+        self.role_rows = _GroupRows.from_csr(state.role_pop)
+        self.department_rows = _GroupRows.from_csr(state.department_pop)
 
-    def project_boost(self, signals: UserSignals) -> FloatArray | None:
-        """Z-scored project text match plus project skill-gap fit, or None without a project."""
-        boost = np.zeros(self.n_items, dtype=np.float32)
-        if signals.project_text is not None:
-            boost += standardise(signals.project_text)
-        if signals.required_project.any():
-            gap = np.clip(signals.required_project - signals.current, 0.0, None)
-            weight = (gap * (1.0 + self.state.skill_strategic)).astype(np.float32)
-            fit, _ = self.skill_model.score_one(weight, signals.current)
-            boost += standardise(fit)
-        return boost if boost.any() else None
-
-    def features(self, signals: UserSignals) -> FloatArray:
-        """Items x ``FEATURE_NAMES`` matrix (float32) for this employee."""
+    def columns(self, s: UserSignals, value: FloatArray) -> dict[str, FloatArray | None]:
+        """The per-request feature columns (None where a column is all zeros)."""
         st = self.state
-        n = self.n_items
-        out = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
-        if signals.user_vector is not None:
-            out[:, 0] = standardise(st.mf_item_factors @ signals.user_vector)
-        if st.ease_weights is not None:
-            pos = signals.positive_history
-            if len(pos):
-                ease = np.asarray(st.ease_weights[pos], dtype=np.float32).sum(axis=0)
-                out[:, 1] = standardise(ease)
-        out[:, 2] = self.content_similarity(signals)
-        if signals.gap_weight.any():
-            fit, cov = self.skill_model.score_one(signals.gap_weight, signals.current)
-            out[:, 3] = fit
-            out[:, 4] = cov
-        out[:, 5] = self.item_strategic
-        out[:, 6] = self._group_row(st.role_pop, signals.role_idx)
-        out[:, 7] = self._group_row(st.department_pop, signals.department_idx)
-        out[:, 8] = self.pop_all
-        out[:, 9] = self.pop_recent
-        out[:, 10] = self.item_age
+        cols: dict[str, FloatArray | None] = dict.fromkeys(FEATURE_NAMES)
+        if s.user_vector is not None:
+            cols["mf_score"] = standardise(
+                np.asarray(s.user_vector, np.float32) @ self.factors_by_item
+            )
+        pos = s.positive_history
+        if st.ease_weights is not None and len(pos):
+            cols["ease_score"] = standardise(
+                np.asarray(st.ease_weights[pos], dtype=np.float32).sum(axis=0)
+            )
+        if len(pos):
+            cols["content_sim"] = max_similarity(
+                self.similar_idx, self.similar_score, pos, self.n_items
+            )
+        cols["learning_value"] = value if value.any() else None
+        cols["role_pop"] = self.role_rows.row(s.role_idx, self.n_items)
+        cols["department_pop"] = self.department_rows.row(s.department_idx, self.n_items)
+        for name in ITEM_FEATURES:
+            del cols[name]
+        return cols
+
+    def features(self, s: UserSignals, value: FloatArray | None = None) -> FloatArray:
+        """Items x ``FEATURE_NAMES`` matrix (float32): the rows the ranker learns on."""
+        if value is None:
+            value = self.value_model.values(s.need)
+        cols = self.columns(s, value)
+        out = np.zeros((self.n_items, len(FEATURE_NAMES)), dtype=np.float32)
+        for j, name in enumerate(FEATURE_NAMES):
+            col = self.item_columns[name] if name in ITEM_FEATURES else cols[name]
+            if col is not None:
+                out[:, j] = col
         return out
 
-    def scores(self, signals: UserSignals) -> tuple[FloatArray, FloatArray]:
-        """``(ranker score per item, feature matrix)`` for this employee."""
-        feats = self.features(signals)
-        scores = self.state.ranker.decision_function(feats)
-        boost = self.project_boost(signals)
-        if boost is not None:
-            scores = standardise(scores) + PROJECT_WEIGHT * boost
-        return scores, feats
+
+class Engagement:
+    """The learned ranker as log-odds of taking each item; read-only after ``__init__``.
+
+    The ranker is linear, so the score is a per-bundle constant (bias plus the item-only
+    features) plus the weighted per-request columns, each added only where it is non-zero.
+    """
+
+    def __init__(self, state: ModelState, builder: FeatureBuilder) -> None:
+        ranker = state.ranker
+        w = (ranker.coef_ / ranker.scale_).astype(np.float32)
+        self.builder = builder
+        self.weights = {name: np.float32(w[j]) for j, name in enumerate(FEATURE_NAMES)}
+        bias = np.float32(ranker.intercept_ - float(np.dot(ranker.mean_, w)))
+        static = np.full(builder.n_items, bias, dtype=np.float32)
+        for name in ITEM_FEATURES:
+            static += self.weights[name] * builder.item_columns[name]
+        self.static = static
+
+    def logits(self, s: UserSignals, value: FloatArray) -> tuple[FloatArray, FloatArray | None]:
+        """``(log-odds per item, standardised CF column or None)`` for this employee."""
+        out = self.static.copy()
+        cols = self.builder.columns(s, value)
+        for name, col in cols.items():
+            if col is not None:
+                out += self.weights[name] * col
+        if s.project_text is not None:
+            out += np.float32(PROJECT_WEIGHT) * standardise(s.project_text)
+        return out, cols["mf_score"]

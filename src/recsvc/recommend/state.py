@@ -41,6 +41,10 @@ SPARSE_FIELDS = (
     "content_skill_level",
     "skill_wsum",
     "skill_wlevel",
+    "skill_wassessed",
+    "skill_wlearned",
+    "skill_proven",
+    "content_gain",
     "role_pop",
     "department_pop",
     "prerequisites",
@@ -56,6 +60,7 @@ _DENSE_FIELDS = (
     "employee_role",
     "employee_target_role",
     "employee_department",
+    "employee_language",
     "mf_item_factors",
     "mf_user_factors",
     "mf_gram",
@@ -69,7 +74,7 @@ _DENSE_FIELDS = (
     "role_size",
     "department_size",
 )
-_PRIOR_FIELDS = ("skill_prior", "skill_prior_mean")
+_PRIOR_FIELDS = ("skill_prior", "skill_prior_mean", "skill_prior_entry")
 
 
 @dataclass(frozen=True)
@@ -86,14 +91,23 @@ class StateParams:
     mf_algorithm: str
     feature_names: tuple[str, ...]
     recent_days: float
-    #: pseudo-evidence weight of the role prior (0: off, as in bundles without one)
+    #: pseudo-evidence weight of the role prior (0: off)
     prior_weight: float = 0.0
+    #: level learned per source and subtracted from its ratings (e.g. self-ratings run high)
+    source_bias: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    #: a completion scored below this is no evidence of mastery
+    pass_score: float = 0.6
+    #: a test this recent (days) proves its level: no training below it unless asked
+    proven_days: float = 365.0
+    #: standard deviation of one unit of evidence weight (one fresh test), in levels
+    level_sd_unit: float = 0.5
 
     def to_document(self) -> dict[str, Any]:
         doc = dataclasses.asdict(self)
         doc["capabilities"] = list(self.capabilities)
         doc["feature_names"] = list(self.feature_names)
         doc["source_weights"] = dict(self.source_weights)
+        doc["source_bias"] = dict(self.source_bias)
         return doc
 
     @classmethod
@@ -109,7 +123,11 @@ class StateParams:
             mf_algorithm=str(doc["mf_algorithm"]),
             feature_names=tuple(doc["feature_names"]),
             recent_days=float(doc["recent_days"]),
-            prior_weight=float(doc.get("prior_weight", 0.0)),
+            prior_weight=float(doc["prior_weight"]),
+            source_bias=dict(doc["source_bias"]),
+            pass_score=float(doc["pass_score"]),
+            proven_days=float(doc["proven_days"]),
+            level_sd_unit=float(doc["level_sd_unit"]),
         )
 
 
@@ -139,6 +157,7 @@ class ModelState:
     employee_role: IntArray
     employee_target_role: IntArray
     employee_department: IntArray
+    employee_language: npt.NDArray[np.str_]  # primary BCP 47 subtag, "" when unknown
     mf_item_factors: FloatArray
     mf_user_factors: FloatArray
     mf_gram: FloatArray
@@ -159,11 +178,16 @@ class ModelState:
     content_skill_level: sp.csr_matrix
     skill_wsum: sp.csr_matrix
     skill_wlevel: sp.csr_matrix
+    skill_wassessed: sp.csr_matrix
+    skill_wlearned: sp.csr_matrix
+    skill_proven: sp.csr_matrix
+    content_gain: sp.csr_matrix
     role_pop: sp.csr_matrix
     department_pop: sp.csr_matrix
     prerequisites: sp.csr_matrix
     skill_prior: FloatArray
     skill_prior_mean: FloatArray
+    skill_prior_entry: FloatArray
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -224,13 +248,8 @@ class ModelState:
             }
             for name in SPARSE_FIELDS:
                 fields[name] = bundle.sparse(name)
-            if params.prior_weight > 0:
-                for name in _PRIOR_FIELDS:
-                    fields[name] = np.asarray(bundle.array(name))
-            else:  # written before the role prior (or with it off): no prior
-                n_r, n_s = len(bundle.array("role_ids")), len(bundle.array("skill_ids"))
-                fields["skill_prior"] = np.zeros((n_r, n_s), np.float32)
-                fields["skill_prior_mean"] = np.zeros(n_s, np.float32)
+            for name in _PRIOR_FIELDS:
+                fields[name] = np.asarray(bundle.array(name))
             ids = {name: tuple(str(v) for v in bundle.array(name)) for name in _ID_FIELDS}
             info = bundle.table("content_info")
             ranker = LogisticRanker.from_arrays(
@@ -286,6 +305,7 @@ class ModelState:
             "employee_role": (n_u,),
             "employee_target_role": (n_u,),
             "employee_department": (n_u,),
+            "employee_language": (n_u,),
             "mf_item_factors": (n_i, n_f),
             "mf_user_factors": (n_u, n_f),
             "mf_gram": (n_f, n_f),
@@ -295,6 +315,7 @@ class ModelState:
             "skill_strategic": (n_s,),
             "skill_prior": (n_r, n_s),
             "skill_prior_mean": (n_s,),
+            "skill_prior_entry": (n_r, n_s),
             "pop_all": (n_i,),
             "pop_recent": (n_i,),
             "role_size": (n_r,),
@@ -307,6 +328,10 @@ class ModelState:
             "content_skill_level": (n_i, n_s),
             "skill_wsum": (n_u, n_s),
             "skill_wlevel": (n_u, n_s),
+            "skill_wassessed": (n_u, n_s),
+            "skill_wlearned": (n_u, n_s),
+            "skill_proven": (n_u, n_s),
+            "content_gain": (n_i, n_s),
             "role_pop": (n_r, n_i),
             "department_pop": (n_d, n_i),
             "prerequisites": (n_i, n_i),

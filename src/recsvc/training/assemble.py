@@ -13,9 +13,16 @@ import scipy.sparse as sp
 from recsvc import contract as c
 from recsvc.dataset import Dataset, id_values
 from recsvc.features.confidence import STATUS_CODES, ConfidenceParams
-from recsvc.features.prior import PriorParams, add_role_prior, role_prior_levels
+from recsvc.features.prior import (
+    PriorParams,
+    add_role_prior,
+    role_entry_levels,
+    role_prior_levels,
+)
 from recsvc.features.skills import (
     SkillParams,
+    calibrate_sources,
+    content_gains,
     content_skill_matrices,
     role_requirements,
     skill_evidence,
@@ -33,6 +40,7 @@ from recsvc.training.attributes import (
     binary_matrix,
     content_attributes,
     employee_attributes,
+    employee_languages,
     names,
     prerequisite_matrix,
 )
@@ -115,7 +123,7 @@ def default_ranker() -> LogisticRanker:
     """Equal unit weights on the main signals: used only when the holdout is too small."""
     n = len(FEATURE_NAMES)
     coef = np.zeros(n, dtype=np.float32)
-    for name in ("mf_score", "ease_score", "content_sim", "gap_fit", "role_pop", "pop_all"):
+    for name in ("mf_score", "ease_score", "content_sim", "learning_value", "role_pop", "pop_all"):
         coef[FEATURE_NAMES.index(name)] = 1.0
     return LogisticRanker.from_arrays(
         {
@@ -182,12 +190,21 @@ def fit_state(
     dept_pop = GroupPopularity(len(departments)).fit(positive, dept)
 
     # skills
-    skill_p = SkillParams()
+    skill_p = calibrate_sources(dataset.tables.get(c.ASSESSMENTS), SkillParams())
     evidence = skill_evidence(dataset, skill_p, content.content_weight, content.content_level)
     required, importance = role_requirements(dataset)
     prior_p = prior or PriorParams()
     prior_levels = role_prior_levels(evidence.levels(), role, required, prior_p.strength)
-    evidence = add_role_prior(evidence, role, target, required, prior_p, prior_levels=prior_levels)
+    entry_levels = role_entry_levels(evidence.levels(), role, required, prior_p.strength)
+    evidence = add_role_prior(
+        evidence,
+        role,
+        target,
+        required,
+        prior_p,
+        prior_levels=prior_levels,
+        entry_levels=entry_levels,
+    )
     strategic = strategic_weights(dataset)
     item_strategic = np.zeros(n_i, dtype=np.float32)
     cw = content.content_weight
@@ -212,6 +229,9 @@ def fit_state(
         feature_names=FEATURE_NAMES,
         recent_days=RECENT_DAYS,
         prior_weight=max(float(prior_p.weight), 0.0),
+        source_bias=dict(skill_p.source_bias),
+        pass_score=skill_p.pass_score,
+        proven_days=skill_p.proven_days,
     )
     return ModelState(
         params=params,
@@ -236,6 +256,7 @@ def fit_state(
         employee_role=role,
         employee_target_role=target,
         employee_department=dept,
+        employee_language=employee_languages(dataset),
         mf_item_factors=mf.item_factors_,
         mf_user_factors=mf.user_factors_,
         mf_gram=mf.gram_,
@@ -256,9 +277,14 @@ def fit_state(
         content_skill_level=content.content_level,
         skill_wsum=evidence.wsum,
         skill_wlevel=evidence.wlevel,
+        skill_wassessed=evidence.wassessed,
+        skill_wlearned=evidence.wlearned,
+        skill_proven=evidence.proven,
+        content_gain=content_gains(dataset, content.content_weight),
         role_pop=role_pop.share_,
         department_pop=dept_pop.share_,
         prerequisites=prereq,
         skill_prior=prior_levels[0],
         skill_prior_mean=prior_levels[1],
+        skill_prior_entry=entry_levels,
     )

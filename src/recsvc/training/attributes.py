@@ -11,12 +11,14 @@ import scipy.sparse as sp
 
 from recsvc import contract as c
 from recsvc.dataset import Dataset, Enrolments, id_values, to_days
+from recsvc.language import primary_language
 
 __all__ = [
     "ContentAttributes",
     "binary_matrix",
     "content_attributes",
     "employee_attributes",
+    "employee_languages",
     "names",
     "prerequisite_matrix",
 ]
@@ -104,6 +106,18 @@ def employee_attributes(dataset: Dataset) -> tuple[IntArray, IntArray, IntArray,
         codes, departments = _codes(id_values(emp["department"]))
         dept[rows] = codes
     return role, target, dept, departments
+
+
+def employee_languages(dataset: Dataset) -> npt.NDArray[np.str_]:
+    """Each employee's language as a primary BCP 47 subtag ("" when unknown)."""
+    out = [""] * dataset.n_employees
+    emp = dataset.tables.get(c.EMPLOYEES)
+    if emp is not None and len(emp) and "language" in emp.columns:
+        rows = dataset.employees.indices(id_values(emp["employee_id"]))
+        for row, tag in zip(rows.tolist(), id_values(emp["language"]), strict=True):
+            if row >= 0:
+                out[row] = primary_language(tag)
+    return np.asarray(out, dtype=np.str_)
 
 
 def prerequisite_matrix(dataset: Dataset) -> sp.csr_matrix:

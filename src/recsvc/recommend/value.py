@@ -1,0 +1,182 @@
+"""Learning value: how much of a person's weighted skill gap an item is expected to close.
+
+For item i teaching skill s (weight w) to level L, and a person at estimated level c
+(standard deviation sd) who needs level R on s with need weight n (importance times one
+plus the organisation's strategic weight):
+
+    value_i = sum_s  w * n * P(c < R) * min(R - c, gain_is * fit(L - c))
+
+- ``fit`` is the level fit (:func:`~recsvc.models.skill_gap.difficulty_fit`): best one
+  level above the current level, nothing at or below it, little far above;
+- ``gain_is`` is the item's measured effectiveness (mean gain between its own tests before
+  and after, shrunk; see :func:`recsvc.features.skills.content_gains`) where known, else one
+  level;
+- ``P(c < R)`` (normal, from the estimate's uncertainty) discounts gaps the evidence barely
+  supports, and the gain is capped by the gap left: learning past what is needed is not need.
+
+An item whose every skill the person has *proven* (a recent test at or above the level it
+teaches) is tested out: it has no value and is left out unless refreshers are asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.special import ndtr
+
+from recsvc.models.base import FloatArray
+from recsvc.models.skill_gap import LEVELS, difficulty_fit
+
+__all__ = ["DEFAULT_GAIN", "MIN_VALUE", "Contribution", "LearningValue", "SkillNeed"]
+
+#: expected gain (levels) of an item nobody measured, at the right level
+DEFAULT_GAIN = 1.0
+#: below this (weighted levels) an item has no learning value worth a place in the list
+MIN_VALUE = 0.02
+
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class SkillNeed:
+    """What one person needs, per skill: the inputs of learning value."""
+
+    current: FloatArray  # estimated level
+    sd: FloatArray  # its standard deviation
+    required: FloatArray  # max over role, target role and project (0: not needed)
+    weight: FloatArray  # need weight: importance * (1 + strategic), 0 where not needed
+    proven: FloatArray  # highest recently tested level (0: none)
+
+    @property
+    def gap(self) -> FloatArray:
+        return np.asarray(np.clip(self.required - self.current, 0.0, None), dtype=np.float32)
+
+    def skill_factor(self) -> FloatArray:
+        """``weight * P(current < required)`` per skill: how much a closed level is worth."""
+        z = (self.required - self.current) / np.maximum(self.sd, 1e-3)
+        out = self.weight * ndtr(z) * (self.gap > 0)
+        return np.asarray(out, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One skill's part of an item's learning value (for reasons)."""
+
+    skill: int
+    taught_level: int
+    value: float
+
+
+class LearningValue:
+    """Learning value of every item for one person; read-only after ``__init__``.
+
+    Keeps the items x skills entries (weight, taught level, measured gain) both skill-major
+    (a request touches only the skills with a gap) and item-major (reasons for a few items).
+    """
+
+    def __init__(
+        self,
+        content_weight: sp.csr_matrix,
+        content_level: sp.csr_matrix,
+        content_gain: sp.csr_matrix,
+        sigma: float,
+    ) -> None:
+        w = sp.csr_matrix(content_weight, dtype=np.float32)
+        w.sort_indices()
+        lv = sp.csr_matrix(content_level, dtype=np.float32)
+        lv.sort_indices()
+        gain = sp.csr_matrix(content_gain, dtype=np.float32)
+        self.n_items, self.n_skills = w.shape
+        self.sigma = sigma
+        # gains laid on the weight pattern (DEFAULT_GAIN where none was measured)
+        g = np.full(w.nnz, DEFAULT_GAIN, np.float32)
+        if gain.nnz and w.nnz:
+            rows = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))
+            measured = np.asarray(gain[rows, w.indices]).ravel()
+            g = np.where(measured > 0, measured, DEFAULT_GAIN).astype(np.float32)
+        level = np.clip(np.rint(lv.data), LEVELS[0], LEVELS[-1]).astype(np.float32)
+        self.item_indptr = np.asarray(w.indptr, np.int64)
+        self.item_skill = np.asarray(w.indices, np.int64)
+        self.item_weight = np.asarray(w.data, np.float32)
+        self.item_level = level
+        self.item_gain = g
+        self.n_skills_of_item = np.diff(self.item_indptr)
+        order = np.argsort(self.item_skill, kind="stable")
+        self.skill_indptr = np.searchsorted(
+            self.item_skill[order], np.arange(self.n_skills + 1)
+        ).astype(np.int64)
+        item_of_entry = np.repeat(np.arange(self.n_items, dtype=np.int64), self.n_skills_of_item)
+        self.skill_item = item_of_entry[order]
+        self.skill_weight = self.item_weight[order]
+        self.skill_level = level[order]
+        self.skill_gain = g[order]
+
+    def _entries(self, skills: Int64Array) -> npt.NDArray[np.int64]:
+        starts, ends = self.skill_indptr[skills], self.skill_indptr[skills + 1]
+        counts = ends - starts
+        return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+
+    def _entry_value(
+        self,
+        need: SkillNeed,
+        factor: FloatArray,
+        skill: Int64Array,
+        level: FloatArray,
+        weight: FloatArray,
+        gain: FloatArray,
+    ) -> FloatArray:
+        fit = difficulty_fit(level - need.current[skill], self.sigma)
+        closed = np.minimum(need.gap[skill], gain * fit)
+        return np.asarray(weight * factor[skill] * closed, dtype=np.float32)
+
+    def values(self, need: SkillNeed) -> FloatArray:
+        """Learning value of every item (0 for items teaching no needed skill)."""
+        factor = need.skill_factor()
+        active = np.flatnonzero(factor > 0)
+        if len(active) == 0:
+            return np.zeros(self.n_items, np.float32)
+        pos = self._entries(active)
+        skill = np.repeat(active, np.diff(self.skill_indptr)[active])
+        v = self._entry_value(
+            need, factor, skill, self.skill_level[pos], self.skill_weight[pos], self.skill_gain[pos]
+        )
+        out = np.bincount(self.skill_item[pos], weights=v, minlength=self.n_items)
+        return out.astype(np.float32)
+
+    def tested_out(self, need: SkillNeed) -> BoolArray:
+        """Items that teach only skills the person proved at or above the level taught."""
+        proven = np.flatnonzero(need.proven > 0)
+        out = np.zeros(self.n_items, dtype=bool)
+        if len(proven) == 0:
+            return out
+        pos = self._entries(proven)
+        skill = np.repeat(proven, np.diff(self.skill_indptr)[proven])
+        covered = self.skill_level[pos] <= need.proven[skill]
+        counts = np.bincount(self.skill_item[pos[covered]], minlength=self.n_items)
+        out = (counts == self.n_skills_of_item) & (self.n_skills_of_item > 0)
+        return np.asarray(out, dtype=bool)
+
+    def contributions(self, need: SkillNeed, item: int) -> list[Contribution]:
+        """The skills behind one item's value, largest first (only those that add value)."""
+        lo, hi = int(self.item_indptr[item]), int(self.item_indptr[item + 1])
+        if hi == lo:
+            return []
+        skill = self.item_skill[lo:hi]
+        v = self._entry_value(
+            need,
+            need.skill_factor(),
+            skill,
+            self.item_level[lo:hi],
+            self.item_weight[lo:hi],
+            self.item_gain[lo:hi],
+        )
+        order = np.argsort(-v, kind="stable")
+        return [
+            Contribution(int(skill[j]), int(self.item_level[lo + j]), float(v[j]))
+            for j in order
+            if v[j] > 0
+        ]
