@@ -16,6 +16,9 @@ __all__ = ["ServeSettings"]
 # an origin is scheme://host[:port], nothing more: CORS compares it verbatim
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
+# a BCP 47 language tag as the catalogue writes them: en, en-GB, pt-BR, zh-Hant-TW
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 
 
@@ -73,6 +76,13 @@ class ServeSettings(BaseSettings):
     reload_interval_s: float = Field(
         5.0, ge=0.0, description="Seconds between LATEST polls for a new bundle; 0 disables."
     )
+    fallback_language: str | None = Field(
+        "en",
+        description="Language whose content is acceptable to everyone besides their own. The "
+        "employee's own language (from the bundle, normalised as BCP 47, so en-GB matches "
+        "en) is the default language preference; content in this language is also "
+        "acceptable. Empty means no fallback: only the employee's own language.",
+    )
 
     @field_validator("api_keys", mode="before")
     @classmethod
@@ -89,6 +99,20 @@ class ServeSettings(BaseSettings):
             if not value.strip():
                 return None
             return parse_key_entry(value, variable="RECSVC_ADMIN_KEY", default_name="admin")
+        return value
+
+    @field_validator("fallback_language", mode="before")
+    @classmethod
+    def _parse_language(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not _LANGUAGE_TAG.fullmatch(value):
+                raise ValueError(
+                    f"RECSVC_FALLBACK_LANGUAGE holds {value!r}, which is not a language tag "
+                    "like en or en-GB; set one, or set it empty for no fallback"
+                )
         return value
 
     @field_validator("cors_origins", mode="before")

@@ -89,6 +89,8 @@ class FakeRecommender:
                 reasons=(Reason("popular", "Popular with peers.", {"n": 3}),)
                 if query.explain
                 else (),
+                learning_value=2.0 / (rank + 1),
+                engagement=0.5,
             )
             for rank, c in enumerate(ids)
         )
@@ -111,7 +113,19 @@ class FakeRecommender:
         for role in (role_id, target_role_id):
             if role is not None and role not in ROLES:
                 raise UnknownRoleError(f"unknown role id {role!r}")
-        return [SkillGap("S1", "Python", 1.0, 3.0, 2.0, 0.9, ("C001", "C002")[:content_per_gap])]
+        return [
+            SkillGap(
+                "S1",
+                "Python",
+                1.0,
+                3.0,
+                2.0,
+                0.9,
+                ("C001", "C002")[:content_per_gap],
+                level_uncertainty=0.4,
+                evidence="assessed",
+            )
+        ]
 
     def similar(self, content_id: str, k: int) -> list[SimilarItem]:
         if content_id not in CATALOGUE:

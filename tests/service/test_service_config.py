@@ -49,6 +49,14 @@ def test_environment_is_read(monkeypatch, tmp_path):
     assert hash_api_key(KEY_ONE) not in repr(settings)
 
 
+def test_fallback_language(monkeypatch):
+    assert ServeSettings().fallback_language == "en"
+    monkeypatch.setenv("RECSVC_FALLBACK_LANGUAGE", " en-GB ")
+    assert ServeSettings().fallback_language == "en-GB"
+    monkeypatch.setenv("RECSVC_FALLBACK_LANGUAGE", "")
+    assert ServeSettings().fallback_language is None  # no fallback: own language only
+
+
 def test_empty_admin_key_means_disabled(monkeypatch):
     monkeypatch.setenv("RECSVC_ADMIN_KEY", "")
     assert ServeSettings().admin_key is None
@@ -69,6 +77,8 @@ def test_empty_admin_key_means_disabled(monkeypatch):
         ("RECSVC_MAX_BODY_BYTES", "10", "greater than or equal"),
         ("RECSVC_PORT", "70000", "less than or equal"),
         ("RECSVC_LOG_LEVEL", "chatty", "Input should be"),
+        ("RECSVC_FALLBACK_LANGUAGE", "english please", "not a language tag"),
+        ("RECSVC_FALLBACK_LANGUAGE", "en_GB", "not a language tag"),
     ],
 )
 def test_unsafe_values_are_refused_without_echoing_them(monkeypatch, name, value, message):
@@ -103,3 +113,14 @@ def test_settings_exported_for_workers_round_trip_without_raw_keys(tmp_path):
 
     assert all(KEY_ONE not in value and ADMIN not in value for value in os.environ.values())
     assert ServeSettings() == original
+
+
+@pytest.mark.parametrize("language", [None, "de"])
+def test_fallback_language_reaches_workers(tmp_path, language):
+    """None (no fallback) must not turn back into the default "en" in a worker."""
+    from recsvc.service.server import _export
+
+    original = ServeSettings(models_dir=tmp_path, fallback_language=language)
+    _export(original)
+    assert ServeSettings() == original
+    assert ServeSettings().fallback_language == language

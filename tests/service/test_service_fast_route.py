@@ -28,6 +28,12 @@ CASES: list[tuple[dict[str, str], bytes]] = [
     (JSON, b'{"employee_id":"E002","k":2,"explain":false,"diversity":0.5}'),
     (JSON, b'{"employee_id":"new","filters":{"exclude_content_ids":["C000","C001"]}}'),
     (JSON, b'{"employee_id":"E001","context":{"recent_content_ids":["C002"],"formats":["video"]}}'),
+    (JSON, b'{"employee_id":"E001","objective":"engagement","include_refreshers":true}'),
+    (JSON, b'{"employee_id":"E001","objective":"balanced","include_refreshers":false}'),
+    (JSON, b'{"employee_id":"E001","objective":"clicks"}'),
+    (JSON, b'{"employee_id":"E001","objective":null}'),
+    (JSON, b'{"employee_id":"E001","include_refreshers":"true"}'),
+    (JSON, b'{"employee_id":"E001","include_refreshers":1}'),
     ({**JSON, "Content-Type": "application/json; charset=utf-8"}, b'{"employee_id":"E001"}'),
     ({**JSON, "Content-Type": "application/problem+json"}, b'{"employee_id":"E001"}'),
     ({**JSON, "Content-Type": "text/plain"}, b'{"employee_id":"E001"}'),
@@ -146,6 +152,17 @@ def test_valid_bodies_skip_fastapis_dependency_solving(client, solved):
     refused = client.post("/recommend", headers=JSON, content=b'{"employee_id":"E001","k":0}')
     assert refused.status_code == 422
     assert solved == [1]
+
+
+def test_fast_path_maps_objective_and_refreshers_like_fastapis(pair):
+    fast, slow = pair
+    body = b'{"employee_id":"E001","objective":"balanced","include_refreshers":true}'
+    for client in (fast, slow):
+        assert client.post("/recommend", headers=JSON, content=body).status_code == 200
+    got = fast.app.state.holder.require().calls[-1]
+    want = slow.app.state.holder.require().calls[-1]
+    assert got == want
+    assert (got.objective, got.include_refreshers) == ("balanced", True)
 
 
 def test_dependency_overrides_are_honoured(client, store, solved):

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from recsvc import contract
+from recsvc.recommend.query import OBJECTIVES
 from recsvc.service import schemas
 from recsvc.service.spec import OPENAPI_FILE, render_openapi
 
@@ -73,6 +74,25 @@ def test_formats_match_the_data_contract(spec):
     assert get_args(schemas.Format) == contract.CONTENT_FORMATS
     enum = spec["components"]["schemas"]["Filters"]["properties"]["formats"]["items"]["enum"]
     assert tuple(enum) == contract.CONTENT_FORMATS
+
+
+def test_objectives_match_the_core(spec):
+    assert get_args(schemas.Objective) == OBJECTIVES
+    objective = spec["components"]["schemas"]["RecommendRequest"]["properties"]["objective"]
+    assert tuple(objective["enum"]) == OBJECTIVES and objective["default"] == "need"
+
+
+def test_answer_fields_of_the_core_are_documented(spec):
+    item = spec["components"]["schemas"]["Item"]["properties"]
+    assert (item["score"]["minimum"], item["score"]["maximum"]) == (0, 1)
+    assert item["learning_value"]["minimum"] == 0
+    assert (item["engagement"]["minimum"], item["engagement"]["maximum"]) == (0, 1)
+    gap = spec["components"]["schemas"]["SkillGap"]["properties"]
+    assert {"level_uncertainty", "evidence"} <= set(gap)
+    strategy = spec["components"]["schemas"]["RecommendResponse"]["properties"]["strategy"]
+    assert "cold_start_target_role" in strategy["description"]
+    code = spec["components"]["schemas"]["Reason"]["properties"]["code"]["description"]
+    assert "fill_in" in code and "dropped_before" in code
 
 
 def test_security_schemes_are_documented(spec):

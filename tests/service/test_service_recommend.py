@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from recsvc.recommend.query import AssessmentUpdate, Context, Filters, Project
-from recsvc.service.schemas import BatchRecommendResponse, RecommendResponse
+import pytest
+
+from recsvc.recommend.query import OBJECTIVES, AssessmentUpdate, Context, Filters, Project
+from recsvc.service.schemas import BatchRecommendResponse, RecommendResponse, SkillGapsResponse
 
 PROBLEM = "application/problem+json"
 
@@ -51,6 +53,8 @@ def test_every_request_field_reaches_the_core(client, store):
         },
         "explain": False,
         "diversity": 0.7,
+        "objective": "balanced",
+        "include_refreshers": True,
     }
     response = client.post("/recommend", json=body)
     assert response.status_code == 200
@@ -67,6 +71,7 @@ def test_every_request_field_reaches_the_core(client, store):
     assert assessment.assessed_at is not None and assessment.assessed_at.year == 2025
     assert query.context.formats == ("video",) and query.context.time_budget_minutes == 120
     assert query.filters == Filters(("C002",), ("course",), 45, ("en", "de"))
+    assert query.objective == "balanced" and query.include_refreshers is True
 
 
 def test_defaults_come_from_settings(make_client):
@@ -75,6 +80,57 @@ def test_defaults_come_from_settings(make_client):
     assert len(response.json()["items"]) == 4
     query = client.app.state.holder.require().calls[-1]
     assert query.diversity == 0.9 and query.context == Context() and query.filters == Filters()
+    assert query.objective == "need" and query.include_refreshers is False
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+def test_every_objective_reaches_the_core(client, objective):
+    response = client.post("/recommend", json={"employee_id": "E001", "objective": objective})
+    assert response.status_code == 200
+    assert client.app.state.holder.require().calls[-1].objective == objective
+
+
+def test_items_carry_learning_value_and_engagement(client):
+    response = client.post("/recommend", json={"employee_id": "E002", "k": 2})
+    items = RecommendResponse.model_validate(response.json()).items
+    assert [(i.learning_value, i.engagement) for i in items] == [(2.0, 0.5), (1.0, 0.5)]
+    assert [i.score for i in items] == sorted((i.score for i in items), reverse=True)
+    assert all(0 <= i.score <= 1 for i in items)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("objective", "relevance"),
+        ("objective", "Need"),
+        ("objective", ""),
+        ("objective", None),
+        ("objective", 1),
+        ("objective", ["need"]),
+        ("include_refreshers", "true"),
+        ("include_refreshers", 1),
+        ("include_refreshers", None),
+    ],
+)
+def test_bad_objective_or_refreshers_flag_is_422_naming_the_field(client, field, value):
+    response = client.post("/recommend", json={"employee_id": "E001", field: value})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    problem = response.json()
+    assert problem["type"] == "urn:recsvc:problem:validation-error"
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert problem["errors"][0]["loc"] == ["body", field]
+    batch = client.post(
+        "/recommend/batch", json={"requests": [{"employee_id": "E001", field: value}]}
+    )
+    assert batch.status_code == 422
+    assert [e["field"] for e in batch.json()["errors"]] == [f"requests.0.{field}"]
+
+
+def test_bad_objective_error_lists_the_allowed_values(client):
+    response = client.post("/recommend", json={"employee_id": "E001", "objective": "clicks"})
+    message = response.json()["errors"][0]["msg"]
+    assert all(repr(name) in message for name in OBJECTIVES), message
 
 
 def test_unknown_employee_gets_cold_start_not_error(client):
@@ -171,8 +227,11 @@ def test_skill_gaps(make_client):
         "gap": 2.0,
         "weight": 0.9,
         "content_ids": ["C001"],
+        "level_uncertainty": 0.4,
+        "evidence": "assessed",
     }
     assert response.json()["target_role_id"] == "R2"
+    SkillGapsResponse.model_validate(response.json())
 
 
 def test_skill_gaps_errors(client):

@@ -100,3 +100,29 @@ def test_refused_version_is_retried_once_latest_is_rewritten(tmp_path, store):
         assert holder.require().model_version == "v1"
 
     anyio.run(scenario)
+
+
+@pytest.mark.parametrize("language", ["en", "de", None])
+def test_app_opens_bundles_with_the_configured_fallback_language(
+    tmp_path, store, monkeypatch, language
+):
+    """The default loader hands RECSVC_FALLBACK_LANGUAGE to ``Recommender.from_bundle``."""
+    import recsvc.bundle
+    import recsvc.recommend
+    from recsvc.config import ServeSettings
+    from recsvc.service.app import create_app
+
+    seen: list[tuple[object, str | None]] = []
+    fake = store.load(tmp_path / "v1")
+
+    def from_bundle(bundle: object, *, fallback_language: str | None = "en") -> object:
+        seen.append((bundle, fallback_language))
+        return fake
+
+    monkeypatch.setattr(recsvc.bundle, "read_bundle", lambda path: ("bundle", path.name))
+    monkeypatch.setattr(recsvc.recommend.Recommender, "from_bundle", staticmethod(from_bundle))
+    settings = ServeSettings(models_dir=tmp_path, reload_interval_s=0, fallback_language=language)
+    holder = create_app(settings, latest=store.latest).state.holder
+    assert anyio.run(holder.reload).status == "reloaded"
+    assert holder.require() is fake
+    assert seen == [(("bundle", "v1"), language)]

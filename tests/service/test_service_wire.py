@@ -27,6 +27,8 @@ RECS = Recommendations(
             np.float32(0.75).item(),
             1,
             (Reason("skill_gap", "Builds Python.", {"level": np.float32(2.5), "ids": ["S1"]}),),
+            learning_value=np.float32(1.25).item(),
+            engagement=0.375,
         ),
         RecommendedItem("C002", "Talk", None, None, 0.5, 2),
     ),
@@ -56,7 +58,11 @@ def test_direct_serialisation_equals_field_by_field_and_matches_the_schema(monke
         "score": 0.5,
         "rank": 2,
         "reasons": [],
+        "learning_value": 0.0,
+        "engagement": 0.0,
     }
+    assert document["items"][0]["learning_value"] == 1.25
+    assert document["items"][0]["engagement"] == 0.375
 
 
 def _sample(text: str, name: str, labels: str) -> float:

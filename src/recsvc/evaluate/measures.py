@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from recsvc import metrics as m
 from recsvc.contract import CONTENT_FORMATS
-from recsvc.evaluate.runner import RankedLists
+from recsvc.evaluate.runner import NEED_ORACLE, RankedLists
 from recsvc.metrics import FloatArray
 from recsvc.recommend.state import ModelState
 
@@ -22,7 +22,9 @@ __all__ = [
     "Estimate",
     "ModelScores",
     "estimate",
+    "need_ratios",
     "paired_difference",
+    "ratio_of_means",
     "score_models",
 ]
 
@@ -109,7 +111,8 @@ def score_models(
     """Accuracy at k, beyond-accuracy figures and gap closure for every model in ``lists``.
 
     ``relevant`` has one row per evaluated employee, aligned with ``lists.users``.
-    Diversity over skills is left out (NaN) when the data has no content skills.
+    Diversity over skills is left out (NaN) when the data has no content skills. With
+    ground truth, true closure, need value@k and waste@k are measured too (see ``need``).
     """
     k = lists.k
     pop = np.clip(np.asarray(state.pop_all, dtype=np.float64), 0.0, 1.0)
@@ -132,6 +135,9 @@ def score_models(
         per_user["gap_closure"] = lists.closure[name]
         if lists.true_closure:
             per_user["gap_closure_true"] = lists.true_closure[name]
+        if lists.need_value:
+            per_user[f"need_value@{k}"] = lists.need_value[name]
+            per_user[f"waste@{k}"] = lists.waste[name]
         shown = np.unique(recs[recs >= 0])
         by_k = {
             metric: {
@@ -160,3 +166,45 @@ def paired_difference(
     """
     diff = a.per_user[metric] - b.per_user[metric]
     return estimate(diff, seed=seed, n_boot=n_boot)
+
+
+def ratio_of_means(
+    a: ModelScores, b: ModelScores, metric: str, *, seed: int = 0, n_boot: int = 1000
+) -> Estimate:
+    """``mean(a) / mean(b)`` over employees where both are defined, with a paired bootstrap CI.
+
+    A ratio says "how much of the reference the model reaches" in the metric's own terms;
+    resampling the same employees for both keeps their shared spread out of the interval.
+    """
+    x, y = a.per_user[metric], b.per_user[metric]
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    nan = float("nan")
+    if len(x) == 0 or y.mean() <= 0:
+        return Estimate(nan, nan, nan, len(x))
+    rng = np.random.default_rng(seed)
+    ratios = np.full(n_boot, nan)
+    chunk = max(1, 4_000_000 // len(x))  # bounded memory, as in ``bootstrap_ci``
+    for start in range(0, n_boot, chunk):
+        picks = rng.integers(0, len(x), size=(min(chunk, n_boot - start), len(x)))
+        num, den = x[picks].mean(axis=1), y[picks].mean(axis=1)
+        ratios[start : start + len(picks)] = np.divide(
+            num, den, out=np.full(len(picks), nan), where=den > 0
+        )
+    low, high = np.nanquantile(ratios, [0.025, 0.975])
+    return Estimate(float(x.mean() / y.mean()), float(low), float(high), len(x))
+
+
+def need_ratios(
+    scores: Mapping[str, ModelScores], *, k: int, seed: int = 0, n_boot: int = 1000
+) -> dict[str, Estimate]:
+    """Need value@k of the hybrid over popular-in-role (the engagement bar) and the oracle."""
+    metric = f"need_value@{k}"
+    hybrid = scores.get("hybrid")
+    if hybrid is None or metric not in hybrid.per_user:
+        return {}
+    return {
+        f"hybrid / {name}": ratio_of_means(hybrid, scores[name], metric, seed=seed, n_boot=n_boot)
+        for name in ("popular_in_role", NEED_ORACLE)
+        if name in scores
+    }

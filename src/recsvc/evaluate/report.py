@@ -10,6 +10,7 @@ import numpy as np
 
 from recsvc.evaluate.fairness import MIN_GROUP
 from recsvc.evaluate.measures import Estimate
+from recsvc.evaluate.need_report import need_section
 from recsvc.evaluate.plots import PLOTS, plot_names, write_plots
 from recsvc.evaluate.result import BASELINES, MODEL_NOTES, EvaluationResult, fmt, fmt_ci
 
@@ -220,6 +221,7 @@ def render_markdown(result: EvaluationResult, *, images: bool = True) -> str:
         "",
         *_beyond(result),
         "",
+        *need_section(result),
         "## nDCG by k",
         "",
         *_by_k(result),

@@ -10,6 +10,7 @@ import numpy as np
 
 from recsvc.evaluate.fairness import ParityTable
 from recsvc.evaluate.measures import Estimate, ModelScores
+from recsvc.evaluate.skill_state import SkillStateRow
 
 __all__ = ["BASELINES", "MODEL_NOTES", "EvaluationResult"]
 
@@ -28,6 +29,8 @@ MODEL_NOTES: dict[str, str] = {
     "hybrid-ranker": "hybrid with equal weights instead of the learned ranker",
     "hybrid-diversity": "hybrid without MMR re-ranking (diversity 0)",
     "hybrid-oracle": "DIAGNOSTIC, not a model: ranker fitted on the test period (a ceiling)",
+    "need-oracle": "REFERENCE, not a model: knows the true levels and gains; greedy best "
+    "true need value among the allowed items",
 }
 BASELINES = ("popularity", "popular_in_role", "item_knn", "als", "bpr", "ease")
 
@@ -46,6 +49,14 @@ class EvaluationResult:
     fairness: list[ParityTable]
     cold: dict[str, ModelScores] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    #: "hybrid / popular_in_role" and "hybrid / need-oracle" ratios of need value@k
+    need_ratios: dict[str, Estimate] = field(default_factory=dict)
+    #: skill-state accuracy: all pairs, then one row per evidence kind
+    skill_state: list[SkillStateRow] = field(default_factory=list)
+
+    @property
+    def has_truth(self) -> bool:
+        return any(f"need_value@{self.k}" in s.estimates for s in self.scores.values())
 
     @property
     def headline(self) -> str:
@@ -151,6 +162,7 @@ class EvaluationResult:
                 "hybrid_ahead_of_every_baseline": self.ahead_of_every_baseline(),
                 "models": models,
                 "fairness": [t.to_dict() for t in self.fairness],
+                "need": self._need_dict(),
                 "cold_start": {
                     name: {key: e.to_dict() for key, e in s.estimates.items()}
                     for name, s in self.cold.items()
@@ -158,6 +170,22 @@ class EvaluationResult:
             }
         )
         return out
+
+    def _need_dict(self) -> dict[str, Any] | None:
+        """The "Need (against the sample's truth)" section; None without ground truth."""
+        if not self.has_truth:
+            return None
+        k = self.k
+        keys = (f"need_value@{k}", f"waste@{k}", "gap_closure_true")
+        return {
+            "models": {
+                name: {key: self.scores[name].estimates[key].to_dict() for key in keys}
+                for name in self.ordered()
+                if name in self.scores
+            },
+            "ratios": {name: e.to_dict() for name, e in self.need_ratios.items()},
+            "skill_state": [r.to_dict() for r in self.skill_state],
+        }
 
 
 def fmt(value: float, digits: int = 4) -> str:

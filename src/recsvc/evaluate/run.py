@@ -20,9 +20,10 @@ from recsvc.evaluate.baselines import fit_baselines
 from recsvc.evaluate.closure import GroundTruth
 from recsvc.evaluate.fairness import ParityTable, audit_labels, parity, strip_audit
 from recsvc.evaluate.machine import describe_machine
-from recsvc.evaluate.measures import ModelScores, paired_difference, score_models
+from recsvc.evaluate.measures import ModelScores, need_ratios, paired_difference, score_models
 from recsvc.evaluate.result import EvaluationResult
 from recsvc.evaluate.runner import RankedLists, rank_all
+from recsvc.evaluate.skill_state import skill_state_rows
 from recsvc.evaluate.split import EvalSplit, SplitKind, make_split
 from recsvc.evaluate.variants import hybrid_variants, oracle_variant
 from recsvc.recommend.engine import Recommender
@@ -188,14 +189,18 @@ def run_evaluation(
                 if cold_lists is not None
                 else {}
             )
+            compared: tuple[str, ...] = (f"ndcg@{k}", f"recall@{k}", "gap_closure")
+            compared += (f"need_value@{k}",) if truth is not None else ()
             comparisons = {
                 name: {
                     metric: paired_difference(scores["hybrid"], s, metric, seed=seed, n_boot=n_boot)
-                    for metric in (f"ndcg@{k}", f"recall@{k}", "gap_closure")
+                    for metric in compared
                 }
                 for name, s in scores.items()
                 if name != "hybrid"
             }
+            ratios = need_ratios(scores, k=k, seed=seed, n_boot=n_boot)
+            skill_state = skill_state_rows(lists.skill_pairs) if lists.skill_pairs else []
             fairness = _fairness(labels, lists, scores, k=k, seed=seed, n_boot=n_boot)
         unavailable = {b.name: b.note for b in baselines if b.scores is None}
         unavailable |= {v.name: v.note for v in variants if v.ranker is None}
@@ -220,6 +225,8 @@ def run_evaluation(
         comparisons=comparisons,
         fairness=fairness,
         cold=cold,
+        need_ratios=ratios,
+        skill_state=skill_state,
     )
     from recsvc.evaluate.report import write_docs, write_reports
 

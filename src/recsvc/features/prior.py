@@ -20,7 +20,9 @@ __all__ = [
 ]
 
 #: a newcomer to a role is placed at this quantile of the role's members' levels
-ENTRY_QUANTILE = 0.25
+ENTRY_QUANTILE = 0.1
+#: ... shrunk toward this many levels below the requirement
+ENTRY_STEPS_BELOW = 2.0
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -83,14 +85,14 @@ def role_entry_levels(
 ) -> FloatArray:
     """Prior level per (role, skill) for someone new to the role (nothing known yet).
 
-    A newcomer is not yet a typical member: their prior is the role members' lower
-    quartile (``ENTRY_QUANTILE``) on the skill, shrunk toward one level below the
+    A newcomer is not yet a typical member: their prior is the role members' lowest decile
+    (``ENTRY_QUANTILE``) on the skill, shrunk toward ``ENTRY_STEPS_BELOW`` levels below the
     requirement with ``strength`` pseudo-members, so a role with few assessed people still
-    starts its newcomers a step below what it asks. This is what makes a new hire's list
-    start with entry-level content for their role's skills.
+    starts its newcomers below what it asks. This is what makes a new hire's list start
+    with entry-level content for their role's skills.
     """
     n_r, n_s = required.shape
-    base = np.clip(np.asarray(required, np.float64) - 1.0, 0.0, None)
+    base = np.clip(np.asarray(required, np.float64) - ENTRY_STEPS_BELOW, 0.0, None)
     lv = sp.coo_matrix(levels)
     ok = (role[lv.row] >= 0) & (role[lv.row] < n_r) if lv.nnz else np.zeros(0, bool)
     if not ok.any():
@@ -105,7 +107,7 @@ def role_entry_levels(
     n = stats["n"].to_numpy(dtype=np.float64)
     k = max(float(strength), 0.0)
     out = base.copy()
-    asked = base[r, sk] > 0
+    asked = np.asarray(required)[r, sk] > 0
     out[r[asked], sk[asked]] = (
         n[asked] * stats["q"].to_numpy()[asked] + k * base[r, sk][asked]
     ) / (n[asked] + k)

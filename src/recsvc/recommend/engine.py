@@ -174,7 +174,7 @@ class Recommender:
                     chosen.tolist(),
                     ranked.scores.tolist(),
                     reasons,
-                    value[chosen].tolist(),
+                    np.where(ranked.has_value, value[chosen], 0.0).tolist(),
                     probability[chosen].tolist(),
                     strict=True,
                 ),

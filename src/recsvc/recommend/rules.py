@@ -32,7 +32,10 @@ from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.query import Query
 from recsvc.recommend.state import ModelState
 
-__all__ = ["RuleTables", "allowed_items", "format_codes"]
+__all__ = ["DEFAULT_FALLBACK_LANGUAGE", "RuleTables", "allowed_items", "format_codes"]
+
+#: content in this language suits everyone, beside their own (a setting of the service)
+DEFAULT_FALLBACK_LANGUAGE = "en"
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -102,7 +105,7 @@ def allowed_items(
     query: Query,
     tables: RuleTables | None = None,
     *,
-    fallback: str | None = None,
+    fallback: str | None = DEFAULT_FALLBACK_LANGUAGE,
 ) -> BoolArray:
     """Boolean mask over items that every business rule allows for this request.
 

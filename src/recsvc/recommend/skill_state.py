@@ -61,15 +61,22 @@ def _row(m: sp.csr_matrix, e: int, out: npt.NDArray[np.float64]) -> None:
 
 
 def _prior_levels(state: ModelState, roles: tuple[int, int], newcomer: bool) -> FloatArray:
-    """The level to assume without evidence: the role's prior, a newcomer's entry level."""
+    """The level to assume without evidence.
+
+    On the skills of one's own role: the role's prior (a newcomer's: the role's entry
+    level). On skills only the target role asks for: that role's entry level, since the
+    person has not yet done that job; else the mean of everyone with evidence.
+    """
     role, target = roles
-    if newcomer:
-        anchor = role if role >= 0 else target
-        if anchor >= 0:
-            return np.asarray(state.skill_prior_entry[anchor], np.float32)
+    out = np.asarray(state.skill_prior_mean, np.float32).copy()
+    if target >= 0:
+        asks = state.role_required[target] > 0
+        out[asks] = state.skill_prior_entry[target][asks]
     if role >= 0:
-        return np.asarray(state.skill_prior[role], np.float32)
-    return np.asarray(state.skill_prior_mean, np.float32)
+        asks = state.role_required[role] > 0
+        own = state.skill_prior_entry[role] if newcomer else state.skill_prior[role]
+        out[asks] = own[asks]
+    return out
 
 
 def _decayed_weight(state: ModelState, a: AssessmentUpdate) -> float:

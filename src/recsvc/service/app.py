@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import anyio
@@ -66,13 +67,16 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 def create_app(
     settings: ServeSettings,
     *,
-    loader: Loader = default_loader,
+    loader: Loader | None = None,
     latest: Latest = default_latest,
 ) -> FastAPI:
     """Build the app; nothing is loaded until the lifespan runs (under uvicorn or TestClient).
 
-    ``loader`` and ``latest`` are injectable so tests can serve a fake or a broken bundle.
+    ``loader`` and ``latest`` are injectable so tests can serve a fake or a broken bundle;
+    by default bundles are opened by ``default_loader`` with the settings' fallback language.
     """
+    if loader is None:
+        loader = partial(default_loader, fallback_language=settings.fallback_language)
     metrics = ServiceMetrics()
     holder = BundleHolder(
         settings.models_dir,

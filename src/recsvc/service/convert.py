@@ -118,6 +118,8 @@ def to_query(body: s.RecommendRequest, settings: ServeSettings) -> q.Query:
         filters=filters,
         explain=body.explain,
         diversity=body.diversity if body.diversity is not None else settings.diversity,
+        objective=body.objective,
+        include_refreshers=body.include_refreshers,
     )
 
 
@@ -200,6 +202,8 @@ def _item_payload(item: q.RecommendedItem) -> dict[str, Any]:
         "score": item.score,
         "rank": item.rank,
         "reasons": [{"code": r.code, "text": r.text, "details": r.details} for r in item.reasons],
+        "learning_value": item.learning_value,
+        "engagement": item.engagement,
     }
 
 

@@ -13,6 +13,7 @@ __all__ = [
     "Context",
     "Filters",
     "Format",
+    "Objective",
     "Project",
     "RecommendRequest",
 ]
@@ -22,6 +23,8 @@ Format = Literal[
     "course", "video", "article", "podcast", "classroom", "mentoring", "project", "assessment"
 ]
 Source = Literal["test", "manager", "peer", "self"]
+# kept equal to recsvc.recommend.query.OBJECTIVES by a test
+Objective = Literal["need", "balanced", "engagement"]
 
 # unknown fields are errors (typos must not pass silently); types are strict (no "5" for 5,
 # no false for 0.0: what the schema says is what is accepted); NaN and Infinity, which
@@ -170,6 +173,8 @@ class RecommendRequest(BaseModel):
                     },
                     "filters": {"formats": ["course", "video"], "languages": ["en"]},
                     "explain": True,
+                    "objective": "need",
+                    "include_refreshers": False,
                 },
             ]
         },
@@ -195,6 +200,21 @@ class RecommendRequest(BaseModel):
         le=1,
         description="MMR trade-off: 0 = pure relevance, 1 = most varied; default "
         "RECSVC_DIVERSITY (0.3).",
+    )
+    objective: Objective = Field(
+        "need",
+        description="How the list is ordered. need (default): items with learning value "
+        "(they close a gap of this person) come first, ordered by learning value x the "
+        "chance the person takes them; items with no learning value only fill in the rest "
+        "of the list, after every item with value, each labelled with the reason fill_in. "
+        "balanced: learning value and chance blended equally. engagement: the chance alone "
+        "(what the person would most likely click).",
+        examples=["need"],
+    )
+    include_refreshers: bool = Field(
+        False,
+        description="Also return refreshers: items that only teach skills the person has "
+        "proven by a recent test at or above the level taught. Left out by default.",
     )
 
 

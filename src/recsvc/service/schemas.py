@@ -21,6 +21,7 @@ from recsvc.service.request_schemas import (
     Context,
     Filters,
     Format,
+    Objective,
     Project,
     RecommendRequest,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "HealthResponse",
     "Item",
     "ModelInfo",
+    "Objective",
     "Problem",
     "ProblemFieldError",
     "Project",
@@ -54,7 +56,14 @@ __all__ = [
 class Reason(BaseModel):
     """Why an item was recommended."""
 
-    code: str = Field(description="Machine-readable reason code.", examples=["skill_gap"])
+    code: str = Field(
+        description="Machine-readable reason code: skill_gap_role, skill_gap_target_role, "
+        "skill_gap_project, strategic_skill, similar_to_completed, matches_project, "
+        "popular_in_role, similar_learners, popular, dropped_before (the person started this "
+        "item before and dropped it), fill_in (no learning value for this person: shown only "
+        "because no item with value was left).",
+        examples=["skill_gap_role"],
+    )
     text: str = Field(
         description="Sentence for a person.", examples=["Builds Kubernetes towards level 3."]
     )
@@ -70,9 +79,31 @@ class Item(BaseModel):
     title: str = Field(description="Content title.", examples=["Kubernetes fundamentals"])
     format: str | None = Field(description="Content format.", examples=["course"])
     duration_minutes: float | None = Field(description="Length in minutes.", examples=[90])
-    score: float = Field(description="Relevance score; higher is better.", examples=[0.82])
+    score: float = Field(
+        ge=0,
+        le=1,
+        description="Ranking score in [0, 1], non-increasing with rank (the list is ordered "
+        "by it). How it is made depends on the request's objective: need ranks every item "
+        "with learning value above every fill-in (no learning value) and orders the items "
+        "with value by learning value x engagement; balanced blends learning value and "
+        "engagement equally; engagement is the engagement chance alone. Compare scores "
+        "within one answer only.",
+        examples=[0.82],
+    )
     rank: int = Field(ge=1, description="1-based position in the list.", examples=[1])
     reasons: list[Reason] = Field(description="Reasons (empty when explain is false).")
+    learning_value: float = Field(
+        ge=0,
+        description="Weighted skill gap (in levels) this item is expected to close for this "
+        "person; 0 means none (with objective need such an item is a fill_in).",
+        examples=[1.4],
+    )
+    engagement: float = Field(
+        ge=0,
+        le=1,
+        description="Calibrated chance, in [0, 1], that the person takes this item.",
+        examples=[0.37],
+    )
 
 
 class RecommendResponse(BaseModel):
@@ -84,7 +115,8 @@ class RecommendResponse(BaseModel):
     strategy: str = Field(
         description="How the list was made: personalised (known history), "
         "personalised_folded_in (request history used), cold_start_role (role gaps and "
-        "peers), cold_start_popularity (nothing known about the person).",
+        "peers), cold_start_target_role (an unknown employee with only a target role: gaps "
+        "against that role), cold_start_popularity (nothing known about the person).",
         examples=["personalised"],
     )
     items: list[Item] = Field(description="Items, best first.")
@@ -108,6 +140,18 @@ class SkillGap(BaseModel):
     gap: float = Field(description="required_level - current_level.", examples=[1.5])
     weight: float = Field(description="Importance of closing this gap.", examples=[0.9])
     content_ids: list[str] = Field(description="Content that would close the gap, best first.")
+    level_uncertainty: float = Field(
+        ge=0,
+        description="Standard deviation of current_level, in levels: how sure the estimate "
+        "is (0 = certain).",
+        examples=[0.4],
+    )
+    evidence: str = Field(
+        description="What current_level rests on: assessed (assessments of this person), "
+        "inferred_from_learning (content the person completed), role_prior (what people in "
+        "the role typically have), none (no evidence at all).",
+        examples=["assessed"],
+    )
 
 
 class SkillGapsResponse(BaseModel):

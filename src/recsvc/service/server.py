@@ -84,12 +84,17 @@ def _export(settings: ServeSettings) -> None:
     """Write the effective settings to ``RECSVC_*`` so worker processes build the same app.
 
     Keys travel as the ``name:sha256hex`` digests they were configured as: never raw keys.
+    None travels as an unset variable when that is the default, else as an empty one (which
+    such settings read as None, e.g. RECSVC_FALLBACK_LANGUAGE).
     """
-    for name in type(settings).model_fields:
+    for name, field in type(settings).model_fields.items():
         value = getattr(settings, name)
         variable = f"RECSVC_{name.upper()}"
         if value is None:
-            os.environ.pop(variable, None)
+            if field.default is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = ""
             continue
         if name == "api_keys":
             text = ",".join(f"{key.name}:{key.digest.hex()}" for key in settings.api_keys)

@@ -61,12 +61,16 @@ Loader = Callable[[Path], RecommenderLike]
 Latest = Callable[[Path], "str | None"]
 
 
-def default_loader(path: Path) -> RecommenderLike:
-    """Verify and open the bundle at ``path`` (models folder with LATEST, or a version folder)."""
+def default_loader(path: Path, *, fallback_language: str | None = "en") -> RecommenderLike:
+    """Verify and open the bundle at ``path`` (models folder with LATEST, or a version folder).
+
+    ``fallback_language`` (RECSVC_FALLBACK_LANGUAGE) is content language acceptable to
+    everyone besides their own; the app binds it from its settings.
+    """
     from recsvc.bundle import read_bundle
     from recsvc.recommend import Recommender
 
-    return Recommender.from_bundle(read_bundle(path))
+    return Recommender.from_bundle(read_bundle(path), fallback_language=fallback_language)
 
 
 def default_latest(models_dir: Path) -> str | None:

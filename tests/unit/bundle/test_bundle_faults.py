@@ -151,9 +151,9 @@ def test_manifest_listing_an_unsafe_file_name_is_refused(tmp_path: Path, file_na
 
 def test_manifest_from_a_newer_schema_says_upgrade(tmp_path: Path) -> None:
     manifest = write_small(tmp_path)
-    rewrite_manifest(tmp_path / manifest.version, schema_version=2, recsvc_version="9.0.0")
+    rewrite_manifest(tmp_path / manifest.version, schema_version=3, recsvc_version="9.0.0")
 
-    with pytest.raises(BundleSchemaError, match=r"recsvc 9\.0\.0 with schema 2.*upgrade recsvc"):
+    with pytest.raises(BundleSchemaError, match=r"recsvc 9\.0\.0 with schema 3.*upgrade recsvc"):
         read_bundle(tmp_path)
     with pytest.raises(BundleSchemaError):
         read_bundle(tmp_path, verify=False)
@@ -175,7 +175,7 @@ def test_manifest_from_an_older_schema_says_retrain(tmp_path: Path) -> None:
         (b"{truncated", "not valid JSON"),
         (b"[1, 2]", "does not hold a JSON object"),
         (b'{"schema_version": "1"}', "no integer schema_version"),
-        (b'{"schema_version": 1, "version": "v"}', "does not match bundle schema 1"),
+        (b'{"schema_version": 2, "version": "v"}', "does not match bundle schema 2"),
     ],
 )
 def test_broken_manifest_is_an_integrity_error(tmp_path: Path, raw: bytes, message: str) -> None:

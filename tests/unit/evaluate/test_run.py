@@ -110,7 +110,9 @@ def test_two_tables_only_degrades_to_n_a(organisation: SampleOrganisation, tmp_p
         "note": "n/a: no employees with roles in the data",
     }
     assert doc["models"]["hybrid"]["metrics"]["gap_closure"]["mean"] is None
-    assert "No `audit_` columns" in (tmp_path / "evaluation.md").read_text()
+    assert doc["need"] is None and "need-oracle" not in doc["models"]
+    md = (tmp_path / "evaluation.md").read_text()
+    assert "No `audit_` columns" in md and "## Need" not in md
 
 
 def test_user_random_split(organisation: SampleOrganisation) -> None:
@@ -135,3 +137,25 @@ def test_user_random_split(organisation: SampleOrganisation) -> None:
 def test_bad_k_is_refused(organisation: SampleOrganisation) -> None:
     with pytest.raises(ValueError, match="k must be"):
         run_evaluation(dict(organisation.tables), k=0, out_dir=None)
+
+
+def test_need_section_against_the_truth(time_result: EvaluationResult, reports: Path) -> None:
+    doc = json.loads((reports / "evaluation.json").read_text())
+    need = doc["need"]
+    hybrid = need["models"]["hybrid"]
+    assert set(hybrid) == {f"need_value@{K}", f"waste@{K}", "gap_closure_true"}
+    oracle = need["models"]["need-oracle"][f"need_value@{K}"]["mean"]
+    assert oracle >= max(m[f"need_value@{K}"]["mean"] for m in need["models"].values())
+    assert need["models"]["need-oracle"][f"waste@{K}"]["mean"] == 0.0
+    ratio = need["ratios"]["hybrid / need-oracle"]
+    assert 0.0 < ratio["low"] <= ratio["mean"] <= ratio["high"] <= 1.0
+    assert "hybrid / popular_in_role" in need["ratios"]
+    (everything, *by_evidence) = need["skill_state"]
+    assert everything["group"] == "all" and everything["n"] > 0
+    assert 0.5 < everything["auc"] <= 1.0 and 0.0 <= everything["ece"] <= 1.0
+    assert sum(r["n"] for r in by_evidence) == everything["n"]
+    md = (reports / "evaluation.md").read_text()
+    section = md.split("## Need (against the sample's truth)")[1].split("\n## ")[0]
+    for phrase in (f"**need value@{K}**", f"**waste@{K}**", "**need-oracle**", "**ECE pass@L**"):
+        assert phrase in section
+    assert "### Skill-state accuracy" in section and "hybrid / need-oracle" in section

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from recsvc.dataset import build_dataset
 from recsvc.evaluate.baselines import fit_baselines
-from recsvc.evaluate.runner import RankedLists, rank_all
+from recsvc.evaluate.closure import GroundTruth, as_lookup, gap_profile, true_closure
+from recsvc.evaluate.runner import NEED_ORACLE, RankedLists, rank_all
 from recsvc.evaluate.split import time_based_split
 from recsvc.evaluate.variants import hybrid_variants
 from recsvc.models.base import top_k
@@ -26,17 +28,19 @@ K, WIDTH = 5, 8
 class Ranked:
     rec: Recommender
     lists: RankedLists
+    truth: GroundTruth
 
 
 @pytest.fixture(scope="module")
-def ranked(organisation: SampleOrganisation) -> Ranked:
+def ranked(organisation: SampleOrganisation, sample_dir: Path) -> Ranked:
     split = time_based_split(build_dataset(organisation.tables), seed=1)
     fitted = fit_hybrid(split.train, seed=1, time_budget_s=1.0)
     rec = Recommender(fitted.state)
     baselines = fit_baselines(fitted, rec.state, seed=1, time_budget_s=0.5)
     variants = hybrid_variants(fitted, seed=1)
-    lists = rank_all(rec, split.users[:40], baselines, variants, k=K, width=WIDTH)
-    return Ranked(rec, lists)
+    truth = GroundTruth.read(sample_dir / "ground_truth", rec.state)
+    lists = rank_all(rec, split.users[:40], baselines, variants, k=K, width=WIDTH, truth=truth)
+    return Ranked(rec, lists, truth)
 
 
 def _allowed(rec: Recommender, u: int) -> np.ndarray:
@@ -94,3 +98,44 @@ def test_closure_is_defined_for_employees_with_a_gap(ranked: Ranked) -> None:
     assert np.isfinite(closure).sum() > 0
     finite = closure[np.isfinite(closure)]
     assert ((finite >= 0) & (finite <= 1)).all()
+
+
+def test_true_closure_matches_the_reference_implementation(ranked: Ranked) -> None:
+    """The vectorised need path gives what ``true_closure`` gives, list by list."""
+    state = ranked.rec.state
+    level = as_lookup(state.content_skill_level)
+    lists = ranked.lists
+    checked = 0
+    for row, u in enumerate(lists.users[:15]):
+        signals = build_signals(state, state.employees.id_of(int(u)), Context())
+        profile = gap_profile(state, signals)
+        for name in ("hybrid", "popularity", NEED_ORACLE):
+            got = lists.true_closure[name][row]
+            want = true_closure(profile, int(u), lists.top_k[name][row], ranked.truth, level)
+            if np.isnan(want):
+                assert np.isnan(got) or not profile.has_gap
+                continue
+            assert got == pytest.approx(want, abs=1e-5), name
+            checked += 1
+    assert checked > 0
+
+
+def test_need_oracle_leads_on_need_and_wastes_nothing(ranked: Ranked) -> None:
+    lists = ranked.lists
+    oracle = lists.need_value[NEED_ORACLE]
+    assert np.isfinite(oracle).sum() > 0
+    for name in lists.models:
+        assert np.nanmean(oracle) >= np.nanmean(lists.need_value[name]), name
+        waste = lists.waste[name][np.isfinite(lists.waste[name])]
+        assert ((waste >= 0) & (waste <= 1)).all()
+    assert np.nansum(lists.waste[NEED_ORACLE]) == 0.0
+    # the oracle's list at k is the prefix of its longer list (greedy is prefix-consistent)
+    np.testing.assert_array_equal(lists.top_k[NEED_ORACLE], lists.wide[NEED_ORACLE][:, :K])
+
+
+def test_skill_pairs_hold_required_skills_with_a_true_level(ranked: Ranked) -> None:
+    pairs = ranked.lists.skill_pairs
+    assert pairs is not None and len(pairs.mean) > len(ranked.lists.users)
+    assert len(pairs.mean) == len(pairs.sd) == len(pairs.true) == len(pairs.evidence)
+    assert (pairs.sd > 0).all() and ((pairs.true >= 0) & (pairs.true <= 5)).all()
+    assert set(np.unique(pairs.evidence).tolist()) <= {0, 1, 2, 3}

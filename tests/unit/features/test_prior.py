@@ -23,14 +23,15 @@ REQUIRED = np.array([[4.0, 2.0, 0.0], [0.0, 0.0, 3.0]], dtype=np.float32)
 
 
 def _evidence(entries: dict[tuple[int, int], tuple[float, float]], n_e: int) -> SkillEvidence:
-    """Evidence from {(employee, skill): (weight, level)}."""
+    """Assessed evidence from {(employee, skill): (weight, level)}."""
     rows = [e for e, _ in entries]
     cols = [s for _, s in entries]
     w = np.array([v[0] for v in entries.values()], dtype=np.float32)
     lv = np.array([v[1] for v in entries.values()], dtype=np.float32)
     wsum = sp.csr_matrix((w, (rows, cols)), shape=(n_e, 3), dtype=np.float32)
     wlevel = sp.csr_matrix((w * lv, (rows, cols)), shape=(n_e, 3), dtype=np.float32)
-    return SkillEvidence(wsum, wlevel)
+    none = sp.csr_matrix((n_e, 3), dtype=np.float32)
+    return SkillEvidence(wsum, wlevel, wassessed=wsum.copy(), wlearned=none, proven=none.copy())
 
 
 def test_prior_moves_from_requirement_to_members_mean_as_members_grow() -> None:

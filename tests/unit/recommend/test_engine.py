@@ -138,10 +138,10 @@ def test_diversity_spreads_skills_and_formats(rec) -> None:
 def test_skill_gaps(rec) -> None:
     st = rec.state
     gaps = rec.skill_gaps("nobody", role_id="analyst")
-    # a newcomer starts as a typical analyst: below the levels analysts learn toward
-    prior = st.skill_prior[st.roles.get("analyst")]
+    # a newcomer starts at the role's entry level: below what analysts need
+    prior = st.skill_prior_entry[st.roles.get("analyst")]
     sql_prior, xl_prior = (float(prior[st.skills.get(s)]) for s in ("sql", "xl"))
-    assert 1.5 < sql_prior < 3.0 and 1.0 < xl_prior < 2.0
+    assert 1.0 < sql_prior < 3.0 and 0.5 < xl_prior < 2.0
     # weight (3 - sql) x 1 x 1.9 beats (2 - xl) x 0.5
     assert [g.skill_id for g in gaps] == ["sql", "xl"]
     sql = gaps[0]
@@ -149,7 +149,9 @@ def test_skill_gaps(rec) -> None:
     assert sql.current_level == pytest.approx(sql_prior, abs=1e-3)
     assert sql.required_level == 3.0
     assert sql.gap == pytest.approx(3.0 - sql_prior, abs=1e-3)
-    assert sql.content_ids[0] == f"sql{round(sql_prior + 1)}"  # one step above the prior
+    first = st.content.get(sql.content_ids[0])  # teaches sql one step above the prior
+    taught = st.content_skill_level[first, st.skills.get("sql")]
+    assert taught == round(sql_prior + 1)
     with pytest.raises(UnknownEmployeeError):
         rec.skill_gaps("nobody")
     with pytest.raises(UnknownRoleError):

@@ -116,6 +116,8 @@ async def skill_gaps(
                     "gap": g.gap,
                     "weight": g.weight,
                     "content_ids": list(g.content_ids),
+                    "level_uncertainty": g.level_uncertainty,
+                    "evidence": g.evidence,
                 }
                 for g in gaps
             ],

@@ -70,9 +70,15 @@ _RECOMMEND_LINKS = {
 async def recommend(body: RecommendRequest, served: ServedDep) -> Response:
     """Recommend the next learning items for one employee.
 
+    Need first: with the default `objective` (need) every item with learning value for the
+    person comes before every item without, ordered by learning value x the chance the
+    person takes it; items without value only fill in, labelled `fill_in`. Each item carries
+    its `learning_value` and `engagement`; `score` is in [0, 1] and never rises down the list.
+
     Business rules always hold: nothing completed (in the bundle or in
     `context.recent_content_ids`), no retired content, prerequisites respected, language,
-    format, duration and time-budget filters. `context.recent_content_ids` and
+    format, duration and time-budget filters; refreshers (only what a recent test proved)
+    only with `include_refreshers`. `context.recent_content_ids` and
     `context.recent_assessments` are folded into the profile for this request only. Unknown
     employees get a cold-start answer; `strategy` says which was used.
     """
