@@ -95,8 +95,9 @@ def test_summary_matches_the_sample(executed: tuple[Any, Path]) -> None:
     assert summary["newcomer_strategy"] == "cold_start_role"
     ndcg = summary["ndcg@10"]
     assert {"popularity", "popular_in_role", "item_knn", "als", "hybrid"} <= set(ndcg)
-    # the learned blend has popularity among its features: it must not lose to it
-    assert ndcg["hybrid"] >= ndcg["popularity"]
+    # need first: the default list puts learning value before engagement, so its nDCG is
+    # measured and reported beside the baselines rather than required to beat them
+    assert 0 < ndcg["hybrid"] <= 1
     assert {"evaluation.md", "evaluation.json"} <= set(summary["evaluation_files"])
     assert (workdir / "evaluation" / "evaluation.json").is_file()
     assert (workdir / "models" / "LATEST").exists()
