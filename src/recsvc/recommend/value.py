@@ -4,15 +4,18 @@ For item i teaching skill s (weight w) to level L, and a person at estimated lev
 (standard deviation sd) who needs level R on s with need weight n (importance times one
 plus the organisation's strategic weight):
 
-    value_i = sum_s  w * n * P(c < R) * min(R - c, gain_is * fit(L - c))
+    value_i = sum_s  w * n * E_X[ min(max(0, R - X), gain_is * fit(L - X)) ],  X ~ N(c, sd^2)
 
 - ``fit`` is the level fit (:func:`~recsvc.models.skill_gap.difficulty_fit`): best one
   level above the current level, nothing at or below it, little far above;
 - ``gain_is`` is the item's measured effectiveness (mean gain between its own tests before
   and after, shrunk; see :func:`recsvc.features.skills.content_gains`) where known, else one
   level;
-- ``P(c < R)`` (normal, from the estimate's uncertainty) discounts gaps the evidence barely
-  supports, and the gain is capped by the gap left: learning past what is needed is not need.
+- the expectation over the person's true level (normal around the estimate, with its
+  uncertainty; five-point Gauss-Hermite quadrature) counts a gap the evidence makes likely
+  but not certain, and content at the estimate's level when the level may be lower; the
+  gain is capped by the gap left: learning past what is needed is not need;
+- a skill proven at or above its requirement (a recent test) has no gap.
 
 An item whose every skill the person has *proven* (a recent test at or above the level it
 teaches) is tested out: it has no value and is left out unless refreshers are asked for.
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.special import ndtr
+from numpy.polynomial.hermite_e import hermegauss
 
 from recsvc.models.base import FloatArray
 from recsvc.models.skill_gap import LEVELS, difficulty_fit
@@ -36,6 +39,9 @@ __all__ = ["DEFAULT_GAIN", "MIN_VALUE", "Contribution", "LearningValue", "SkillN
 DEFAULT_GAIN = 1.0
 #: below this (weighted levels) an item has no learning value worth a place in the list
 MIN_VALUE = 0.02
+#: Gauss-Hermite nodes and probabilities for an expectation over a normal level
+_NODES, _WEIGHTS = (np.asarray(a, np.float32) for a in hermegauss(5))
+_WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -56,10 +62,9 @@ class SkillNeed:
         return np.asarray(np.clip(self.required - self.current, 0.0, None), dtype=np.float32)
 
     def skill_factor(self) -> FloatArray:
-        """``weight * P(current < required)`` per skill: how much a closed level is worth."""
-        z = (self.required - self.current) / np.maximum(self.sd, 1e-3)
-        out = self.weight * ndtr(z) * (self.gap > 0)
-        return np.asarray(out, dtype=np.float32)
+        """Need weight of each skill that may have a gap (0: none, or proven met)."""
+        open_gap = (self.required > 0) & ~((self.proven > 0) & (self.proven >= self.required))
+        return np.asarray(self.weight * open_gap, dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -129,8 +134,12 @@ class LearningValue:
         weight: FloatArray,
         gain: FloatArray,
     ) -> FloatArray:
-        fit = difficulty_fit(level - need.current[skill], self.sigma)
-        closed = np.minimum(need.gap[skill], gain * fit)
+        closed = np.zeros(len(skill), dtype=np.float32)
+        mean, sd, required = need.current[skill], need.sd[skill], need.required[skill]
+        for z, p in zip(_NODES, _WEIGHTS, strict=True):
+            x = np.clip(mean + z * sd, 0.0, 5.0)
+            gap = np.clip(required - x, 0.0, None)
+            closed += p * np.minimum(gap, gain * difficulty_fit(level - x, self.sigma))
         return np.asarray(weight * factor[skill] * closed, dtype=np.float32)
 
     def values(self, need: SkillNeed) -> FloatArray:
@@ -161,7 +170,12 @@ class LearningValue:
         return np.asarray(out, dtype=bool)
 
     def contributions(self, need: SkillNeed, item: int) -> list[Contribution]:
-        """The skills behind one item's value, largest first (only those that add value)."""
+        """The skills behind one item's value, largest first.
+
+        Only skills the item teaches above the estimated level: a reason never says an item
+        closes a gap on a skill it teaches at or below where the person is believed to be,
+        even when the uncertainty of that belief gives it some value.
+        """
         lo, hi = int(self.item_indptr[item]), int(self.item_indptr[item + 1])
         if hi == lo:
             return []
@@ -178,5 +192,5 @@ class LearningValue:
         return [
             Contribution(int(skill[j]), int(self.item_level[lo + j]), float(v[j]))
             for j in order
-            if v[j] > 0
+            if v[j] > 0 and self.item_level[lo + j] > need.current[skill[j]]
         ]
