@@ -16,6 +16,7 @@ from recsvc.models.skill_gap import difficulty_fit
 from recsvc.recommend.candidates import build_signals, text_by_term
 from recsvc.recommend.diversify import diversity_vectors
 from recsvc.recommend.explain import ExplainTables, explain_items
+from recsvc.recommend.finish import FinishModel
 from recsvc.recommend.policy import engagement_probability, rank_items
 from recsvc.recommend.query import (
     Context,
@@ -60,6 +61,9 @@ class Recommender:
         self.features = FeatureBuilder(state)
         # request-independent work, done once here so a request touches plain arrays only
         self.engagement = Engagement(state, self.features)
+        self.finish = FinishModel(
+            state.finish_by_step, state.content_skill_weight, state.content_skill_level
+        )
         self._rules = RuleTables.from_state(state)
         self._explain = ExplainTables.from_state(state)
         self._text_terms = text_by_term(state.text)
@@ -122,7 +126,8 @@ class Recommender:
         signals = build_signals(st, query.employee_id, query.context, text_terms=self._text_terms)
         value = self.features.value_model.values(signals.need)
         logits, cf = self.engagement.logits(signals, value)
-        probability = engagement_probability(logits)
+        take = engagement_probability(logits)
+        probability = take * self.finish.probability(signals.current)
         ok = allowed_items(st, signals, query, self._rules, fallback=self.fallback_language)
         if not query.include_refreshers:
             ok &= ~self.features.value_model.tested_out(signals.need)
@@ -133,7 +138,7 @@ class Recommender:
         ranked = rank_items(
             allowed,
             value,
-            probability,
+            take if query.objective == "engagement" else probability,
             objective=query.objective,
             k=k,
             diversity=query.diversity,

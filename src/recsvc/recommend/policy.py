@@ -33,6 +33,10 @@ POOL_FACTOR = 5
 
 Int64Array = npt.NDArray[np.int64]
 
+#: how much the chance of taking an item weighs against its learning value: the order is
+#: ``value * probability ** ENGAGEMENT_EXPONENT``
+ENGAGEMENT_EXPONENT = 1.0
+
 
 @dataclass(frozen=True)
 class Ranked:
@@ -106,7 +110,7 @@ def rank_items(
         score = key[chosen]
     else:
         need = allowed[has_value[allowed]]
-        key = (value * probability).astype(np.float32)
+        key = (value * probability**ENGAGEMENT_EXPONENT).astype(np.float32)
         first = _pick(need, key, k, diversity, vectors, durations, budget)
         spent = float(np.nan_to_num(durations[first]).sum())
         rest = allowed[~has_value[allowed]]

@@ -111,7 +111,8 @@ class RecommendedItem:
     reasons: tuple[Reason, ...] = ()
     #: weighted skill gap the item is expected to close for this person (levels; 0: none)
     learning_value: float = 0.0
-    #: calibrated chance the person takes the item (the engagement model), in [0, 1]
+    #: chance the person takes the item (the engagement model) and finishes it (the
+    #: completion rate at its level step), in [0, 1]
     engagement: float = 0.0
 
 

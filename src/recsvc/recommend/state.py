@@ -26,6 +26,7 @@ from recsvc.features.text import TextEncoder
 from recsvc.ids import IdIndex
 from recsvc.models.base import FloatArray
 from recsvc.models.ranker import LogisticRanker
+from recsvc.recommend.finish import N_BINS
 
 __all__ = ["SPARSE_FIELDS", "ModelState", "StateParams"]
 
@@ -61,6 +62,7 @@ _DENSE_FIELDS = (
     "employee_target_role",
     "employee_department",
     "employee_language",
+    "finish_by_step",
     "mf_item_factors",
     "mf_user_factors",
     "mf_gram",
@@ -158,6 +160,7 @@ class ModelState:
     employee_target_role: IntArray
     employee_department: IntArray
     employee_language: npt.NDArray[np.str_]  # primary BCP 47 subtag, "" when unknown
+    finish_by_step: FloatArray  # completion rate per level-step bin (recommend.finish)
     mf_item_factors: FloatArray
     mf_user_factors: FloatArray
     mf_gram: FloatArray
@@ -306,6 +309,7 @@ class ModelState:
             "employee_target_role": (n_u,),
             "employee_department": (n_u,),
             "employee_language": (n_u,),
+            "finish_by_step": (N_BINS,),
             "mf_item_factors": (n_i, n_f),
             "mf_user_factors": (n_u, n_f),
             "mf_gram": (n_f, n_f),

@@ -136,10 +136,10 @@ class LearningValue:
     ) -> FloatArray:
         closed = np.zeros(len(skill), dtype=np.float32)
         mean, sd, required = need.current[skill], need.sd[skill], need.required[skill]
+        expected_gain = gain * difficulty_fit(level - mean, self.sigma)
         for z, p in zip(_NODES, _WEIGHTS, strict=True):
-            x = np.clip(mean + z * sd, 0.0, 5.0)
-            gap = np.clip(required - x, 0.0, None)
-            closed += p * np.minimum(gap, gain * difficulty_fit(level - x, self.sigma))
+            gap = np.clip(required - np.clip(mean + z * sd, 0.0, 5.0), 0.0, None)
+            closed += p * np.minimum(gap, expected_gain)
         return np.asarray(weight * factor[skill] * closed, dtype=np.float32)
 
     def values(self, need: SkillNeed) -> FloatArray:

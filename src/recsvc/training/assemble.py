@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -12,6 +12,7 @@ import scipy.sparse as sp
 
 from recsvc import contract as c
 from recsvc.dataset import Dataset, id_values
+from recsvc.features.completion import finish_rates
 from recsvc.features.confidence import STATUS_CODES, ConfidenceParams
 from recsvc.features.prior import (
     PriorParams,
@@ -192,6 +193,9 @@ def fit_state(
     # skills
     skill_p = calibrate_sources(dataset.tables.get(c.ASSESSMENTS), SkillParams())
     evidence = skill_evidence(dataset, skill_p, content.content_weight, content.content_level)
+    no_learning = replace(dataset, enrolments=dataset.enrolments.take(np.zeros(len(en), bool)))
+    assessed = skill_evidence(no_learning, skill_p, content.content_weight, content.content_level)
+    finish = finish_rates(dataset, assessed.levels(), content.content_weight, content.content_level)
     required, importance = role_requirements(dataset)
     prior_p = prior or PriorParams()
     prior_levels = role_prior_levels(evidence.levels(), role, required, prior_p.strength)
@@ -257,6 +261,7 @@ def fit_state(
         employee_target_role=target,
         employee_department=dept,
         employee_language=employee_languages(dataset),
+        finish_by_step=finish,
         mf_item_factors=mf.item_factors_,
         mf_user_factors=mf.user_factors_,
         mf_gram=mf.gram_,
