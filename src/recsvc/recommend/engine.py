@@ -126,7 +126,9 @@ class Recommender:
         signals = build_signals(st, query.employee_id, query.context, text_terms=self._text_terms)
         value = self.features.value_model.values(signals.need)
         logits, cf = self.engagement.logits(signals, value)
-        take = engagement_probability(logits)
+        take = engagement_probability(
+            logits, st.params.engagement_slope, st.params.engagement_intercept
+        )
         probability = take * self.finish.probability(signals.current)
         ok = allowed_items(st, signals, query, self._rules, fallback=self.fallback_language)
         if not query.include_refreshers:

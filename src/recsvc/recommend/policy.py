@@ -51,9 +51,9 @@ def _sigmoid(x: FloatArray) -> FloatArray:
     return (0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, np.float64)))).astype(np.float32)
 
 
-def engagement_probability(logits: FloatArray) -> FloatArray:
-    """The ranker's log-odds as a probability in [0, 1]."""
-    return _sigmoid(logits)
+def engagement_probability(logits: FloatArray, slope: float, intercept: float) -> FloatArray:
+    """The ranker's log-odds as a calibrated probability in [0, 1]."""
+    return _sigmoid(np.float32(slope) * logits + np.float32(intercept))
 
 
 def _pick(

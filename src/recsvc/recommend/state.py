@@ -103,6 +103,10 @@ class StateParams:
     proven_days: float = 365.0
     #: standard deviation of one unit of evidence weight (one fresh test), in levels
     level_sd_unit: float = 0.5
+    #: engagement probability = sigmoid(slope * ranker log-odds + intercept), calibrated
+    #: among each person's plausible candidates (training.calibrate)
+    engagement_slope: float = 1.0
+    engagement_intercept: float = 0.0
 
     def to_document(self) -> dict[str, Any]:
         doc = dataclasses.asdict(self)
@@ -130,6 +134,8 @@ class StateParams:
             pass_score=float(doc["pass_score"]),
             proven_days=float(doc["proven_days"]),
             level_sd_unit=float(doc["level_sd_unit"]),
+            engagement_slope=float(doc["engagement_slope"]),
+            engagement_intercept=float(doc["engagement_intercept"]),
         )
 
 

@@ -8,6 +8,7 @@ from recsvc.dataset import Dataset
 from recsvc.models.ranker import LogisticRanker
 from recsvc.recommend.state import ModelState
 from recsvc.training.assemble import ContentParts, Hyperparams, fit_content, fit_state
+from recsvc.training.calibrate import calibrate_engagement
 from recsvc.training.holdout import Holdout, time_split
 from recsvc.training.rank import fit_ranker
 from recsvc.training.stages import LoggingProgress, StageTimer
@@ -76,8 +77,16 @@ def fit_hybrid(
     with timer.stage("fit"):
         train_state = fit_state(holdout.train, hp, content, seed=seed)
         full_state = fit_state(dataset, hp, content, seed=seed)
-    with timer.stage("rank", total=len(holdout.tune_users)):
+    with timer.stage("rank", total=2 * len(holdout.tune_users)):
         ranker, n_examples = fit_ranker(train_state, holdout, seed=seed, on_user=timer.advance)
+        slope, intercept = calibrate_engagement(
+            replace(train_state, ranker=ranker), holdout, on_user=timer.advance
+        )
+
+    def finished(state: ModelState) -> ModelState:
+        params = replace(state.params, engagement_slope=slope, engagement_intercept=intercept)
+        return replace(state, ranker=ranker, params=params)
+
     return FittedHybrid(
         dataset=dataset,
         content=content,
@@ -85,6 +94,6 @@ def fit_hybrid(
         tuned=tuned,
         ranker=ranker,
         n_ranker_examples=n_examples,
-        train_state=replace(train_state, ranker=ranker),
-        state=replace(full_state, ranker=ranker),
+        train_state=finished(train_state),
+        state=finished(full_state),
     )
