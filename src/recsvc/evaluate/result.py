@@ -22,8 +22,11 @@ MODEL_NOTES: dict[str, str] = {
     "als": "implicit ALS alone (the hybrid's tuned factors)",
     "bpr": "implicit BPR alone (tuned on the same inner holdout)",
     "ease": "EASE alone (the hybrid's tuned item-item model)",
-    "hybrid": "what the service returns: learned blend, rules, MMR diversity",
-    "hybrid-skills": "hybrid without the skill-gap and strategic features",
+    "hybrid": "what the service returns (objective need): learning value first, weighted by "
+    "the calibrated chance to take and finish; rules, MMR diversity",
+    "hybrid-balanced": "the service with objective balanced: mean of scaled value and chance",
+    "hybrid-engagement": "the service with objective engagement: the chance to take it alone",
+    "hybrid-skills": "hybrid without the strategic-skill feature of the engagement model",
     "hybrid-content": "hybrid without content similarity",
     "hybrid-cf": "hybrid without ALS/BPR and EASE scores",
     "hybrid-ranker": "hybrid with equal weights instead of the learned ranker",

@@ -103,7 +103,9 @@ def rank_all(
             lists[b.name] = (best[:k], best)
         for v, recommender in served:
             answers = [
-                recommender.recommend(replace(query, k=kk, diversity=v.diversity))
+                recommender.recommend(
+                    replace(query, k=kk, diversity=v.diversity, objective=v.objective)
+                )
                 for kk in (k, width)
             ]
             short, long_ = (_indices(state, a) for a in answers)

@@ -4,7 +4,9 @@ An ablation removes one component and lets the ranker re-learn the blend without
 same inner holdout and examples as the real ranker: zeroing a feature column both when
 learning and when scoring is the same as never having computed it. ``hybrid-ranker`` keeps
 every component but replaces the learned weights by equal ones; ``hybrid-diversity`` is the
-learned blend without the MMR re-ranking.
+learned blend without the MMR re-ranking. ``hybrid-balanced`` and ``hybrid-engagement``
+are the same bundle answering with the other ranking objectives: what need first costs and
+gains against ranking by engagement.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ DEFAULT_DIVERSITY = Query("").diversity
 
 #: ablation name -> (feature columns removed, capability the component needs)
 ABLATIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "hybrid-skills": (("learning_value", "strategic"), "skills"),
+    "hybrid-skills": (("strategic",), "skills"),
     "hybrid-content": (("content_sim",), None),
     "hybrid-cf": (("mf_score", "ease_score"), None),
 }
@@ -53,6 +55,7 @@ class Variant:
     ranker: LogisticRanker | None
     diversity: float
     note: str = ""
+    objective: str = "need"
 
 
 def _zeroed(ranker: LogisticRanker, columns: list[int]) -> LogisticRanker:
@@ -65,7 +68,11 @@ def _zeroed(ranker: LogisticRanker, columns: list[int]) -> LogisticRanker:
 def hybrid_variants(fitted: FittedHybrid, *, seed: int) -> list[Variant]:
     """The served hybrid, then each ablation with its re-learned ranker."""
     caps = fitted.state.capabilities
-    out = [Variant("hybrid", fitted.ranker, DEFAULT_DIVERSITY)]
+    out = [
+        Variant("hybrid", fitted.ranker, DEFAULT_DIVERSITY),
+        Variant("hybrid-balanced", fitted.ranker, DEFAULT_DIVERSITY, objective="balanced"),
+        Variant("hybrid-engagement", fitted.ranker, DEFAULT_DIVERSITY, objective="engagement"),
+    ]
     x, y = ranker_examples(fitted.train_state, fitted.holdout, seed=seed)
     learnable = len(y) >= 20 and y.min() != y.max()
     for name, (features, needs) in ABLATIONS.items():

@@ -85,11 +85,12 @@ def role_entry_levels(
 ) -> FloatArray:
     """Prior level per (role, skill) for someone new to the role (nothing known yet).
 
-    A newcomer is not yet a typical member: their prior is the role members' lowest decile
-    (``ENTRY_QUANTILE``) on the skill, shrunk toward ``ENTRY_STEPS_BELOW`` levels below the
-    requirement with ``strength`` pseudo-members, so a role with few assessed people still
-    starts its newcomers below what it asks. This is what makes a new hire's list start
-    with entry-level content for their role's skills.
+    A newcomer is not yet a typical member, and nothing shows what they can do: their prior
+    is the foundation of the role's ladder, ``ENTRY_STEPS_BELOW`` levels below the
+    requirement, or lower where the role's members' lowest decile (``ENTRY_QUANTILE``,
+    shrunk toward it with ``strength`` pseudo-members) says people start lower. This is
+    what makes a new hire's list start with entry-level content for their role's skills;
+    one assessment in the request moves them up at once.
     """
     n_r, n_s = required.shape
     base = np.clip(np.asarray(required, np.float64) - ENTRY_STEPS_BELOW, 0.0, None)
@@ -108,9 +109,9 @@ def role_entry_levels(
     k = max(float(strength), 0.0)
     out = base.copy()
     asked = np.asarray(required)[r, sk] > 0
-    out[r[asked], sk[asked]] = (
-        n[asked] * stats["q"].to_numpy()[asked] + k * base[r, sk][asked]
-    ) / (n[asked] + k)
+    lowest = stats["q"].to_numpy()[asked]
+    shrunk = (n[asked] * lowest + k * base[r, sk][asked]) / (n[asked] + k)
+    out[r[asked], sk[asked]] = np.minimum(shrunk, base[r, sk][asked])
     return out.astype(np.float32)
 
 

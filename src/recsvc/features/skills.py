@@ -82,8 +82,9 @@ class SkillEvidence:
 #: fewest paired ratings (a source and a test of the same person and skill) to learn a
 #: source's bias and reliability from the data instead of the defaults
 MIN_CALIBRATION_PAIRS = 30
-#: two ratings of one skill this close in time (days) measure the same level
-_PAIR_DAYS = 90.0
+#: two ratings of one skill this close in time (days) measure the same level (learning in
+#: between would read as bias: the window is short)
+_PAIR_DAYS = 30.0
 
 
 def calibrate_sources(assessments: pd.DataFrame | None, defaults: SkillParams) -> SkillParams:

@@ -30,6 +30,7 @@ from recsvc.recommend.rules import RuleTables, allowed_items
 from recsvc.recommend.score import Engagement, FeatureBuilder
 from recsvc.recommend.skill_state import EVIDENCE_NAMES
 from recsvc.recommend.state import ModelState
+from recsvc.recommend.value import LearningValue
 
 __all__ = ["Recommender"]
 
@@ -61,6 +62,12 @@ class Recommender:
         self.features = FeatureBuilder(state)
         # request-independent work, done once here so a request touches plain arrays only
         self.engagement = Engagement(state, self.features)
+        self.values = LearningValue(
+            state.content_skill_weight,
+            state.content_skill_level,
+            state.content_gain,
+            state.params.sigma,
+        )
         self.finish = FinishModel(
             state.finish_by_step, state.content_skill_weight, state.content_skill_level
         )
@@ -124,15 +131,15 @@ class Recommender:
         """
         st = self.state
         signals = build_signals(st, query.employee_id, query.context, text_terms=self._text_terms)
-        value = self.features.value_model.values(signals.need)
-        logits, cf = self.engagement.logits(signals, value)
+        value = self.values.values(signals.need)
+        logits, cf = self.engagement.logits(signals)
         take = engagement_probability(
             logits, st.params.engagement_slope, st.params.engagement_intercept
         )
         probability = take * self.finish.probability(signals.current)
         ok = allowed_items(st, signals, query, self._rules, fallback=self.fallback_language)
         if not query.include_refreshers:
-            ok &= ~self.features.value_model.tested_out(signals.need)
+            ok &= ~self.values.tested_out(signals.need)
         k = max(0, int(query.k))
         allowed = np.flatnonzero(ok)
         if len(allowed) == 0 or k == 0:
@@ -154,7 +161,7 @@ class Recommender:
             reasons = explain_items(
                 st,
                 self._explain,
-                self.features.value_model,
+                self.values,
                 signals,
                 chosen,
                 cf_positive,

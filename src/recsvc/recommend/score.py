@@ -4,8 +4,10 @@ Every ranking feature is defined once here. :meth:`FeatureBuilder.columns` gives
 per-request columns (zero columns as None), :attr:`FeatureBuilder.item_columns` the
 request-independent ones; the trainer stacks both into a matrix to learn the ranker on, and
 :class:`Engagement` adds the same columns, weighted, to a per-bundle constant. The
-learning-value column comes from :mod:`recsvc.recommend.value`, the one implementation of
-skill gaps the rest of recsvc uses.
+model predicts whether a person takes an item, not whether they need it: learning value
+is left out on purpose (the need-first policy weighs the two, and a learned weight on need
+would let engagement undo it), and :mod:`recsvc.recommend.value` stays the one
+implementation of skill gaps.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from recsvc.models.base import FloatArray
 from recsvc.models.content import max_similarity
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.state import ModelState
-from recsvc.recommend.value import LearningValue
 
 __all__ = [
     "FEATURE_NAMES",
@@ -36,9 +37,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "mf_score",  # ALS/BPR user . item, standardised over the catalogue for this employee
     "ease_score",  # EASE history row . B, standardised likewise (0 when EASE is off)
     "content_sim",  # best similarity to anything in the history
-    "learning_value",  # weighted skill gap the item is expected to close
     "strategic",  # highest strategic weight of the skills the item teaches
     "role_pop",  # log share of people in the employee's role who took it
+    "target_role_pop",  # log share of people in the employee's target role who took it
     "department_pop",  # log share of the employee's department who took it
     "pop_all",  # log share of everyone who took it
     "pop_recent",  # log share of everyone who took it recently (trend)
@@ -100,12 +101,6 @@ class FeatureBuilder:
     def __init__(self, state: ModelState) -> None:
         self.state = state
         self.n_items = len(state.content)
-        self.value_model = LearningValue(
-            state.content_skill_weight,
-            state.content_skill_level,
-            state.content_gain,
-            state.params.sigma,
-        )
         self.item_columns: dict[str, FloatArray] = {
             "strategic": np.asarray(state.item_strategic, dtype=np.float32),
             "pop_all": _log_share(state.pop_all),
@@ -121,7 +116,7 @@ class FeatureBuilder:
         self.role_rows = _GroupRows.from_csr(state.role_pop)
         self.department_rows = _GroupRows.from_csr(state.department_pop)
 
-    def columns(self, s: UserSignals, value: FloatArray) -> dict[str, FloatArray | None]:
+    def columns(self, s: UserSignals) -> dict[str, FloatArray | None]:
         """The per-request feature columns (None where a column is all zeros)."""
         st = self.state
         cols: dict[str, FloatArray | None] = dict.fromkeys(FEATURE_NAMES)
@@ -138,18 +133,16 @@ class FeatureBuilder:
             cols["content_sim"] = max_similarity(
                 self.similar_idx, self.similar_score, pos, self.n_items
             )
-        cols["learning_value"] = value if value.any() else None
         cols["role_pop"] = self.role_rows.row(s.role_idx, self.n_items)
+        cols["target_role_pop"] = self.role_rows.row(s.target_role_idx, self.n_items)
         cols["department_pop"] = self.department_rows.row(s.department_idx, self.n_items)
         for name in ITEM_FEATURES:
             del cols[name]
         return cols
 
-    def features(self, s: UserSignals, value: FloatArray | None = None) -> FloatArray:
+    def features(self, s: UserSignals) -> FloatArray:
         """Items x ``FEATURE_NAMES`` matrix (float32): the rows the ranker learns on."""
-        if value is None:
-            value = self.value_model.values(s.need)
-        cols = self.columns(s, value)
+        cols = self.columns(s)
         out = np.zeros((self.n_items, len(FEATURE_NAMES)), dtype=np.float32)
         for j, name in enumerate(FEATURE_NAMES):
             col = self.item_columns[name] if name in ITEM_FEATURES else cols[name]
@@ -176,10 +169,10 @@ class Engagement:
             static += self.weights[name] * builder.item_columns[name]
         self.static = static
 
-    def logits(self, s: UserSignals, value: FloatArray) -> tuple[FloatArray, FloatArray | None]:
+    def logits(self, s: UserSignals) -> tuple[FloatArray, FloatArray | None]:
         """``(log-odds per item, standardised CF column or None)`` for this employee."""
         out = self.static.copy()
-        cols = self.builder.columns(s, value)
+        cols = self.builder.columns(s)
         for name, col in cols.items():
             if col is not None:
                 out += self.weights[name] * col

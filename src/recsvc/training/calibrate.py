@@ -44,7 +44,7 @@ def calibrate_engagement(
     ys: list[npt.NDArray[np.bool_]] = []
     for u in holdout.tune_users:
         signals = build_signals(state, state.employees.id_of(int(u)), Context())
-        logits, _ = engagement.logits(signals, builder.value_model.values(signals.need))
+        logits, _ = engagement.logits(signals)
         cand = np.flatnonzero(active & ~signals.excluded)
         top = cand[top_k(logits[cand], CANDIDATES)]
         lo, hi = holdout.relevant.indptr[u], holdout.relevant.indptr[u + 1]

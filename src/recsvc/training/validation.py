@@ -72,9 +72,8 @@ def validate(
         employee_id = state.employees.id_of(int(u))
         query = Query(employee_id, k=K, diversity=diversity, explain=False)
         signals = build_signals(state, employee_id, Context())
-        value = rec.features.value_model.values(signals.need)
-        feats = rec.features.features(signals, value)
-        scores, _ = rec.engagement.logits(signals, value)
+        feats = rec.features.features(signals)
+        scores, _ = rec.engagement.logits(signals)
         allowed = np.flatnonzero(allowed_items(state, signals, query))
         for name, fn in models.items():
             vals = np.asarray(fn(feats, scores), dtype=np.float32)[allowed]

@@ -38,12 +38,11 @@ def test_served_logits_equal_the_ranker_on_the_training_feature_matrix(
     for s in some_signals(sample_rec):
         if s.project_text is not None:
             continue  # the project match is added at serving only (nothing to learn it from)
-        value = features.value_model.values(s.need)
-        want = sample_rec.state.ranker.decision_function(features.features(s, value))
-        got, cf = engagement.logits(s, value)
+        want = sample_rec.state.ranker.decision_function(features.features(s))
+        got, cf = engagement.logits(s)
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
         if cf is not None:
-            assert np.array_equal(cf > 0, features.features(s, value)[:, 0] > 0)
+            assert np.array_equal(cf > 0, features.features(s)[:, 0] > 0)
 
 
 def test_project_text_by_term_is_bit_identical(sample_rec: Recommender) -> None:

@@ -158,12 +158,16 @@ def test_uncertainty_counts_a_gap_that_is_likely_but_not_certain() -> None:
     assert lv.values(_need([3.0], [3.0], sd=1.0))[0] > 0.01
 
 
-def test_content_at_the_estimate_has_value_only_when_the_level_may_be_lower() -> None:
-    # Module docstring: value = E_X[min(max(0, R - X), gain * fit(L - X))], X ~ N(c, sd^2),
-    # which "counts ... content at the estimate's level when the level may be lower".
-    # At c = 2, sd = 1, R = 4, L = 2 the five Gauss-Hermite nodes give X = 0 (clipped),
-    # 0.644, 2, 3.356, 4.857 with probabilities 0.0113, 0.2221, 0.5333, 0.2221, 0.0113:
-    # 0.0113 * fit(2) + 0.2221 * fit(1.356) = 0.0113 * 0.2494 + 0.2221 * 0.8383 = 0.1891.
-    lv = _value_model({0: [(0, 2, 1.0)]}, 1, 1)
-    assert lv.values(_need([2.0], [4.0]))[0] == pytest.approx(0.0, abs=1e-6)
-    assert lv.values(_need([2.0], [4.0], sd=1.0))[0] == pytest.approx(0.1891, abs=2e-3)
+def test_uncertainty_widens_the_gap_but_content_at_the_estimate_stays_worthless() -> None:
+    # value = w * n * E_X[min(max(0, R - X), gain * fit(L - c))], X ~ N(c, sd^2): the fit
+    # is taken at the estimate, so an item at c = 2 is worth nothing however unsure c is
+    at_level = _value_model({0: [(0, 2, 1.0)]}, 1, 1)
+    assert at_level.values(_need([2.0], [4.0]))[0] == pytest.approx(0.0, abs=1e-6)
+    assert at_level.values(_need([2.0], [4.0], sd=1.0))[0] == pytest.approx(0.0, abs=1e-6)
+    # an estimate at the requirement has no gap when sure, and an expected one when not:
+    # at c = R = 3, sd = 1, the nodes X = 0.143, 1.644, 3, 4.356, 5 (clipped) with
+    # probabilities 0.0113, 0.2221, 0.5333, 0.2221, 0.0113 give gaps 2.857, 1.356, 0, 0, 0,
+    # each capped by the gain at one level up (fit 1): 0.0113 * 1 + 0.2221 * 1 = 0.2334
+    one_up = _value_model({0: [(0, 4, 1.0)]}, 1, 1)
+    assert one_up.values(_need([3.0], [3.0]))[0] == pytest.approx(0.0, abs=1e-4)
+    assert one_up.values(_need([3.0], [3.0], sd=1.0))[0] == pytest.approx(0.2334, abs=2e-3)
