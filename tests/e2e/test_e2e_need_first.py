@@ -41,12 +41,6 @@ NEW_HIRE = "new-hire-never-seen"
 
 Json = dict[str, Any]
 
-#: known shortfall of the need-first order: the engagement probability multiplies learning
-#: value, and on a small organisation it differs between items by more than their values
-#: do, so a more popular item two levels up outranks the one a level up. Strict: these
-#: tests start failing the day the order is fixed, and must then lose this mark.
-ORDER_GAP = "value x engagement lets popularity overturn a larger learning value"
-
 
 @dataclass
 class Served:
@@ -147,7 +141,6 @@ def role_skill_levels(org: NeedOrg, content_id: str, role_id: str) -> list[int]:
 # --- 1. generic videos: the analyst's SQL gap beats what everyone watched -----------------
 
 
-@pytest.mark.xfail(strict=True, reason=ORDER_GAP)
 def test_analyst_first_gets_sql_one_level_above_not_the_popular_videos(served: Served) -> None:
     org = served.org
     answer = recommend(served, org.employee_a, k=10)
@@ -228,7 +221,6 @@ def test_items_with_value_come_first_and_the_rest_are_fill_ins(
 # --- 2. target role: the list moves to the target role's gap -------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=ORDER_GAP)
 def test_target_role_puts_its_gap_first_one_level_above(served: Served) -> None:
     org = served.org
     answer = recommend(served, org.employee_a, k=10, context={"target_role_id": "scientist"})
@@ -246,7 +238,6 @@ def test_target_role_puts_its_gap_first_one_level_above(served: Served) -> None:
 # --- 3. new hires: entry-level content for their role's gaps -------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=ORDER_GAP)
 def test_new_hire_by_role_gets_entry_level_content_for_that_role(served: Served) -> None:
     org = served.org
     tops: dict[str, list[str]] = {}
@@ -274,7 +265,6 @@ def test_new_hire_by_role_gets_entry_level_content_for_that_role(served: Served)
     assert set(tops["analyst"]) != set(tops["manager"])
 
 
-@pytest.mark.xfail(strict=True, reason=ORDER_GAP)
 def test_new_hire_with_only_a_target_role(served: Served) -> None:
     org = served.org
     answer = recommend(served, NEW_HIRE, k=5, context={"target_role_id": "scientist"})

@@ -35,7 +35,7 @@ Int64Array = npt.NDArray[np.int64]
 
 #: how much the chance of taking an item weighs against its learning value: the order is
 #: ``value * probability ** ENGAGEMENT_EXPONENT``
-ENGAGEMENT_EXPONENT = 1.0
+ENGAGEMENT_EXPONENT = 0.2
 
 
 @dataclass(frozen=True)
