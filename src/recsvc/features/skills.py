@@ -20,7 +20,6 @@ __all__ = [
     "SkillEvidence",
     "SkillParams",
     "calibrate_sources",
-    "content_gains",
     "content_skill_matrices",
     "role_requirements",
     "skill_evidence",
@@ -253,54 +252,6 @@ def _max_by_cell(
     r = frame.index.get_level_values(0).to_numpy(dtype=np.int64)
     cc = frame.index.get_level_values(1).to_numpy(dtype=np.int64)
     out = sp.csr_matrix((frame.to_numpy(dtype=np.float32), (r, cc)), shape=shape)
-    out.sort_indices()
-    return out
-
-
-def content_gains(
-    dataset: Dataset, content_weight: sp.csr_matrix, *, shrink: float = 3.0
-) -> sp.csr_matrix:
-    """Measured gain per (item, skill) from course tests before and after it, shrunk.
-
-    Assessments carrying a ``content_id`` are the course's own tests: per person, the last
-    minus the first on a skill the item teaches is the gain it produced. The mean over
-    people is shrunk toward the mean gain of all measured items with ``shrink`` pseudo-
-    people, so one lucky learner does not make a course look great. Items without such
-    tests stay absent (the ranking then falls back to the level fit).
-    """
-    shape = content_weight.shape
-    a = dataset.tables.get(c.ASSESSMENTS)
-    if a is None or len(a) == 0 or "content_id" not in a.columns or shape[1] == 0:
-        return sp.csr_matrix(shape, dtype=np.float32)
-    a = a[a["content_id"].notna()]
-    frame = pd.DataFrame(
-        {
-            "e": a["employee_id"].astype(str).to_numpy(),
-            "i": dataset.content.indices(id_values(a["content_id"])),
-            "s": dataset.skills.indices(id_values(a["skill_id"])),
-            "day": to_days(a["assessed_at"]),
-            "level": a["level"].astype("float64").to_numpy(dtype=np.float64),
-        }
-    )
-    frame = frame[(frame["i"] >= 0) & (frame["s"] >= 0) & np.isfinite(frame["day"])]
-    if len(frame) == 0:
-        return sp.csr_matrix(shape, dtype=np.float32)
-    frame = frame.sort_values(["e", "i", "s", "day"], kind="stable")
-    g = frame.groupby(["e", "i", "s"])["level"]
-    per_person = pd.DataFrame({"gain": g.last() - g.first(), "n": g.size()})
-    per_person = per_person[per_person["n"] >= 2].reset_index()
-    if len(per_person) == 0:
-        return sp.csr_matrix(shape, dtype=np.float32)
-    by_item = per_person.groupby(["i", "s"])["gain"].agg(["sum", "count"]).reset_index()
-    overall = float(per_person["gain"].mean())
-    shrunk = (by_item["sum"] + shrink * overall) / (by_item["count"] + shrink)
-    out = sp.csr_matrix(
-        (
-            np.clip(shrunk.to_numpy(dtype=np.float32), 0.0, 5.0) + 1e-4,  # 0 must stay stored
-            (by_item["i"].to_numpy(dtype=np.int64), by_item["s"].to_numpy(dtype=np.int64)),
-        ),
-        shape=shape,
-    )
     out.sort_indices()
     return out
 

@@ -65,8 +65,8 @@ class Recommender:
         self.values = LearningValue(
             state.content_skill_weight,
             state.content_skill_level,
-            state.content_gain,
-            state.params.sigma,
+            state.content_effect,
+            state.gain_curve,
         )
         self.finish = FinishModel(
             state.finish_by_step, state.content_skill_weight, state.content_skill_level
@@ -131,12 +131,13 @@ class Recommender:
         """
         st = self.state
         signals = build_signals(st, query.employee_id, query.context, text_terms=self._text_terms)
-        value = self.values.values(signals.need)
+        finish = self.finish.probability(signals.current)
+        value = self.values.values(signals.need) * finish
         logits, cf = self.engagement.logits(signals)
         take = engagement_probability(
             logits, st.params.engagement_slope, st.params.engagement_intercept
         )
-        probability = take * self.finish.probability(signals.current)
+        probability = take * finish
         ok = allowed_items(st, signals, query, self._rules, fallback=self.fallback_language)
         if not query.include_refreshers:
             ok &= ~self.values.tested_out(signals.need)
@@ -147,7 +148,7 @@ class Recommender:
         ranked = rank_items(
             allowed,
             value,
-            take if query.objective == "engagement" else probability,
+            take,
             objective=query.objective,
             k=k,
             diversity=query.diversity,

@@ -127,7 +127,7 @@ def resolve_skill_state(
                 needed |= state.role_required[r] > 0
         needed[project_skills] = True
         prior = _prior_levels(state, roles, newcomer and len(recent_items) == 0)
-        add = needed & (wsum == 0) & (prior > 0)
+        add = needed & (wsum == 0)
         wsum[add] += p.prior_weight
         wlevel[add] += p.prior_weight * prior[add]
     cw, cl = state.content_skill_weight, state.content_skill_level

@@ -27,6 +27,7 @@ from recsvc.ids import IdIndex
 from recsvc.models.base import FloatArray
 from recsvc.models.ranker import LogisticRanker
 from recsvc.recommend.finish import N_BINS
+from recsvc.recommend.gain_curve import GAIN_STEPS
 
 __all__ = ["SPARSE_FIELDS", "ModelState", "StateParams"]
 
@@ -45,7 +46,7 @@ SPARSE_FIELDS = (
     "skill_wassessed",
     "skill_wlearned",
     "skill_proven",
-    "content_gain",
+    "content_effect",
     "role_pop",
     "department_pop",
     "prerequisites",
@@ -63,6 +64,7 @@ _DENSE_FIELDS = (
     "employee_department",
     "employee_language",
     "finish_by_step",
+    "gain_curve",
     "mf_item_factors",
     "mf_user_factors",
     "mf_gram",
@@ -167,6 +169,7 @@ class ModelState:
     employee_department: IntArray
     employee_language: npt.NDArray[np.str_]  # primary BCP 47 subtag, "" when unknown
     finish_by_step: FloatArray  # completion rate per level-step bin (recommend.finish)
+    gain_curve: FloatArray  # expected gain at GAIN_STEPS (recommend.gain_curve)
     mf_item_factors: FloatArray
     mf_user_factors: FloatArray
     mf_gram: FloatArray
@@ -190,7 +193,7 @@ class ModelState:
     skill_wassessed: sp.csr_matrix
     skill_wlearned: sp.csr_matrix
     skill_proven: sp.csr_matrix
-    content_gain: sp.csr_matrix
+    content_effect: sp.csr_matrix
     role_pop: sp.csr_matrix
     department_pop: sp.csr_matrix
     prerequisites: sp.csr_matrix
@@ -316,6 +319,7 @@ class ModelState:
             "employee_department": (n_u,),
             "employee_language": (n_u,),
             "finish_by_step": (N_BINS,),
+            "gain_curve": (len(GAIN_STEPS),),
             "mf_item_factors": (n_i, n_f),
             "mf_user_factors": (n_u, n_f),
             "mf_gram": (n_f, n_f),
@@ -341,7 +345,7 @@ class ModelState:
             "skill_wassessed": (n_u, n_s),
             "skill_wlearned": (n_u, n_s),
             "skill_proven": (n_u, n_s),
-            "content_gain": (n_i, n_s),
+            "content_effect": (n_i, n_s),
             "role_pop": (n_r, n_i),
             "department_pop": (n_d, n_i),
             "prerequisites": (n_i, n_i),

@@ -4,13 +4,18 @@ For item i teaching skill s (weight w) to level L, and a person at estimated lev
 (standard deviation sd) who needs level R on s with need weight n (importance times one
 plus the organisation's strategic weight):
 
-    value_i = sum_s  w * n * E_X[ min(max(0, R - X), gain_is * fit(L - c)) ],  X ~ N(c, sd^2)
+    value_i = f_i * sum_s  w * n * E_X[ min(max(0, R - X), effect_is * curve(L - c)) ]
+
+with X ~ N(c, sd^2) and f_i the chance the person finishes the item (content dropped
+halfway closes nothing):
 
 - ``fit`` is the level fit (:func:`~recsvc.models.skill_gap.difficulty_fit`): best one
   level above the current level, nothing at or below it, little far above;
-- ``gain_is`` is the item's measured effectiveness (mean gain between its own tests before
-  and after, shrunk; see :func:`recsvc.features.skills.content_gains`) where known, else one
-  level;
+- ``curve`` is the expected gain by level step (:mod:`recsvc.recommend.gain_curve`):
+  learned from courses' own tests before and after where the data has them, else the
+  stated level fit (best one level above, nothing at or below, little far above);
+- ``effect_is`` is the item's measured effectiveness against that curve (1: average; see
+  :func:`recsvc.features.gains.item_effects`), 1 where never measured;
 - the expectation over the person's true level X (normal around the estimate c, with its
   uncertainty; five-point Gauss-Hermite quadrature) counts a gap the evidence makes likely
   but not certain; the level fit is taken at the estimate, so content at or below it has
@@ -33,12 +38,10 @@ import scipy.sparse as sp
 from numpy.polynomial.hermite_e import hermegauss
 
 from recsvc.models.base import FloatArray
-from recsvc.models.skill_gap import LEVELS, difficulty_fit
+from recsvc.models.skill_gap import LEVELS
+from recsvc.recommend.gain_curve import expected_gain
 
-__all__ = ["DEFAULT_GAIN", "MIN_VALUE", "Contribution", "LearningValue", "SkillNeed"]
-
-#: expected gain (levels) of an item nobody measured, at the right level
-DEFAULT_GAIN = 1.0
+__all__ = ["MIN_VALUE", "Contribution", "LearningValue", "SkillNeed"]
 #: below this (weighted levels) an item has no learning value worth a place in the list
 MIN_VALUE = 0.02
 #: Gauss-Hermite nodes and probabilities for an expectation over a normal level
@@ -81,7 +84,7 @@ class Contribution:
 class LearningValue:
     """Learning value of every item for one person; read-only after ``__init__``.
 
-    Keeps the items x skills entries (weight, taught level, measured gain) both skill-major
+    Keeps the items x skills entries (weight, taught level, measured effect) both skill-major
     (a request touches only the skills with a gap) and item-major (reasons for a few items).
     """
 
@@ -89,28 +92,28 @@ class LearningValue:
         self,
         content_weight: sp.csr_matrix,
         content_level: sp.csr_matrix,
-        content_gain: sp.csr_matrix,
-        sigma: float,
+        content_effect: sp.csr_matrix,
+        gain_curve: FloatArray,
     ) -> None:
         w = sp.csr_matrix(content_weight, dtype=np.float32)
         w.sort_indices()
         lv = sp.csr_matrix(content_level, dtype=np.float32)
         lv.sort_indices()
-        gain = sp.csr_matrix(content_gain, dtype=np.float32)
+        effect = sp.csr_matrix(content_effect, dtype=np.float32)
         self.n_items, self.n_skills = w.shape
-        self.sigma = sigma
-        # gains laid on the weight pattern (DEFAULT_GAIN where none was measured)
-        g = np.full(w.nnz, DEFAULT_GAIN, np.float32)
-        if gain.nnz and w.nnz:
+        self.curve = np.asarray(gain_curve, dtype=np.float32)
+        # effects laid on the weight pattern (1 where none was measured)
+        g = np.ones(w.nnz, np.float32)
+        if effect.nnz and w.nnz:
             rows = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))
-            measured = np.asarray(gain[rows, w.indices]).ravel()
-            g = np.where(measured > 0, measured, DEFAULT_GAIN).astype(np.float32)
+            measured = np.asarray(effect[rows, w.indices]).ravel()
+            g = np.where(measured > 0, measured, 1.0).astype(np.float32)
         level = np.clip(np.rint(lv.data), LEVELS[0], LEVELS[-1]).astype(np.float32)
         self.item_indptr = np.asarray(w.indptr, np.int64)
         self.item_skill = np.asarray(w.indices, np.int64)
         self.item_weight = np.asarray(w.data, np.float32)
         self.item_level = level
-        self.item_gain = g
+        self.item_effect = g
         self.n_skills_of_item = np.diff(self.item_indptr)
         order = np.argsort(self.item_skill, kind="stable")
         self.skill_indptr = np.searchsorted(
@@ -120,7 +123,7 @@ class LearningValue:
         self.skill_item = item_of_entry[order]
         self.skill_weight = self.item_weight[order]
         self.skill_level = level[order]
-        self.skill_gain = g[order]
+        self.skill_effect = g[order]
 
     def _entries(self, skills: Int64Array) -> npt.NDArray[np.int64]:
         starts, ends = self.skill_indptr[skills], self.skill_indptr[skills + 1]
@@ -134,14 +137,14 @@ class LearningValue:
         skill: Int64Array,
         level: FloatArray,
         weight: FloatArray,
-        gain: FloatArray,
+        effect: FloatArray,
     ) -> FloatArray:
         closed = np.zeros(len(skill), dtype=np.float32)
         mean, sd, required = need.current[skill], need.sd[skill], need.required[skill]
-        expected_gain = gain * difficulty_fit(level - mean, self.sigma)
+        gain_here = effect * expected_gain(self.curve, level - mean)
         for z, p in zip(_NODES, _WEIGHTS, strict=True):
             gap = np.clip(required - np.clip(mean + z * sd, 0.0, 5.0), 0.0, None)
-            closed += p * np.minimum(gap, expected_gain)
+            closed += p * np.minimum(gap, gain_here)
         return np.asarray(weight * factor[skill] * closed, dtype=np.float32)
 
     def values(self, need: SkillNeed) -> FloatArray:
@@ -153,7 +156,12 @@ class LearningValue:
         pos = self._entries(active)
         skill = np.repeat(active, np.diff(self.skill_indptr)[active])
         v = self._entry_value(
-            need, factor, skill, self.skill_level[pos], self.skill_weight[pos], self.skill_gain[pos]
+            need,
+            factor,
+            skill,
+            self.skill_level[pos],
+            self.skill_weight[pos],
+            self.skill_effect[pos],
         )
         out = np.bincount(self.skill_item[pos], weights=v, minlength=self.n_items)
         return out.astype(np.float32)
@@ -188,7 +196,7 @@ class LearningValue:
             skill,
             self.item_level[lo:hi],
             self.item_weight[lo:hi],
-            self.item_gain[lo:hi],
+            self.item_effect[lo:hi],
         )
         order = np.argsort(-v, kind="stable")
         return [

@@ -14,6 +14,7 @@ from recsvc import contract as c
 from recsvc.dataset import Dataset, id_values
 from recsvc.features.completion import finish_rates
 from recsvc.features.confidence import STATUS_CODES, ConfidenceParams
+from recsvc.features.gains import course_test_gains, gain_curve, item_effects
 from recsvc.features.prior import (
     PriorParams,
     add_role_prior,
@@ -23,7 +24,6 @@ from recsvc.features.prior import (
 from recsvc.features.skills import (
     SkillParams,
     calibrate_sources,
-    content_gains,
     content_skill_matrices,
     role_requirements,
     skill_evidence,
@@ -196,6 +196,8 @@ def fit_state(
     no_learning = replace(dataset, enrolments=dataset.enrolments.take(np.zeros(len(en), bool)))
     assessed = skill_evidence(no_learning, skill_p, content.content_weight, content.content_level)
     finish = finish_rates(dataset, assessed.levels(), content.content_weight, content.content_level)
+    pairs = course_test_gains(dataset, content.content_level)
+    curve = gain_curve(pairs, SIGMA)
     required, importance = role_requirements(dataset)
     prior_p = prior or PriorParams()
     prior_levels = role_prior_levels(evidence.levels(), role, required, prior_p.strength)
@@ -285,7 +287,8 @@ def fit_state(
         skill_wassessed=evidence.wassessed,
         skill_wlearned=evidence.wlearned,
         skill_proven=evidence.proven,
-        content_gain=content_gains(dataset, content.content_weight),
+        content_effect=item_effects(pairs, curve, content.content_weight.shape),
+        gain_curve=curve,
         role_pop=role_pop.share_,
         department_pop=dept_pop.share_,
         prerequisites=prereq,

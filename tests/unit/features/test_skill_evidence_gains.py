@@ -8,12 +8,9 @@ import pytest
 
 from recsvc import contract as c
 from recsvc.dataset import Dataset, build_dataset
-from recsvc.features.skills import (
-    SkillParams,
-    content_gains,
-    content_skill_matrices,
-    skill_evidence,
-)
+from recsvc.features.gains import course_test_gains, gain_curve, item_effects
+from recsvc.features.skills import SkillParams, content_skill_matrices, skill_evidence
+from recsvc.recommend.gain_curve import default_curve
 
 NOW = pd.Timestamp("2024-06-01", tz="UTC")
 #: (who, level, days ago, source, course or None)
@@ -79,33 +76,53 @@ def test_only_real_completions_are_evidence_and_only_recent_tests_prove() -> Non
     assert learned[idx["t1"]] == 0.0
 
 
-def test_course_tests_give_the_shrunk_mean_gain() -> None:
+def test_course_tests_give_gains_by_step_and_item_effects() -> None:
     ds = _dataset(
         [("p1", "c1", "completed", np.nan)],
         [
             ("p1", 1.0, 30, "test", "c1"),
-            ("p1", 3.0, 10, "test", "c1"),  # gain 2
-            ("p2", 3.0, 10, "test", "c1"),  # listed first, taken last: gain 3 - 2 = 1
+            ("p1", 3.0, 10, "test", "c1"),  # from 1 to 3 on a level-3 course: step 2, gain 2
+            ("p2", 3.0, 10, "test", "c1"),  # listed first, taken last: step 1, gain 1
             ("p2", 2.0, 30, "test", "c1"),
             ("p3", 4.0, 10, "test", "c1"),  # one test only: no gain
             ("p4", 2.0, 30, "test", "c2"),
-            ("p4", 2.0, 10, "test", "c2"),  # gain 0
+            ("p4", 2.0, 10, "test", "c2"),  # step 1, gain 0
             ("p1", 5.0, 1, "test", None),  # not a course test
         ],
     )
-    weight, _ = content_skill_matrices(ds)
+    _, level = content_skill_matrices(ds)
     c1, c2, c3 = (ds.content.get(i) for i in ("c1", "c2", "c3"))
-    # the mean over the three measured gains is 1; three pseudo-people at that mean
-    gains = content_gains(ds, weight)
-    assert gains[c1, 0] == pytest.approx((2 + 1 + 3 * 1.0) / (2 + 3), abs=2e-4)  # 1.2
-    assert gains[c2, 0] == pytest.approx((0 + 3 * 1.0) / (1 + 3), abs=2e-4)  # 0.75
-    assert gains[c3].nnz == 0
-    raw = content_gains(ds, weight, shrink=0.0)
-    assert raw[c1, 0] == pytest.approx(1.5, abs=2e-4)
-    assert raw[c2].nnz == 1 and raw[c2, 0] == pytest.approx(0.0, abs=2e-4)  # 0 stays stored
+    pairs = course_test_gains(ds, level).sort_values(["i", "step"]).reset_index(drop=True)
+    assert pairs[["i", "step", "gain"]].values.tolist() == [
+        [c1, 1.0, 1.0],
+        [c1, 2.0, 2.0],
+        [c2, 1.0, 0.0],
+    ]
+    # too few pairs for a curve: the stated level fit (1 level at one step up)
+    curve = gain_curve(pairs, 0.6)
+    np.testing.assert_allclose(curve, default_curve(0.6))
+    effects = item_effects(pairs, curve, level.shape)
+    # c1 gained 1 + 2 where the curve expects 1 + 0.2494; shrunk by 3 levels at effect 1
+    expected = 1.0 + float(default_curve(0.6)[8])  # step 2 is the ninth tabled step
+    assert effects[c1, 0] == pytest.approx((3.0 + 3.0) / (expected + 3.0), rel=1e-4)
+    assert effects[c2, 0] == pytest.approx(3.0 / (1.0 + 3.0), rel=1e-4)  # taught nothing
+    assert effects[c3].nnz == 0
 
 
-def test_no_course_tests_means_no_gains() -> None:
+def test_a_learned_curve_follows_the_data_and_is_zero_at_the_level() -> None:
+    steps = np.repeat([0.0, 1.0, 2.0], 100)
+    gains = np.repeat([0.6, 0.5, 0.5], 100)
+    pairs = pd.DataFrame({"i": 0, "s": 0, "step": steps, "gain": gains})
+    curve = gain_curve(pairs, 0.6)
+    assert curve[0] == 0.0  # at the learner's level nothing is new, whatever noise says
+    # 100 learners at gain 0.5 against 10 pseudo-learners at the level fit
+    assert curve[4] == pytest.approx((100 * 0.5 + 10 * 1.0) / 110, rel=1e-5)
+    assert curve[8] == pytest.approx((100 * 0.5 + 10 * float(default_curve(0.6)[8])) / 110)
+
+
+def test_no_course_tests_means_no_effects() -> None:
     ds = _dataset([("p1", "c1", "completed", np.nan)], [("p1", 3.0, 1, "test", None)])
-    weight, _ = content_skill_matrices(ds)
-    assert content_gains(ds, weight).nnz == 0
+    _, level = content_skill_matrices(ds)
+    pairs = course_test_gains(ds, level)
+    assert len(pairs) == 0
+    assert item_effects(pairs, gain_curve(pairs, 0.6), level.shape).nnz == 0

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from recsvc.recommend.gain_curve import default_curve
 from recsvc.recommend.value import Contribution, LearningValue, SkillNeed
 
 SIGMA = 0.6
@@ -32,7 +33,7 @@ def _value_model(
     gain = sp.csr_matrix(
         (list(g.values()), ([i for i, _ in g], [s for _, s in g])), shape=shape, dtype=np.float32
     )
-    return LearningValue(weight, level, gain, SIGMA)
+    return LearningValue(weight, level, gain, default_curve(SIGMA))
 
 
 def _need(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recsvc.recommend.policy import Ranked, rank_items
+from recsvc.recommend.policy import ENGAGEMENT_EXPONENT, Ranked, rank_items
 from recsvc.recommend.value import MIN_VALUE
 
 # value: items 0, 2, 4 have learning value; 1 has none, 3 has a little below MIN_VALUE
@@ -43,11 +43,22 @@ def _rank(
 
 def test_need_puts_items_with_value_first_then_fills_by_probability() -> None:
     r = _rank("need")
-    # value * probability: item 2 0.27, item 4 0.12, item 0 0.10; fill-ins 3 (0.95), 1 (0.9)
-    assert r.items.tolist() == [2, 4, 0, 3, 1]
+    # value * probability ** 0.2: item 0 0.362, item 2 0.294, item 4 0.181; then the
+    # fill-ins by probability: 3 (0.95), 1 (0.9)
+    key = VALUE * PROB**ENGAGEMENT_EXPONENT
+    assert r.items.tolist() == [0, 2, 4, 3, 1]
     assert r.has_value.tolist() == [True, True, True, False, False]
-    expected = [1.0, 0.5 + 0.5 * 0.12 / 0.27, 0.5 + 0.5 * 0.10 / 0.27, 0.5, 0.5 * 0.9 / 0.95]
+    top = key[0]
+    expected = [1.0, 0.5 + 0.5 * key[2] / top, 0.5 + 0.5 * key[4] / top, 0.5, 0.5 * 0.9 / 0.95]
     np.testing.assert_allclose(r.scores, expected, rtol=1e-5)
+
+
+def test_need_lets_engagement_break_near_ties_only() -> None:
+    # a quarter more value beats twice the chance of taking it; equal value goes to the
+    # likelier item
+    value = np.array([0.5, 0.4, 0.4, 0.0, 0.0], dtype=np.float32)
+    prob = np.array([0.1, 0.2, 0.3, 0.5, 0.5], dtype=np.float32)
+    assert _rank("need", value=value, prob=prob).items.tolist()[:3] == [0, 2, 1]
 
 
 def test_need_counts_an_item_at_exactly_min_value_as_valuable() -> None:
@@ -95,10 +106,12 @@ def test_scores_are_in_unit_interval_and_non_increasing(objective: str, diversit
 
 def test_time_budget_is_respected_across_both_tiers() -> None:
     r = _rank("need", budget=70.0)
-    # item 2 (60 min) first; 4 (40) and 0 (30) no longer fit; the fill-in 3 (20) does not
-    # either, 1 (10) does
-    assert r.items.tolist() == [2, 1]
+    # item 0 (30 min) first, then 2 (60) no longer fits but 4 (40) does: 70 minutes spent,
+    # and no fill-in fits in what is left
+    assert r.items.tolist() == [0, 4]
     assert float(DURATION[r.items].sum()) <= 70.0
+    # with 80 minutes, the fill-in 1 (10) fits after them
+    assert _rank("need", budget=80.0).items.tolist() == [0, 4, 1]
     # balanced: 2 (60) never fits, then 0 (30) and 3 (20); engagement: 3 (20), 1 (10), then
     # nothing else fits in the 20 minutes left
     assert _rank("balanced", budget=50.0).items.tolist() == [0, 3]
