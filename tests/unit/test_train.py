@@ -43,7 +43,7 @@ def test_train_writes_a_verified_bundle_with_progress(sample_source: str, tmp_pa
     assert manifest.version == result.manifest.version
     assert {"collaborative", "skill_gaps", "ease"} <= set(manifest.capabilities)
     assert "hybrid" in result.validation_table and "popularity" in result.validation_table
-    assert set(manifest.params["ranker_weights"]) >= {"mf_score", "learning_value"}
+    assert set(manifest.params["ranker_weights"]) >= {"mf_score", "target_role_pop"}
     assert manifest.row_counts[c.ENROLMENTS] > 0
     assert [s.name for s in result.stages] == list(STAGES)
     assert all(s.peak_rss_mib > 0 for s in result.stages)
