@@ -43,7 +43,7 @@ import numpy.typing as npt
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.query import Reason
 from recsvc.recommend.state import ModelState
-from recsvc.recommend.value import LearningValue
+from recsvc.recommend.value import Contribution, LearningValue
 
 __all__ = ["MAX_REASONS", "ExplainTables", "explain_items"]
 
@@ -88,11 +88,8 @@ def _pct(share: float) -> str:
     return f"{100.0 * share:.0f}%"
 
 
-def _skill_reasons(
-    state: ModelState, values: LearningValue, s: UserSignals, item: int
-) -> list[Reason]:
+def _skill_reasons(state: ModelState, s: UserSignals, parts: list[Contribution]) -> list[Reason]:
     """Gap reasons for the (up to two) skills behind the item's value, then strategic."""
-    parts = values.contributions(s.need, item)
     reasons = [_gap_reason(state, s, c.skill, c.taught_level, c.value) for c in parts[:2]]
     strategic = [c.skill for c in parts if state.skill_strategic[c.skill] >= _MIN_STRATEGIC]
     if strategic:
@@ -212,9 +209,10 @@ def explain_items(
     if len(idx) == 0:
         return []
     needs_known = bool(s.need.weight.any())
+    parts = values.contributions(s.need, idx)
     by_skill = [
-        _skill_reasons(state, values, s, item) if valued else [FILL_IN] if needs_known else []
-        for item, valued in zip(idx.tolist(), has_value, strict=True)
+        _skill_reasons(state, s, part) if valued else [FILL_IN] if needs_known else []
+        for part, valued in zip(parts, has_value, strict=True)
     ]
     similar = _similar_reasons(state, s, idx)
     shares = _role_shares(tables, s.role_idx, idx)

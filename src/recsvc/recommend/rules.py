@@ -66,7 +66,7 @@ class RuleTables:
     active: BoolArray
     format: npt.NDArray[np.int8]
     language: npt.NDArray[np.int32]  # primary-subtag code, -1 unknown
-    language_code: dict[str, int]
+    by_language: dict[str, BoolArray]  # primary subtag -> items in that language
     duration: npt.NDArray[np.float32]
     has_duration: BoolArray
     prereq_rows: npt.NDArray[np.int64]  # items that require something
@@ -84,7 +84,7 @@ class RuleTables:
             active=np.asarray(state.content_active, dtype=bool).view(np.ndarray),
             format=np.asarray(state.content_format).view(np.ndarray),
             language=language,
-            language_code=language_code,
+            by_language={tag: language == code for tag, code in language_code.items()},
             duration=duration,
             has_duration=np.isfinite(duration),
             prereq_rows=rows,
@@ -95,8 +95,11 @@ class RuleTables:
 
 
 def _language_mask(t: RuleTables, languages: list[str]) -> BoolArray:
-    codes = [t.language_code[p] for p in map(primary_language, languages) if p in t.language_code]
-    return np.isin(t.language, np.array(codes, dtype=np.int32))
+    out = np.zeros(len(t.language), dtype=bool)
+    for tag in {primary_language(x) for x in languages}:
+        if tag in t.by_language:
+            out |= t.by_language[tag]
+    return out
 
 
 def allowed_items(

@@ -139,12 +139,12 @@ class LearningValue:
         weight: FloatArray,
         effect: FloatArray,
     ) -> FloatArray:
-        closed = np.zeros(len(skill), dtype=np.float32)
-        mean, sd, required = need.current[skill], need.sd[skill], need.required[skill]
+        mean = need.current[skill]
         gain_here = effect * expected_gain(self.curve, level - mean)
-        for z, p in zip(_NODES, _WEIGHTS, strict=True):
-            gap = np.clip(required - np.clip(mean + z * sd, 0.0, 5.0), 0.0, None)
-            closed += p * np.minimum(gap, gain_here)
+        # the gap at each quadrature node, per skill (few), then per entry
+        x = np.clip(need.current[:, None] + need.sd[:, None] * _NODES[None, :], 0.0, 5.0)
+        gap_at = np.maximum(need.required[:, None] - x, 0.0)
+        closed = np.minimum(gap_at[skill], gain_here[:, None]) @ _WEIGHTS
         return np.asarray(weight * factor[skill] * closed, dtype=np.float32)
 
     def values(self, need: SkillNeed) -> FloatArray:
@@ -179,30 +179,27 @@ class LearningValue:
         out = (counts == self.n_skills_of_item) & (self.n_skills_of_item > 0)
         return np.asarray(out, dtype=bool)
 
-    def contributions(self, need: SkillNeed, item: int) -> list[Contribution]:
-        """The skills behind one item's value, largest first.
+    def contributions(self, need: SkillNeed, items: Int64Array) -> list[list[Contribution]]:
+        """The skills behind each item's value, largest first (one pass for all items).
 
         Only skills the item teaches above the estimated level and where the estimate is
         below the requirement: a reason never says an item closes a gap the person is not
         believed to have, even when the uncertainty of that belief gives it some value.
         """
-        lo, hi = int(self.item_indptr[item]), int(self.item_indptr[item + 1])
-        if hi == lo:
-            return []
-        skill = self.item_skill[lo:hi]
+        items = np.asarray(items, dtype=np.int64)
+        starts, ends = self.item_indptr[items], self.item_indptr[items + 1]
+        counts = ends - starts
+        pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        skill, level = self.item_skill[pos], self.item_level[pos]
         v = self._entry_value(
-            need,
-            need.skill_factor(),
-            skill,
-            self.item_level[lo:hi],
-            self.item_weight[lo:hi],
-            self.item_effect[lo:hi],
+            need, need.skill_factor(), skill, level, self.item_weight[pos], self.item_effect[pos]
         )
-        order = np.argsort(-v, kind="stable")
-        return [
-            Contribution(int(skill[j]), int(self.item_level[lo + j]), float(v[j]))
-            for j in order
-            if v[j] > 0
-            and self.item_level[lo + j] > need.current[skill[j]]
-            and need.current[skill[j]] < need.required[skill[j]]
-        ]
+        shown = (
+            (v > 0) & (level > need.current[skill]) & (need.current[skill] < need.required[skill])
+        )
+        owner = np.repeat(np.arange(len(items)), counts)
+        order = np.lexsort((-v, owner))  # by item, then largest value first
+        out: list[list[Contribution]] = [[] for _ in range(len(items))]
+        for j in order[shown[order]].tolist():
+            out[int(owner[j])].append(Contribution(int(skill[j]), int(level[j]), float(v[j])))
+        return out

@@ -141,15 +141,15 @@ def test_contributions_name_only_skills_taught_above_the_estimate_largest_first(
     # skill 0 two above, skill 1 one above, skill 2 at the estimate, skill 3 below it
     lv = _value_model({0: [(0, 3, 1.0), (1, 2, 1.0), (2, 2, 1.0), (3, 1, 1.0)], 1: []}, 2, 4)
     need = _need([1.0, 1.0, 2.0, 2.0], [4.0] * 4)
-    got = lv.contributions(need, 0)
+    got = lv.contributions(need, np.array([0]))[0]
     assert [(c.skill, c.taught_level) for c in got] == [(1, 2), (0, 3)]
     assert got[0].value == pytest.approx(1.0, rel=1e-3)
     assert got[1].value == pytest.approx(FIT_TWO_ABOVE, rel=1e-3)
     assert isinstance(got[0], Contribution)
-    assert lv.contributions(need, 1) == []
+    assert lv.contributions(need, np.array([1, 0]))[0] == []
     # however unsure the estimate, content at or below it is never named as a reason
     unsure = _need([1.0, 1.0, 2.0, 2.0], [4.0] * 4, sd=1.0)
-    assert {c.skill for c in lv.contributions(unsure, 0)} <= {0, 1}
+    assert {c.skill for c in lv.contributions(unsure, np.array([0]))[0]} <= {0, 1}
 
 
 def test_uncertainty_counts_a_gap_that_is_likely_but_not_certain() -> None:
