@@ -121,7 +121,7 @@ def _print_answer(console: Console, answer: dict[str, Any]) -> None:
         f"model {answer['model_version']}, request {answer['request_id']}"
     )
     table = Table(show_lines=True)
-    for column in ("#", "content", "format", "minutes", "score", "why"):
+    for column in ("#", "content", "format", "minutes", "score", "value", "chance", "why"):
         table.add_column(column)
     for item in answer["items"]:
         reasons = "\n".join(f"{r['text']} ({r['code']})" for r in item.get("reasons", []))
@@ -132,6 +132,8 @@ def _print_answer(console: Console, answer: dict[str, Any]) -> None:
             str(item.get("format") or ""),
             "" if minutes is None else f"{minutes:.0f}",
             f"{item['score']:.3f}",
+            f"{item['learning_value']:.2f}",
+            f"{item['engagement']:.3f}",
             escape(reasons),
         )
     console.print(table)

@@ -137,16 +137,14 @@ class Recommender:
         take = engagement_probability(
             logits, st.params.engagement_slope, st.params.engagement_intercept
         )
-        probability = take * finish
         ok = allowed_items(st, signals, query, self._rules, fallback=self.fallback_language)
         if not query.include_refreshers:
             ok &= ~self.values.tested_out(signals.need)
         k = max(0, int(query.k))
-        allowed = np.flatnonzero(ok)
-        if len(allowed) == 0 or k == 0:
+        if k == 0 or not ok.any():
             return Recommendations(query.employee_id, self.model_version, signals.strategy, ())
         ranked = rank_items(
-            allowed,
+            ok,
             value,
             take,
             objective=query.objective,
@@ -190,7 +188,7 @@ class Recommender:
                     ranked.scores.tolist(),
                     reasons,
                     np.where(ranked.has_value, value[chosen], 0.0).tolist(),
-                    probability[chosen].tolist(),
+                    (take[chosen] * finish[chosen]).tolist(),
                     strict=True,
                 ),
                 start=1,

@@ -15,6 +15,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from recsvc.models.base import FloatArray
+from recsvc.models.skill_gap import LEVELS
 
 __all__ = ["STEP_EDGES", "FinishModel", "step_bins"]
 
@@ -59,14 +60,17 @@ class FinishModel:
         content_level: sp.csr_matrix,
     ) -> None:
         self.rates = np.asarray(finish_by_step, dtype=np.float32)
-        self.skill, self.level = main_skill(content_weight, content_level)
-        self.tagged = self.skill >= 0
-        self.untagged_rate = self.rates[N_BINS - 1]
+        skill, level = main_skill(content_weight, content_level)
+        self.n_skills = content_weight.shape[1]
+        # each item's row in a per-request (skills x taught levels) table; untagged items
+        # read the last cell, which holds the untagged rate
+        taught = np.clip(np.nan_to_num(np.rint(level)), LEVELS[0], LEVELS[-1]).astype(np.int64)
+        cell = skill * len(LEVELS) + taught - LEVELS[0]
+        self.cell = np.where(skill >= 0, cell, self.n_skills * len(LEVELS)).astype(np.int64)
+        self.levels = np.asarray(LEVELS, dtype=np.float32)
 
     def probability(self, current: FloatArray) -> FloatArray:
         """Chance of finishing each item for someone at ``current`` (per skill)."""
-        out = np.full(len(self.skill), self.untagged_rate, dtype=np.float32)
-        if self.tagged.any():
-            step = self.level[self.tagged] - current[self.skill[self.tagged]]
-            out[self.tagged] = self.rates[step_bins(step)]
-        return out
+        step = self.levels[None, :] - np.asarray(current, np.float32)[:, None]
+        table = np.append(self.rates[step_bins(step.ravel())], self.rates[N_BINS - 1])
+        return np.asarray(table[self.cell], dtype=np.float32)

@@ -29,6 +29,7 @@ __all__ = [
     "PROJECT_WEIGHT",
     "Engagement",
     "FeatureBuilder",
+    "SparseColumn",
     "standardise",
 ]
 
@@ -71,6 +72,22 @@ def _log_share(share: npt.ArrayLike) -> FloatArray:
 
 
 @dataclass(frozen=True, eq=False)
+class SparseColumn:
+    """A feature column that is zero except at ``items`` (a group's share of each item)."""
+
+    items: Int64Array
+    values: FloatArray
+
+    def dense(self, n_items: int) -> FloatArray:
+        out = np.zeros(n_items, dtype=np.float32)
+        out[self.items] = self.values
+        return out
+
+
+Column = FloatArray | SparseColumn
+
+
+@dataclass(frozen=True, eq=False)
 class _GroupRows:
     """A groups x items share matrix as bare arrays, data already as the log-share feature."""
 
@@ -86,13 +103,11 @@ class _GroupRows:
             _log_share(m.data),
         )
 
-    def row(self, group: int, n_items: int) -> FloatArray | None:
+    def row(self, group: int) -> SparseColumn | None:
         if not 0 <= group < len(self.indptr) - 1 or self.indptr[group] == self.indptr[group + 1]:
             return None
-        out = np.zeros(n_items, dtype=np.float32)
         lo, hi = self.indptr[group], self.indptr[group + 1]
-        out[self.items[lo:hi]] = self.log_share[lo:hi]
-        return out
+        return SparseColumn(self.items[lo:hi], self.log_share[lo:hi])
 
 
 class FeatureBuilder:
@@ -108,22 +123,33 @@ class FeatureBuilder:
             "item_age": np.log1p(np.clip(state.item_age_days, 0, None)).astype(np.float32),
         }
         # factors x items: ``u @ V.T`` streams it once (3x faster than ``V @ u``)
-        self.factors_by_item = np.ascontiguousarray(
-            np.asarray(state.mf_item_factors, dtype=np.float32).T
-        )
+        factors = np.asarray(state.mf_item_factors, dtype=np.float64)
+        self.factors_by_item = np.ascontiguousarray(factors.T, dtype=np.float32)
+        # the mean and spread of a person's CF scores over the catalogue follow from the
+        # factors' moments, so standardising costs no extra pass over the items
+        self.factor_mean = factors.mean(axis=0) if len(factors) else np.zeros(factors.shape[1])
+        centred = factors - self.factor_mean
+        self.factor_cov = centred.T @ centred / max(len(factors), 1)
         self.similar_idx = np.asarray(state.similar_idx)
         self.similar_score = np.asarray(state.similar_score)
         self.role_rows = _GroupRows.from_csr(state.role_pop)
         self.department_rows = _GroupRows.from_csr(state.department_pop)
 
-    def columns(self, s: UserSignals) -> dict[str, FloatArray | None]:
+    def cf_scores(self, user_vector: FloatArray) -> FloatArray | None:
+        """The person's CF score of every item, standardised over the catalogue."""
+        u = np.asarray(user_vector, dtype=np.float64)
+        std = float(np.sqrt(max(float(u @ self.factor_cov @ u), 0.0)))
+        if std <= 1e-12:
+            return None
+        raw = np.asarray(user_vector, np.float32) @ self.factors_by_item
+        return np.asarray((raw - np.float32(self.factor_mean @ u)) / np.float32(std), np.float32)
+
+    def columns(self, s: UserSignals) -> dict[str, Column | None]:
         """The per-request feature columns (None where a column is all zeros)."""
         st = self.state
-        cols: dict[str, FloatArray | None] = dict.fromkeys(FEATURE_NAMES)
+        cols: dict[str, Column | None] = dict.fromkeys(FEATURE_NAMES)
         if s.user_vector is not None:
-            cols["mf_score"] = standardise(
-                np.asarray(s.user_vector, np.float32) @ self.factors_by_item
-            )
+            cols["mf_score"] = self.cf_scores(s.user_vector)
         pos = s.positive_history
         if st.ease_weights is not None and len(pos):
             cols["ease_score"] = standardise(
@@ -133,9 +159,9 @@ class FeatureBuilder:
             cols["content_sim"] = max_similarity(
                 self.similar_idx, self.similar_score, pos, self.n_items
             )
-        cols["role_pop"] = self.role_rows.row(s.role_idx, self.n_items)
-        cols["target_role_pop"] = self.role_rows.row(s.target_role_idx, self.n_items)
-        cols["department_pop"] = self.department_rows.row(s.department_idx, self.n_items)
+        cols["role_pop"] = self.role_rows.row(s.role_idx)
+        cols["target_role_pop"] = self.role_rows.row(s.target_role_idx)
+        cols["department_pop"] = self.department_rows.row(s.department_idx)
         for name in ITEM_FEATURES:
             del cols[name]
         return cols
@@ -146,7 +172,9 @@ class FeatureBuilder:
         out = np.zeros((self.n_items, len(FEATURE_NAMES)), dtype=np.float32)
         for j, name in enumerate(FEATURE_NAMES):
             col = self.item_columns[name] if name in ITEM_FEATURES else cols[name]
-            if col is not None:
+            if isinstance(col, SparseColumn):
+                out[col.items, j] = col.values
+            elif col is not None:
                 out[:, j] = col
         return out
 
@@ -174,8 +202,11 @@ class Engagement:
         out = self.static.copy()
         cols = self.builder.columns(s)
         for name, col in cols.items():
-            if col is not None:
+            if isinstance(col, SparseColumn):
+                out[col.items] += self.weights[name] * col.values
+            elif col is not None:
                 out += self.weights[name] * col
         if s.project_text is not None:
             out += np.float32(PROJECT_WEIGHT) * standardise(s.project_text)
-        return out, cols["mf_score"]
+        cf = cols["mf_score"]
+        return out, cf if isinstance(cf, np.ndarray) else None

@@ -124,6 +124,20 @@ class LearningValue:
         self.skill_weight = self.item_weight[order]
         self.skill_level = level[order]
         self.skill_effect = g[order]
+        # request path: per (skill, level) a table value, summed per item in a few passes
+        # (items ordered by their number of skills, most first, so "the j-th skill of
+        # every item that has one" is a prefix); measured items corrected entry by entry
+        self.code = self.item_skill * len(LEVELS) + level.astype(np.int64) - LEVELS[0]
+        by_count = np.argsort(-self.n_skills_of_item, kind="stable")
+        starts = self.item_indptr[:-1][by_count]
+        self.unsort = np.argsort(by_count).astype(np.int64)
+        self.layers: list[tuple[int, Int64Array, FloatArray]] = []
+        for j in range(int(self.n_skills_of_item.max()) if self.n_items else 0):
+            n_j = int((self.n_skills_of_item > j).sum())
+            pos = starts[:n_j] + j
+            self.layers.append((n_j, self.code[pos], self.item_weight[pos]))
+        self.measured = np.flatnonzero(g != 1.0).astype(np.int64)
+        self.measured_item = item_of_entry[self.measured]
 
     def _entries(self, skills: Int64Array) -> npt.NDArray[np.int64]:
         starts, ends = self.skill_indptr[skills], self.skill_indptr[skills + 1]
@@ -139,8 +153,10 @@ class LearningValue:
         weight: FloatArray,
         effect: FloatArray,
     ) -> FloatArray:
-        mean = need.current[skill]
-        gain_here = effect * expected_gain(self.curve, level - mean)
+        # the curve at every (skill, taught level) once, then gathered per entry
+        steps = np.asarray(LEVELS, np.float32)[None, :] - need.current[:, None]
+        by_level = expected_gain(self.curve, steps)
+        gain_here = effect * by_level[skill, level.astype(np.int64) - LEVELS[0]]
         # the gap at each quadrature node, per skill (few), then per entry
         x = np.clip(need.current[:, None] + need.sd[:, None] * _NODES[None, :], 0.0, 5.0)
         gap_at = np.maximum(need.required[:, None] - x, 0.0)
@@ -150,34 +166,49 @@ class LearningValue:
     def values(self, need: SkillNeed) -> FloatArray:
         """Learning value of every item (0 for items teaching no needed skill)."""
         factor = need.skill_factor()
-        active = np.flatnonzero(factor > 0)
-        if len(active) == 0:
+        if not factor.any():
             return np.zeros(self.n_items, np.float32)
-        pos = self._entries(active)
-        skill = np.repeat(active, np.diff(self.skill_indptr)[active])
-        v = self._entry_value(
-            need,
-            factor,
-            skill,
-            self.skill_level[pos],
-            self.skill_weight[pos],
-            self.skill_effect[pos],
-        )
-        out = np.bincount(self.skill_item[pos], weights=v, minlength=self.n_items)
-        return out.astype(np.float32)
+        # an unmeasured entry's value depends on its skill and level only: one table
+        skills = np.repeat(np.arange(self.n_skills, dtype=np.int64), len(LEVELS))
+        levels = np.tile(np.asarray(LEVELS, np.float32), self.n_skills)
+        ones = np.ones(len(skills), np.float32)
+        table = self._entry_value(need, factor, skills, levels, ones, ones)
+        acc = np.zeros(self.n_items, dtype=np.float32)
+        for n_j, code, weight in self.layers:
+            acc[:n_j] += weight * table[code]
+        out = acc[self.unsort]
+        m = self.measured
+        if len(m):
+            live = factor[self.item_skill[m]] > 0
+            m, owner = m[live], self.measured_item[live]
+            exact = self._entry_value(
+                need,
+                factor,
+                self.item_skill[m],
+                self.item_level[m],
+                self.item_weight[m],
+                self.item_effect[m],
+            )
+            out += np.bincount(
+                owner, weights=exact - self.item_weight[m] * table[self.code[m]], minlength=len(out)
+            ).astype(np.float32)
+        return out  # measured entries replace their table part: the sum stays >= 0
 
     def tested_out(self, need: SkillNeed) -> BoolArray:
         """Items that teach only skills the person proved at or above the level taught."""
-        proven = np.flatnonzero(need.proven > 0)
-        out = np.zeros(self.n_items, dtype=bool)
-        if len(proven) == 0:
-            return out
-        pos = self._entries(proven)
-        skill = np.repeat(proven, np.diff(self.skill_indptr)[proven])
-        covered = self.skill_level[pos] <= need.proven[skill]
-        counts = np.bincount(self.skill_item[pos[covered]], minlength=self.n_items)
-        out = (counts == self.n_skills_of_item) & (self.n_skills_of_item > 0)
-        return np.asarray(out, dtype=bool)
+        if not need.proven.any():
+            return np.zeros(self.n_items, dtype=bool)
+        # per (skill, level): 1 where a recent test proved the skill at that level or above
+        covered = (
+            (np.asarray(LEVELS, np.float32)[None, :] <= need.proven[:, None])
+            .ravel()
+            .astype(np.int16)
+        )
+        count = np.zeros(self.n_items, dtype=np.int16)
+        for n_j, code, _ in self.layers:
+            count[:n_j] += covered[code]
+        proved = count[self.unsort]
+        return np.asarray((proved == self.n_skills_of_item) & (self.n_skills_of_item > 0))
 
     def contributions(self, need: SkillNeed, items: Int64Array) -> list[list[Contribution]]:
         """The skills behind each item's value, largest first (one pass for all items).
