@@ -6,7 +6,6 @@ from recsvc.models.ease import EASE
 from recsvc.models.knn import ItemKNN
 from recsvc.models.popularity import GroupPopularity
 from recsvc.models.ranker import LogisticRanker
-from recsvc.models.skill_gap import SkillGapModel
 
 __all__ = [
     "EASE",
@@ -15,5 +14,4 @@ __all__ = [
     "ItemKNN",
     "LogisticRanker",
     "MatrixFactorization",
-    "SkillGapModel",
 ]

@@ -12,11 +12,11 @@ import numpy as np
 from recsvc.contract import CONTENT_FORMATS
 from recsvc.errors import UnknownContentError, UnknownEmployeeError
 from recsvc.models.base import top_k
-from recsvc.models.skill_gap import difficulty_fit
 from recsvc.recommend.candidates import build_signals, text_by_term
 from recsvc.recommend.diversify import diversity_vectors
 from recsvc.recommend.explain import ExplainTables, explain_items
 from recsvc.recommend.finish import FinishModel
+from recsvc.recommend.gain_curve import expected_gain
 from recsvc.recommend.policy import engagement_probability, rank_items
 from recsvc.recommend.query import (
     Context,
@@ -237,8 +237,8 @@ class Recommender:
         for sk in order:
             lo, hi = cs_t.indptr[sk], cs_t.indptr[sk + 1]
             items = cs_t.indices[lo:hi]
-            fit = difficulty_fit(np.rint(lv_t.data[lo:hi]) - s.current[sk], st.params.sigma)
-            fit = fit * cs_t.data[lo:hi] * active[items]
+            gain = expected_gain(self.values.curve, np.rint(lv_t.data[lo:hi]) - s.current[sk])
+            fit = gain * cs_t.data[lo:hi] * active[items]
             best = [int(items[j]) for j in top_k(fit, content_per_gap) if fit[j] > 0]
             out.append(
                 SkillGap(

@@ -9,8 +9,6 @@ plus the organisation's strategic weight):
 with X ~ N(c, sd^2) and f_i the chance the person finishes the item (content dropped
 halfway closes nothing):
 
-- ``fit`` is the level fit (:func:`~recsvc.models.skill_gap.difficulty_fit`): best one
-  level above the current level, nothing at or below it, little far above;
 - ``curve`` is the expected gain by level step (:mod:`recsvc.recommend.gain_curve`):
   learned from courses' own tests before and after where the data has them, else the
   stated level fit (best one level above, nothing at or below, little far above);
