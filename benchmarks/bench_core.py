@@ -140,7 +140,11 @@ def measure(rec: Recommender, queries: dict[str, list[Query]], rounds: int) -> d
 
 
 def _run_baseline(ref: str, argv: list[str]) -> dict[str, Any]:
-    """The same measurement on ``ref``'s source tree, in a subprocess."""
+    """The same measurement on ``ref``'s source tree, in a subprocess.
+
+    The baseline trains its own bundle from the same sample (same sizes and seed): bundles
+    of another schema version cannot be shared.
+    """
     with tempfile.TemporaryDirectory(prefix="bench-core-") as tmp:
         archive = subprocess.run(
             ["git", "-C", str(REPO), "archive", ref, "src"], check=True, capture_output=True
@@ -148,8 +152,9 @@ def _run_baseline(ref: str, argv: list[str]) -> dict[str, Any]:
         subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
         out = Path(tmp) / "baseline.json"
         env = dict(os.environ, PYTHONPATH=str(Path(tmp) / "src"))
+        models = ["--models", str(Path(tmp) / "models")]
         subprocess.run(
-            [sys.executable, __file__, *argv, "--json", str(out)],
+            [sys.executable, __file__, *argv, *models, "--json", str(out)],
             check=True,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -189,8 +194,10 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-core-models-") as tmp:
         models = ensure_bundle(args.models or Path(tmp), args.employees, args.content, args.seed)
-        shared = ["--models", str(models), "--queries", str(args.queries)]
+        shared = ["--employees", str(args.employees), "--queries", str(args.queries)]
         shared += ["--rounds", str(args.rounds), "--seed", str(args.seed)]
+        if args.content is not None:
+            shared += ["--content", str(args.content)]
         baseline = _run_baseline(args.baseline, shared) if args.baseline else None
         rec = Recommender.from_bundle(read_bundle(models))
         queries = build_queries(rec, args.queries, seed=args.seed)

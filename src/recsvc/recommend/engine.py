@@ -245,7 +245,7 @@ class Recommender:
                     skill_id=st.skills.id_of(int(sk)),
                     skill_name=st.skill_names[int(sk)],
                     current_level=round(float(s.current[sk]), 3),
-                    required_level=float(required[sk]),
+                    required_level=round(float(required[sk]), 3),
                     gap=round(float(s.gap[sk]), 3),
                     weight=round(float(s.gap_weight[sk]), 4),
                     content_ids=tuple(st.content.id_of(i) for i in best),

@@ -9,7 +9,7 @@ the person's level; the rest from the engagement signals.
 ``skill_gap_role``, ``skill_gap_target_role``, ``skill_gap_project``
     Closes part of a gap in a skill the employee's role / target role / project needs,
     teaching above their current level. details: skill_id, skill_name, current_level,
-    required_level, teaches_level, value (+ role_id, role_title for role gaps).
+    required_level, teaches_level (+ role_id, role_title for role gaps).
 ``strategic_skill``
     One of the skills it closes a gap in is strategic for the organisation. details:
     skill_id, skill_name, strategic_weight.
@@ -90,7 +90,7 @@ def _pct(share: float) -> str:
 
 def _skill_reasons(state: ModelState, s: UserSignals, parts: list[Contribution]) -> list[Reason]:
     """Gap reasons for the (up to two) skills behind the item's value, then strategic."""
-    reasons = [_gap_reason(state, s, c.skill, c.taught_level, c.value) for c in parts[:2]]
+    reasons = [_gap_reason(state, s, c.skill, c.taught_level) for c in parts[:2]]
     strategic = [c.skill for c in parts if state.skill_strategic[c.skill] >= _MIN_STRATEGIC]
     if strategic:
         sk = max(strategic, key=lambda x: float(state.skill_strategic[x]))
@@ -109,24 +109,23 @@ def _skill_reasons(state: ModelState, s: UserSignals, parts: list[Contribution])
     return reasons
 
 
-def _gap_reason(state: ModelState, s: UserSignals, sk: int, teaches: int, value: float) -> Reason:
+def _gap_reason(state: ModelState, s: UserSignals, sk: int, teaches: int) -> Reason:
     name = state.skill_names[sk]
     details: dict[str, object] = {
         "skill_id": state.skills.id_of(sk),
         "skill_name": name,
         "current_level": round(float(s.current[sk]), 2),
         "teaches_level": teaches,
-        "value": round(value, 4),
     }
     proj, targ, role = s.required_project[sk], s.required_target[sk], s.required_role[sk]
     if proj > 0 and proj >= max(targ, role):
-        details["required_level"] = float(proj)
+        details["required_level"] = round(float(proj), 3)
         return Reason("skill_gap_project", f"Closes your gap in {name} for your project", details)
     use_target = targ >= role and s.target_role_idx >= 0
     r = s.target_role_idx if use_target else s.role_idx
     title = state.role_titles[r] if r >= 0 else ""
     details.update(
-        required_level=float(targ if use_target else role),
+        required_level=round(float(targ if use_target else role), 3),
         role_id=state.roles.id_of(r) if r >= 0 else None,
         role_title=title,
     )
