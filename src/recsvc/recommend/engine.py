@@ -17,7 +17,7 @@ from recsvc.recommend.diversify import diversity_vectors
 from recsvc.recommend.explain import ExplainTables, explain_items
 from recsvc.recommend.finish import FinishModel
 from recsvc.recommend.gain_curve import expected_gain
-from recsvc.recommend.policy import engagement_probability, rank_items
+from recsvc.recommend.policy import Chance, rank_items
 from recsvc.recommend.query import (
     Context,
     Query,
@@ -79,11 +79,12 @@ class Recommender:
             state.content_skill_level.T.tocsr(),
         )
         self._diversity = diversity_vectors(state.content_skill_weight, state.content_format)
-        self._durations = np.asarray(state.content_duration, dtype=np.float32)
+        durations = np.asarray(state.content_duration, dtype=np.float32)
+        self._durations = np.nan_to_num(durations)  # unknown: takes no time of a budget
         codes = np.asarray(state.content_format).tolist()
         self._answer_format = [CONTENT_FORMATS[c] if c >= 0 else None for c in codes]
         self._answer_duration = [
-            d if math.isfinite(d) else None for d in self._durations.astype(float).tolist()
+            d if math.isfinite(d) else None for d in durations.astype(float).tolist()
         ]
         self._formats = frozenset(
             CONTENT_FORMATS[c] for c in np.unique(state.content_format) if c >= 0
@@ -131,12 +132,11 @@ class Recommender:
         """
         st = self.state
         signals = build_signals(st, query.employee_id, query.context, text_terms=self._text_terms)
-        finish = self.finish.probability(signals.current)
-        value = self.values.values(signals.need) * finish
+        value = self.values.values(signals.need)
+        # content dropped halfway closes nothing: value counts what the person finishes
+        value *= self.finish.at(None, signals.current)
         logits, cf = self.engagement.logits(signals)
-        take = engagement_probability(
-            logits, st.params.engagement_slope, st.params.engagement_intercept
-        )
+        chance = Chance(logits, st.params.engagement_slope, st.params.engagement_intercept)
         ok = allowed_items(st, signals, query, self._rules, fallback=self.fallback_language)
         if not query.include_refreshers:
             ok &= ~self.values.tested_out(signals.need)
@@ -146,7 +146,7 @@ class Recommender:
         ranked = rank_items(
             ok,
             value,
-            take,
+            chance,
             objective=query.objective,
             k=k,
             diversity=query.diversity,
@@ -188,7 +188,7 @@ class Recommender:
                     ranked.scores.tolist(),
                     reasons,
                     np.where(ranked.has_value, value[chosen], 0.0).tolist(),
-                    (take[chosen] * finish[chosen]).tolist(),
+                    (chance.at(chosen) * self.finish.at(chosen, signals.current)).tolist(),
                     strict=True,
                 ),
                 start=1,

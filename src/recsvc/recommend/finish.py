@@ -27,8 +27,10 @@ N_BINS = len(STEP_EDGES) + 2
 
 def step_bins(step: FloatArray) -> npt.NDArray[np.int64]:
     """Bin of each level step (NaN: the "no skill" bin)."""
-    out = np.searchsorted(STEP_EDGES, np.nan_to_num(step), side="right").astype(np.int64)
-    out[~np.isfinite(step)] = N_BINS - 1
+    s = np.asarray(step, dtype=np.float32)
+    finite = np.isfinite(s)
+    out = np.searchsorted(STEP_EDGES, np.where(finite, s, 0.0), side="right").astype(np.int64)
+    out[~finite] = N_BINS - 1
     return out
 
 
@@ -69,8 +71,10 @@ class FinishModel:
         self.cell = np.where(skill >= 0, cell, self.n_skills * len(LEVELS)).astype(np.int64)
         self.levels = np.asarray(LEVELS, dtype=np.float32)
 
-    def probability(self, current: FloatArray) -> FloatArray:
-        """Chance of finishing each item for someone at ``current`` (per skill)."""
+    def at(self, items: npt.NDArray[np.int64] | None, current: FloatArray) -> FloatArray:
+        """Chance of finishing each of ``items`` (None: every item) for someone at
+        ``current`` (per skill)."""
         step = self.levels[None, :] - np.asarray(current, np.float32)[:, None]
         table = np.append(self.rates[step_bins(step.ravel())], self.rates[N_BINS - 1])
-        return np.asarray(table[self.cell], dtype=np.float32)
+        cells = self.cell if items is None else self.cell[items]
+        return np.asarray(table[cells], dtype=np.float32)

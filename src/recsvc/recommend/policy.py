@@ -17,6 +17,7 @@ objective, items with value score in (0.5, 1] and fill-ins in [0, 0.5].
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ from recsvc.models.base import FloatArray, top_k
 from recsvc.recommend.diversify import mmr
 from recsvc.recommend.value import MIN_VALUE
 
-__all__ = ["MIN_POOL", "POOL_FACTOR", "Ranked", "rank_items"]
+__all__ = ["ENGAGEMENT_EXPONENT", "MIN_POOL", "POOL_FACTOR", "Chance", "Ranked", "rank_items"]
 
 #: MMR re-ranks the best max(MIN_POOL, POOL_FACTOR * k) allowed items of a tier
 MIN_POOL = 50
@@ -53,26 +54,40 @@ def _sigmoid(x: FloatArray) -> FloatArray:
     return (0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, np.float64)))).astype(np.float32)
 
 
-def engagement_probability(logits: FloatArray, slope: float, intercept: float) -> FloatArray:
-    """The ranker's log-odds as a calibrated probability in [0, 1]."""
-    return _sigmoid(np.float32(slope) * logits + np.float32(intercept))
+@dataclass(frozen=True, eq=False)
+class Chance:
+    """The calibrated chance that the person takes each item, computed only where asked.
+
+    ``sigmoid(slope * logits + intercept)`` is monotone in the logits, so lists are cut by
+    the logits and the probability is computed for the few items that need it.
+    """
+
+    logits: FloatArray
+    slope: float = 1.0
+    intercept: float = 0.0
+
+    def at(self, items: Int64Array) -> FloatArray:
+        z = self.logits[items]
+        return _sigmoid(np.float32(self.slope) * z + np.float32(self.intercept))
 
 
 def _pick(
     candidates: Int64Array,
-    key: FloatArray,
+    order: FloatArray,
     k: int,
     diversity: float,
     vectors: sp.csr_matrix | npt.NDArray[np.float32],
     durations: FloatArray,
     budget: float | None,
+    relevance: Callable[[Int64Array], FloatArray] | None = None,
 ) -> Int64Array:
+    """MMR over the best of ``candidates`` by ``order``, with ``relevance`` (default: order)."""
     if k <= 0 or len(candidates) == 0:
         return np.zeros(0, dtype=np.int64)
-    pool = candidates[top_k(key[candidates], max(MIN_POOL, POOL_FACTOR * k))]
+    pool = candidates[top_k(order[candidates], max(MIN_POOL, POOL_FACTOR * k))]
     return mmr(
         pool,
-        key[pool],
+        order[pool] if relevance is None else relevance(pool),
         vectors,
         k=k,
         diversity=diversity,
@@ -88,10 +103,28 @@ def _scaled(x: FloatArray, over: Int64Array, at: Int64Array | None = None) -> Fl
     return (part / top).astype(np.float32) if top > 0 else np.zeros_like(part)
 
 
+def _by_chance(
+    candidates: Int64Array,
+    chance: Chance,
+    k: int,
+    diversity: float,
+    vectors: sp.csr_matrix | npt.NDArray[np.float32],
+    durations: FloatArray,
+    budget: float | None,
+) -> tuple[Int64Array, FloatArray]:
+    """Up to ``k`` of ``candidates`` by chance, and their chance over the best one's."""
+    chosen = _pick(candidates, chance.logits, k, diversity, vectors, durations, budget, chance.at)
+    if len(chosen) == 0:
+        return chosen, np.zeros(0, np.float32)
+    best = candidates[np.argmax(chance.logits[candidates])]
+    top = float(chance.at(np.array([best]))[0])
+    return chosen, (chance.at(chosen) / top if top > 0 else np.zeros(len(chosen), np.float32))
+
+
 def rank_items(
     allowed: Int64Array | npt.NDArray[np.bool_],
     value: FloatArray,
-    probability: FloatArray,
+    chance: Chance,
     *,
     objective: str,
     k: int,
@@ -101,7 +134,7 @@ def rank_items(
     budget: float | None = None,
 ) -> Ranked:
     """Up to ``k`` of ``allowed`` (indices or a mask) in the objective's order (see the
-    module docstring)."""
+    module docstring). ``durations`` are minutes, 0 where unknown (never NaN)."""
     has_value = value >= MIN_VALUE
     ok: npt.NDArray[np.bool_]
     if allowed.dtype == np.bool_:
@@ -110,11 +143,12 @@ def rank_items(
         ok = np.zeros(len(value), dtype=bool)
         ok[allowed] = True
     if objective == "engagement":
-        candidates = np.flatnonzero(ok)
-        chosen = _pick(candidates, probability, k, diversity, vectors, durations, budget)
-        score = _scaled(probability, candidates, chosen)
+        args = (diversity, vectors, durations, budget)
+        chosen, score = _by_chance(np.flatnonzero(ok), chance, k, *args)
     elif objective == "balanced":
         candidates = np.flatnonzero(ok)
+        probability = np.zeros(len(value), dtype=np.float32)
+        probability[candidates] = chance.at(candidates)
         key = (0.5 * _scaled(value, candidates) + 0.5 * _scaled(probability, candidates)).astype(
             np.float32
         )
@@ -123,18 +157,20 @@ def rank_items(
     else:
         need = np.flatnonzero(ok & has_value)
         key = np.zeros(len(value), dtype=np.float32)
-        key[need] = value[need] * probability[need] ** np.float32(ENGAGEMENT_EXPONENT)
+        key[need] = value[need] * chance.at(need) ** np.float32(ENGAGEMENT_EXPONENT)
         first = _pick(need, key, k, diversity, vectors, durations, budget)
-        spent = float(np.nan_to_num(durations[first]).sum())
+        spent = float(durations[first].sum())
         left = None if budget is None else budget - spent
-        if len(first) < k:
-            rest = np.flatnonzero(ok & ~has_value)
-            fill = _pick(rest, probability, k - len(first), diversity, vectors, durations, left)
-        else:
-            rest = fill = np.zeros(0, dtype=np.int64)
-        chosen = np.concatenate([first, fill]).astype(np.int64)
-        score = np.concatenate(
-            [0.5 + 0.5 * _scaled(key, need, first), 0.5 * _scaled(probability, rest, fill)]
+        fill, fill_score = _by_chance(
+            np.flatnonzero(ok & ~has_value) if len(first) < k else np.zeros(0, np.int64),
+            chance,
+            k - len(first),
+            diversity,
+            vectors,
+            durations,
+            left,
         )
+        chosen = np.concatenate([first, fill]).astype(np.int64)
+        score = np.concatenate([0.5 + 0.5 * _scaled(key, need, first), 0.5 * fill_score])
     score = np.minimum.accumulate(np.clip(np.asarray(score, np.float32), 0.0, 1.0))
     return Ranked(chosen, score.astype(np.float32), has_value[chosen])

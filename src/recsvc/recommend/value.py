@@ -79,11 +79,23 @@ class Contribution:
     value: float
 
 
+@dataclass(frozen=True, eq=False)
+class _NeedTables:
+    """Per-request tables over (skill, level) and (skill, quadrature node)."""
+
+    factor: FloatArray  # need weight per skill (0: no open gap)
+    gain: FloatArray  # skills x levels: expected gain by the curve at each taught level
+    gap: FloatArray  # skills x nodes: the gap if the true level were at that node
+
+
 class LearningValue:
     """Learning value of every item for one person; read-only after ``__init__``.
 
-    Keeps the items x skills entries (weight, taught level, measured effect) both skill-major
-    (a request touches only the skills with a gap) and item-major (reasons for a few items).
+    Keeps the items x skills entries (weight, taught level, measured effect) item-major.
+    An unmeasured entry's value depends on its skill and level only, so a request computes
+    one (skill, level) table and sums it per item in a few vector passes (items ordered by
+    their number of skills, most first, so "the j-th skill of every item that has one" is
+    a prefix); entries with a measured effect are then corrected one by one.
     """
 
     def __init__(
@@ -113,18 +125,6 @@ class LearningValue:
         self.item_level = level
         self.item_effect = g
         self.n_skills_of_item = np.diff(self.item_indptr)
-        order = np.argsort(self.item_skill, kind="stable")
-        self.skill_indptr = np.searchsorted(
-            self.item_skill[order], np.arange(self.n_skills + 1)
-        ).astype(np.int64)
-        item_of_entry = np.repeat(np.arange(self.n_items, dtype=np.int64), self.n_skills_of_item)
-        self.skill_item = item_of_entry[order]
-        self.skill_weight = self.item_weight[order]
-        self.skill_level = level[order]
-        self.skill_effect = g[order]
-        # request path: per (skill, level) a table value, summed per item in a few passes
-        # (items ordered by their number of skills, most first, so "the j-th skill of
-        # every item that has one" is a prefix); measured items corrected entry by entry
         self.code = self.item_skill * len(LEVELS) + level.astype(np.int64) - LEVELS[0]
         by_count = np.argsort(-self.n_skills_of_item, kind="stable")
         starts = self.item_indptr[:-1][by_count]
@@ -134,61 +134,56 @@ class LearningValue:
             n_j = int((self.n_skills_of_item > j).sum())
             pos = starts[:n_j] + j
             self.layers.append((n_j, self.code[pos], self.item_weight[pos]))
-        self.measured = np.flatnonzero(g != 1.0).astype(np.int64)
-        self.measured_item = item_of_entry[self.measured]
+        m = np.flatnonzero(g != 1.0)
+        owner = np.repeat(np.arange(self.n_items, dtype=np.int64), self.n_skills_of_item)[m]
+        self.measured_items, self.measured_owner = np.unique(owner, return_inverse=True)
+        self.measured_skill = self.item_skill[m]
+        self.measured_level = level[m]
+        self.measured_weight = self.item_weight[m]
+        self.measured_effect = g[m]
+        self.measured_code = self.code[m]
+        self.all_skills = np.repeat(np.arange(self.n_skills, dtype=np.int64), len(LEVELS))
+        self.all_levels = np.tile(np.asarray(LEVELS, np.float32), self.n_skills)
 
-    def _entries(self, skills: Int64Array) -> npt.NDArray[np.int64]:
-        starts, ends = self.skill_indptr[skills], self.skill_indptr[skills + 1]
-        counts = ends - starts
-        return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-
-    def _entry_value(
-        self,
-        need: SkillNeed,
-        factor: FloatArray,
-        skill: Int64Array,
-        level: FloatArray,
-        weight: FloatArray,
-        effect: FloatArray,
-    ) -> FloatArray:
-        # the curve at every (skill, taught level) once, then gathered per entry
+    def _tables(self, need: SkillNeed) -> _NeedTables:
         steps = np.asarray(LEVELS, np.float32)[None, :] - need.current[:, None]
-        by_level = expected_gain(self.curve, steps)
-        gain_here = effect * by_level[skill, level.astype(np.int64) - LEVELS[0]]
-        # the gap at each quadrature node, per skill (few), then per entry
         x = np.clip(need.current[:, None] + need.sd[:, None] * _NODES[None, :], 0.0, 5.0)
-        gap_at = np.maximum(need.required[:, None] - x, 0.0)
-        closed = np.minimum(gap_at[skill], gain_here[:, None]) @ _WEIGHTS
-        return np.asarray(weight * factor[skill] * closed, dtype=np.float32)
+        return _NeedTables(
+            factor=need.skill_factor(),
+            gain=expected_gain(self.curve, steps),
+            gap=np.maximum(need.required[:, None] - x, 0.0),
+        )
+
+    @staticmethod
+    def _entry_value(
+        t: _NeedTables, skill: Int64Array, level: FloatArray, weight: FloatArray, effect: FloatArray
+    ) -> FloatArray:
+        gain = effect * t.gain[skill, level.astype(np.int64) - LEVELS[0]]
+        closed = np.minimum(t.gap[skill], gain[:, None]) @ _WEIGHTS
+        return np.asarray(weight * t.factor[skill] * closed, dtype=np.float32)
 
     def values(self, need: SkillNeed) -> FloatArray:
         """Learning value of every item (0 for items teaching no needed skill)."""
-        factor = need.skill_factor()
-        if not factor.any():
+        t = self._tables(need)
+        if not t.factor.any():
             return np.zeros(self.n_items, np.float32)
-        # an unmeasured entry's value depends on its skill and level only: one table
-        skills = np.repeat(np.arange(self.n_skills, dtype=np.int64), len(LEVELS))
-        levels = np.tile(np.asarray(LEVELS, np.float32), self.n_skills)
-        ones = np.ones(len(skills), np.float32)
-        table = self._entry_value(need, factor, skills, levels, ones, ones)
+        ones = np.ones(len(self.all_skills), np.float32)
+        table = self._entry_value(t, self.all_skills, self.all_levels, ones, ones)
         acc = np.zeros(self.n_items, dtype=np.float32)
         for n_j, code, weight in self.layers:
             acc[:n_j] += weight * table[code]
         out = acc[self.unsort]
-        m = self.measured
-        if len(m):
-            live = factor[self.item_skill[m]] > 0
-            m, owner = m[live], self.measured_item[live]
+        if len(self.measured_items):
             exact = self._entry_value(
-                need,
-                factor,
-                self.item_skill[m],
-                self.item_level[m],
-                self.item_weight[m],
-                self.item_effect[m],
+                t,
+                self.measured_skill,
+                self.measured_level,
+                self.measured_weight,
+                self.measured_effect,
             )
-            out += np.bincount(
-                owner, weights=exact - self.item_weight[m] * table[self.code[m]], minlength=len(out)
+            delta = exact - self.measured_weight * table[self.measured_code]
+            out[self.measured_items] += np.bincount(
+                self.measured_owner, weights=delta, minlength=len(self.measured_items)
             ).astype(np.float32)
         return out  # measured entries replace their table part: the sum stays >= 0
 
@@ -221,7 +216,7 @@ class LearningValue:
         pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         skill, level = self.item_skill[pos], self.item_level[pos]
         v = self._entry_value(
-            need, need.skill_factor(), skill, level, self.item_weight[pos], self.item_effect[pos]
+            self._tables(need), skill, level, self.item_weight[pos], self.item_effect[pos]
         )
         shown = (
             (v > 0) & (level > need.current[skill]) & (need.current[skill] < need.required[skill])

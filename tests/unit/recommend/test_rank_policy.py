@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recsvc.recommend.policy import ENGAGEMENT_EXPONENT, Ranked, rank_items
+from recsvc.recommend.policy import ENGAGEMENT_EXPONENT, Chance, Ranked, rank_items
 from recsvc.recommend.value import MIN_VALUE
 
 # value: items 0, 2, 4 have learning value; 1 has none, 3 has a little below MIN_VALUE
@@ -28,10 +28,11 @@ def _rank(
     budget: float | None = None,
     vectors: np.ndarray = VECTORS,
 ) -> Ranked:
+    logits = np.log(prob) - np.log1p(-prob)  # slope 1, intercept 0: the chance is prob
     return rank_items(
         allowed,
         value,
-        prob,
+        Chance(logits.astype(np.float32)),
         objective=objective,
         k=k,
         diversity=diversity,
