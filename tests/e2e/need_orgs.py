@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from contract_frames import clean
 from recsvc import contract as c
 
 __all__ = [
@@ -39,7 +40,6 @@ __all__ = [
     "ROLES",
     "SKILLS",
     "NeedOrg",
-    "clean",
     "generic_videos_org",
 ]
 
@@ -144,23 +144,6 @@ class NeedOrg:
             and skills
             and all(proven.get(s, -1.0) >= level for s, level in skills.items())
         }
-
-
-def clean(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Give a hand-made frame exactly the contract columns and clean dtypes."""
-    spec = c.TABLES[name]
-    out = pd.DataFrame(index=frame.index)
-    for col in spec.columns:
-        dtype = c.CLEAN_DTYPES[col.kind]
-        if col.name in frame.columns:
-            values = frame[col.name]
-        else:
-            values = pd.Series([col.default] * len(frame), index=frame.index)
-        if col.kind == c.ColumnKind.TIMESTAMP:
-            out[col.name] = pd.to_datetime(values, utc=True)
-        else:
-            out[col.name] = values.astype(pd.api.types.pandas_dtype(dtype))
-    return out.reset_index(drop=True)
 
 
 def _day(day: int) -> pd.Timestamp:

@@ -6,7 +6,7 @@ Kept apart from ``report`` so the section that only exists with ground truth can
 
 from __future__ import annotations
 
-from recsvc.evaluate.measures import Estimate
+from recsvc.evaluate.markdown import difference, table
 from recsvc.evaluate.result import MODEL_NOTES, EvaluationResult, fmt, fmt_ci
 from recsvc.evaluate.runner import NEED_ORACLE
 
@@ -46,18 +46,6 @@ SKILL_STATE_LINES = [
 ]
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return lines + ["| " + " | ".join(r) + " |" for r in rows]
-
-
-def _diff(e: Estimate | None) -> str:
-    if e is None or e.n == 0:
-        return "n/a"
-    mark = " *" if e.low > 0 or e.high < 0 else ""
-    return f"{e.mean:+.3f} [{e.low:+.3f}, {e.high:+.3f}]{mark}"
-
-
 def _models(result: EvaluationResult) -> list[str]:
     k = result.k
     header = [
@@ -79,12 +67,12 @@ def _models(result: EvaluationResult) -> list[str]:
                 f"**{name}**" if name == "hybrid" else name,
                 MODEL_NOTES.get(name, ""),
                 fmt_ci(e[f"need_value@{k}"], 3),
-                "-" if name == "hybrid" else _diff(diff),
+                "-" if name == "hybrid" else difference(diff, 3),
                 fmt_ci(e[f"waste@{k}"], 3),
                 fmt_ci(e["gap_closure_true"], 3),
             ]
         )
-    return _table(header, rows)
+    return table(header, rows)
 
 
 def _skill_state(result: EvaluationResult) -> list[str]:
@@ -101,14 +89,14 @@ def _skill_state(result: EvaluationResult) -> list[str]:
         *SKILL_STATE_LINES,
         "",
     ]
-    table = [
+    cells = [
         [r.group, str(r.n), fmt(r.mae, 3), fmt(r.rmse, 3), fmt(r.auc, 3), fmt(r.ece, 3)]
         for r in rows
     ]
     if len(rows) == 1:
         lines += ["The estimator does not report evidence kinds: no breakdown by evidence.", ""]
     header = ["estimate rests on", "pairs", "MAE", "RMSE", "AUC pass@L", "ECE pass@L"]
-    return lines + _table(header, table)
+    return lines + table(header, cells)
 
 
 def need_section(result: EvaluationResult) -> list[str]:

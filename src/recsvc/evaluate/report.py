@@ -6,27 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from recsvc.evaluate.fairness import MIN_GROUP
-from recsvc.evaluate.measures import Estimate
+from recsvc.evaluate.markdown import difference, table
 from recsvc.evaluate.need_report import need_section
 from recsvc.evaluate.plots import PLOTS, plot_names, write_plots
 from recsvc.evaluate.result import BASELINES, MODEL_NOTES, EvaluationResult, fmt, fmt_ci
 
 __all__ = ["render_markdown", "write_docs", "write_reports"]
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return lines + ["| " + " | ".join(r) + " |" for r in rows]
-
-
-def _diff(e: Estimate | None) -> str:
-    if e is None or not np.isfinite(e.mean):
-        return "n/a"
-    mark = " *" if e.low > 0 or e.high < 0 else ""
-    return f"{e.mean:+.4f} [{e.low:+.4f}, {e.high:+.4f}]{mark}"
 
 
 def _accuracy(result: EvaluationResult) -> list[str]:
@@ -57,10 +43,10 @@ def _accuracy(result: EvaluationResult) -> list[str]:
                 fmt(e[f"precision@{k}"].mean),
                 fmt(e[f"map@{k}"].mean),
                 fmt(e[f"hit_rate@{k}"].mean),
-                "-" if name == "hybrid" else _diff(diff),
+                "-" if name == "hybrid" else difference(diff),
             ]
         )
-    return _table(header, rows)
+    return table(header, rows)
 
 
 def _beyond(result: EvaluationResult) -> list[str]:
@@ -91,14 +77,14 @@ def _beyond(result: EvaluationResult) -> list[str]:
         if truth:
             row.append(fmt_ci(e["gap_closure_true"], 3))
         rows.append(row)
-    return _table(header, rows)
+    return table(header, rows)
 
 
 def _by_k(result: EvaluationResult) -> list[str]:
     names = [n for n in result.ordered() if n in result.scores]
     ks = sorted(result.scores[names[0]].by_k["ndcg"]) if names else []
     rows = [[n] + [fmt(result.scores[n].by_k["ndcg"][kk]) for kk in ks] for n in names]
-    return _table(["model"] + [f"nDCG@{kk}" for kk in ks], rows)
+    return table(["model"] + [f"nDCG@{kk}" for kk in ks], rows)
 
 
 def _fairness(result: EvaluationResult) -> list[str]:
@@ -126,9 +112,7 @@ def _fairness(result: EvaluationResult) -> list[str]:
                 groups,
             ]
         )
-    return lines + _table(
-        ["attribute", "model", "metric", "max/min", "CIs overlap", "groups"], rows
-    )
+    return lines + table(["attribute", "model", "metric", "max/min", "CIs overlap", "groups"], rows)
 
 
 def _cold(result: EvaluationResult) -> list[str]:
@@ -140,7 +124,7 @@ def _cold(result: EvaluationResult) -> list[str]:
         [name, fmt_ci(s.estimates[f"ndcg@{k}"]), fmt_ci(s.estimates[f"recall@{k}"])]
         for name, s in result.cold.items()
     ]
-    return _table(["model", f"nDCG@{k}", f"recall@{k}"], rows)
+    return table(["model", f"nDCG@{k}", f"recall@{k}"], rows)
 
 
 def _details(result: EvaluationResult) -> list[str]:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from contract_frames import clean
 from recsvc import contract as c
 from recsvc.bundle import read_bundle
 from recsvc.recommend import Recommender
@@ -35,23 +36,6 @@ TOPICS = {
     "xl": "Excel spreadsheets formulas pivot charts",
     "lead": "Leadership teams feedback coaching people",
 }
-
-
-def clean(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Give a hand-made frame exactly the contract columns and clean dtypes."""
-    spec = c.TABLES[name]
-    out = pd.DataFrame(index=frame.index)
-    for col in spec.columns:
-        dtype = c.CLEAN_DTYPES[col.kind]
-        if col.name in frame.columns:
-            values = frame[col.name]
-        else:
-            values = pd.Series([col.default] * len(frame), index=frame.index)
-        if col.kind == c.ColumnKind.TIMESTAMP:
-            out[col.name] = pd.to_datetime(values, utc=True)
-        else:
-            out[col.name] = values.astype(dtype)
-    return out.reset_index(drop=True)
 
 
 def content_rows() -> list[dict[str, object]]:
