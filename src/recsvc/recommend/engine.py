@@ -26,7 +26,7 @@ from recsvc.recommend.query import (
     SimilarItem,
     SkillGap,
 )
-from recsvc.recommend.rules import RuleTables, allowed_items
+from recsvc.recommend.rules import DEFAULT_FALLBACK_LANGUAGE, RuleTables, allowed_items
 from recsvc.recommend.score import Engagement, FeatureBuilder
 from recsvc.recommend.skill_state import EVIDENCE_NAMES
 from recsvc.recommend.state import ModelState
@@ -51,7 +51,7 @@ class Recommender:
         *,
         manifest: Any = None,
         version: str = "unversioned",
-        fallback_language: str | None = "en",
+        fallback_language: str | None = DEFAULT_FALLBACK_LANGUAGE,
     ):
         state.check()
         self.state = state
@@ -91,7 +91,9 @@ class Recommender:
         )
 
     @classmethod
-    def from_bundle(cls, bundle: Any, *, fallback_language: str | None = "en") -> Recommender:
+    def from_bundle(
+        cls, bundle: Any, *, fallback_language: str | None = DEFAULT_FALLBACK_LANGUAGE
+    ) -> Recommender:
         """Build from a ``recsvc.bundle.Bundle``; BundleIntegrityError if parts are missing."""
         return cls(
             ModelState.from_bundle(bundle),
