@@ -29,6 +29,7 @@ teaches) is tested out: it has no value and is left out unless refreshers are as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -66,8 +67,18 @@ class SkillNeed:
 
     def skill_factor(self) -> FloatArray:
         """Need weight of each skill that may have a gap (0: none, or proven met)."""
+        return self._factor
+
+    @cached_property
+    def _factor(self) -> FloatArray:
         open_gap = (self.required > 0) & ~((self.proven > 0) & (self.proven >= self.required))
         return np.asarray(self.weight * open_gap, dtype=np.float32)
+
+    @cached_property
+    def gap_at_nodes(self) -> FloatArray:
+        """Skills x quadrature nodes: the gap if the true level were at that node."""
+        x = np.clip(self.current[:, None] + self.sd[:, None] * _NODES[None, :], 0.0, 5.0)
+        return np.asarray(np.maximum(self.required[:, None] - x, 0.0), dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -147,11 +158,10 @@ class LearningValue:
 
     def _tables(self, need: SkillNeed) -> _NeedTables:
         steps = np.asarray(LEVELS, np.float32)[None, :] - need.current[:, None]
-        x = np.clip(need.current[:, None] + need.sd[:, None] * _NODES[None, :], 0.0, 5.0)
         return _NeedTables(
             factor=need.skill_factor(),
             gain=expected_gain(self.curve, steps),
-            gap=np.maximum(need.required[:, None] - x, 0.0),
+            gap=need.gap_at_nodes,
         )
 
     @staticmethod
