@@ -48,8 +48,8 @@ def validate(
     """Metrics at K per model on the evaluation users, and gap coverage for target roles.
 
     Every model ranks the same allowed items (business rules applied), so differences come
-    from the ranking alone. ``hybrid`` is the learned ranker; ``hybrid_mmr`` is what the
-    service returns with the default diversity.
+    from the ranking alone. ``hybrid`` is the learned engagement ranker alone; ``served``
+    is what the service returns (need first, default diversity).
     """
     rec = Recommender(state)
     users = holdout.eval_users
@@ -62,11 +62,11 @@ def validate(
     }
     if state.ease_weights is not None:
         models["ease"] = lambda f, s: f[:, _F["ease_score"]]
-    recs = {name: np.full((len(users), K), -1, dtype=np.int64) for name in [*models, "hybrid_mmr"]}
+    recs = {name: np.full((len(users), K), -1, dtype=np.int64) for name in [*models, "served"]}
     gap_cov: dict[str, list[float]] = {
         state.params.mf_algorithm: [],
         "hybrid": [],
-        "hybrid_mmr": [],
+        "served": [],
     }
     for row, u in enumerate(users):
         employee_id = state.employees.id_of(int(u))
@@ -80,7 +80,7 @@ def validate(
             best = allowed[top_k(vals, K)]
             recs[name][row, : len(best)] = best
         served = [state.content.index_of(i.content_id) for i in rec.recommend(query).items]
-        recs["hybrid_mmr"][row, : len(served)] = served
+        recs["served"][row, : len(served)] = served
         if signals.target_role_idx >= 0:
             for name in gap_cov:
                 gap_cov[name].append(gap_coverage(state, signals, recs[name][row]))
