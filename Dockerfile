@@ -39,7 +39,7 @@ LABEL org.opencontainers.image.title="recsvc" \
       org.opencontainers.image.description="Learning recommendation service (serve a mounted bundle)" \
       org.opencontainers.image.revision="${RECSVC_GIT_SHA}"
 
-# One BLAS thread per process (PERFORMANCE.md: more threads add p99 stalls); scale with
+# One BLAS thread per process (docs/deployment.md: more threads add p99 stalls); scale with
 # RECSVC_WORKERS or replicas instead.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \

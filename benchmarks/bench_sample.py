@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/bench_sample.py [--employees 100000] [--seed 42]
         [--formats csv parquet] [--out DIR]
 
-The issue's bar: 100,000 employees generated and written as CSV and Parquet in under a
-minute on the 2-core CI machine.
+Target: 100,000 employees generated and written as CSV and Parquet in under a minute on
+the 2-core CI machine.
 """
 
 from __future__ import annotations

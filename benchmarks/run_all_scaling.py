@@ -33,7 +33,7 @@ WHY = {
         "work at sparse-code speed. Cheap up to a few thousand items, it is the bulk of "
         "`features` at 20,000; "
         "a real 100k-item catalogue would need candidate blocking or an approximate index here "
-        "(PERFORMANCE.md: brute-force kNN over 50k items took 38 s and 2.4 GiB)."
+        "(measured: brute-force kNN over 50k items took 38 s and 2.4 GiB)."
     ),
     "rest of content": "TF-IDF over titles, descriptions and skill names: linear in the text.",
     "scikit-learn import": "paid once by the first fit in a process: constant.",

@@ -42,7 +42,7 @@ from bench_serve import (
 )
 
 from recsvc.bundle.versions import list_versions, write_latest
-from recsvc.service.keys import generate_api_key, hash_api_key
+from recsvc.keys import generate_api_key, hash_api_key
 
 __all__ = ["Segment", "main", "update_docs"]
 

@@ -286,7 +286,7 @@ def bundle_verify(
 @keys_app.command("new")
 def keys_new() -> None:
     """Print a new random API key (give it to the client; store only its hash)."""
-    from recsvc.service.keys import generate_api_key
+    from recsvc.keys import generate_api_key
 
     console.print(generate_api_key(), markup=False, highlight=False)
 
@@ -296,7 +296,7 @@ def keys_hash(
     name: Annotated[str, typer.Option("--name", help="Name for logs, e.g. the client.")] = "",
 ) -> None:
     """Read a key without echoing it; print the entry for RECSVC_API_KEYS (name:sha256)."""
-    from recsvc.service.keys import hash_api_key
+    from recsvc.keys import hash_api_key
 
     key = typer.prompt("API key", hide_input=True)
     try:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from recsvc.service.keys import KeyEntry, parse_key_entries, parse_key_entry
+from recsvc.keys import KeyEntry, parse_key_entries, parse_key_entry
 
 __all__ = ["ServeSettings"]
 

@@ -27,7 +27,6 @@ __all__ = [
     "DataSourceError",
     "DataValidationError",
     "RecsvcError",
-    "RecsvcWarning",
     "UnknownContentError",
     "UnknownEmployeeError",
     "UnknownRoleError",
@@ -37,10 +36,6 @@ __all__ = [
 
 class RecsvcError(Exception):
     """Base class of every error recsvc raises on purpose."""
-
-
-class RecsvcWarning(UserWarning):
-    """Base class of recsvc warnings."""
 
 
 class DataSourceError(RecsvcError):

@@ -17,8 +17,8 @@ import pytest
 import uvicorn
 
 from recsvc.config import ServeSettings
+from recsvc.keys import hash_api_key
 from recsvc.service.app import create_app
-from recsvc.service.keys import hash_api_key
 from uvicorn_thread import serve_in_thread
 
 API_KEY = "e2e-api-key-0123456789"

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from recsvc.service.keys import hash_api_key
+from recsvc.keys import hash_api_key
 
 pytestmark = pytest.mark.e2e
 

@@ -28,8 +28,8 @@ import uvicorn
 from need_orgs import NeedOrg, generic_videos_org
 
 from recsvc.config import ServeSettings
+from recsvc.keys import hash_api_key
 from recsvc.service.app import create_app
-from recsvc.service.keys import hash_api_key
 from uvicorn_thread import serve_in_thread
 
 pytestmark = pytest.mark.e2e

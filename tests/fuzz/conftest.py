@@ -12,8 +12,8 @@ import requests
 from fuzz_support import ADMIN_KEY, API_KEY
 
 from recsvc.config import ServeSettings
+from recsvc.keys import hash_api_key
 from recsvc.service.app import create_app
-from recsvc.service.keys import hash_api_key
 from uvicorn_thread import serve_in_thread
 
 

@@ -3,7 +3,7 @@
 Each operation gets a few hundred generated requests, valid and invalid (``mode: all``), and
 a stateful run follows the spec's links (/recommend -> /content/{id}/similar -> ...). Checks:
 no server error, documented status, content type, headers and body schema, invalid input
-refused with a 4xx, auth not ignored, and every answer within a time bound.
+refused with a 4xx and auth not ignored.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ pytestmark = pytest.mark.slow  # about 80 s on 2 cores, training included
 ROOT = Path(__file__).resolve().parents[2]
 # RECSVC_TEST_FUZZ_EXAMPLES raises the budget for a long local run; CI keeps the default
 EXAMPLES = int(os.environ.get("RECSVC_TEST_FUZZ_EXAMPLES", "200"))
-MAX_RESPONSE_S = 5.0
 
 config = schemathesis.Config.from_dict(
     {
@@ -31,7 +30,6 @@ config = schemathesis.Config.from_dict(
         "checks": {
             # 413 is how an oversized (schema-violating) body is refused
             "negative_data_rejection": {"expected-statuses": [400, 401, 403, 404, 405, 413, 422]},
-            "max_response_time": MAX_RESPONSE_S,
         },
         "auth": {"openapi": {"ApiKey": {"api_key": API_KEY}, "AdminKey": {"api_key": ADMIN_KEY}}},
     }
@@ -51,16 +49,9 @@ CHECKS = [
 ]
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
-    deadline=None,  # time is bounded per answer by the response-time check instead
+    deadline=None,  # speed is measured by the benchmarks, not asserted here
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-def _within_time(ctx, response, case):
-    """Every answer, however hostile the input, comes back within a bound."""
-    assert response.elapsed < MAX_RESPONSE_S, (
-        f"{case.method} {case.path} took {response.elapsed:.1f} s"
-    )
 
 
 @schema.parametrize()
@@ -70,7 +61,6 @@ def test_api_conforms_to_openapi_yaml(case, live):
         base_url=live.base_url,
         session=live.session,
         checks=CHECKS,
-        additional_checks=[_within_time],
         timeout=30,
     )
 
@@ -88,9 +78,7 @@ def test_stateful_workflows_follow_the_links(live):
             seen.add((f"{case.method} {case.operation.path}", response.status_code))
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
-            case.validate_response(
-                response, checks=CHECKS, additional_checks=[_within_time], transport_kwargs=kwargs
-            )
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
 
     Workflow.run(
         settings=settings(

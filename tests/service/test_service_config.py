@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from recsvc.config import ServeSettings
-from recsvc.service.keys import hash_api_key
+from recsvc.keys import hash_api_key
 
 KEY_ONE = "key-one-0123456789abc"
 KEY_TWO = "key-two-0123456789abc"

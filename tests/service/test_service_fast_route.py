@@ -11,10 +11,10 @@ import orjson
 import pytest
 from fastapi import APIRouter, FastAPI, Request
 
+from recsvc.keys import hash_api_key
 from recsvc.service import fast_route
 from recsvc.service.deps import ApiKeyDep, Served, ServedDep, get_served
 from recsvc.service.fast_route import FastBodyRoute, is_json_request, plan_for
-from recsvc.service.keys import hash_api_key
 from recsvc.service.routes.recommend import router as recommend_router
 from recsvc.service.schemas import RecommendRequest
 

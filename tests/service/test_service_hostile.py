@@ -1,9 +1,8 @@
-"""Hostile input: every odd body or parameter gets a clear 4xx, quickly, in bounded memory."""
+"""Hostile input: every odd body or parameter gets a clear 4xx, in bounded memory."""
 
 from __future__ import annotations
 
 import json
-import time
 import tracemalloc
 
 import orjson
@@ -12,38 +11,32 @@ import pytest
 from recsvc.service.schemas import Problem
 
 PROBLEM = "application/problem+json"
-FAST_S = 1.0  # generous for a noisy 2-core CI machine; real answers take milliseconds
 
 
 def post_raw(client, body: bytes, path: str = "/recommend", **headers: str):
-    started = time.perf_counter()
-    response = client.post(
-        path, content=body, headers={"content-type": "application/json", **headers}
-    )
-    return response, time.perf_counter() - started
+    return client.post(path, content=body, headers={"content-type": "application/json", **headers})
 
 
-def assert_clear_4xx(response, elapsed: float, status: int = 422) -> dict:
-    """A problem document (valid JSON, documented shape) with the status, in bounded time."""
+def assert_clear_4xx(response, status: int = 422) -> dict:
+    """A problem document (valid JSON, documented shape) with the status."""
     assert response.status_code == status, response.text[:300]
     assert response.headers["content-type"] == PROBLEM
     body = orjson.loads(response.content)  # strict UTF-8 JSON: no lone surrogates slipped out
     Problem.model_validate(body)
     assert body["detail"]
-    assert elapsed < FAST_S
     return body
 
 
 def test_deeply_nested_body_is_422_not_a_crash(client):
     depth = 100_000  # 200 kB of brackets, under the 256 KiB body limit
     body = b'{"employee_id": "E001", "context": ' + b"[" * depth + b"]" * depth + b"}"
-    problem = assert_clear_4xx(*post_raw(client, body))
+    problem = assert_clear_4xx(post_raw(client, body))
     assert problem["errors"][0]["type"] == "json_invalid"
     assert "nested too deeply" in problem["detail"]
 
 
 def test_non_utf8_body_is_422_naming_the_encoding(client):
-    problem = assert_clear_4xx(*post_raw(client, b'{"employee_id": "\xff\xfe\x80"}'))
+    problem = assert_clear_4xx(post_raw(client, b'{"employee_id": "\xff\xfe\x80"}'))
     assert problem["errors"][0]["type"] == "json_invalid"
     assert "UTF-8" in problem["detail"]
 
@@ -66,7 +59,7 @@ def test_non_utf8_body_is_422_naming_the_encoding(client):
     ],
 )
 def test_nan_and_infinity_are_refused(client, raw, field):
-    problem = assert_clear_4xx(*post_raw(client, raw))
+    problem = assert_clear_4xx(post_raw(client, raw))
     assert any(e["field"].startswith(field) for e in problem["errors"])
 
 
@@ -77,13 +70,13 @@ def test_nan_and_infinity_are_refused(client, raw, field):
 def test_negative_enormous_or_mistyped_k_is_422(client, k, status):
     # json.dumps writes ints of any size (orjson stops at 64 bits)
     body = b'{"employee_id": "E001", "k": ' + json.dumps(k).encode() + b"}"
-    problem = assert_clear_4xx(*post_raw(client, body), status=status)
+    problem = assert_clear_4xx(post_raw(client, body), status=status)
     assert [e["field"] for e in problem["errors"]] == ["k"]
 
 
 def test_a_number_too_long_to_parse_is_422(client):
     body = b'{"employee_id": "E001", "k": ' + b"9" * 5000 + b"}"
-    problem = assert_clear_4xx(*post_raw(client, body))
+    problem = assert_clear_4xx(post_raw(client, body))
     assert problem["errors"][0]["type"] == "json_invalid"
 
 
@@ -104,34 +97,34 @@ def test_a_number_too_long_to_parse_is_422(client):
     ],
 )
 def test_wrong_types_and_lengths_are_422_naming_the_field(client, body, field):
-    problem = assert_clear_4xx(*post_raw(client, orjson.dumps(body)))
+    problem = assert_clear_4xx(post_raw(client, orjson.dumps(body)))
     assert any(e["field"].startswith(field) for e in problem["errors"]), problem["errors"]
 
 
 def test_top_level_json_that_is_not_an_object_is_422(client):
     for raw in (b"[]", b'"E001"', b"null", b"42", b"true"):
-        assert_clear_4xx(*post_raw(client, raw))
+        assert_clear_4xx(post_raw(client, raw))
 
 
 def test_wrong_content_type_is_422(client):
-    response, elapsed = post_raw(
+    response = post_raw(
         client, b"employee_id=E001", **{"content-type": "application/x-www-form-urlencoded"}
     )
-    assert_clear_4xx(response, elapsed)
+    assert_clear_4xx(response)
 
 
 def test_lone_surrogates_are_refused_and_never_break_the_answer(client):
     # a lone surrogate is legal JSON text but not a string any id can be
-    problem = assert_clear_4xx(*post_raw(client, b'{"employee_id": "E\\ud800"}'))
+    problem = assert_clear_4xx(post_raw(client, b'{"employee_id": "E\\ud800"}'))
     assert problem["errors"][0]["field"] == "employee_id"
     # as a field name too: refused before any echo of it
-    problem = assert_clear_4xx(*post_raw(client, b'{"employee_id": "E001", "\\udfff": 1}'))
+    problem = assert_clear_4xx(post_raw(client, b'{"employee_id": "E001", "\\udfff": 1}'))
     assert problem["errors"][0]["type"] == "string_unicode"
 
 
 def test_unknown_field_names_are_echoed_cut_short(client):
     name = "\u202e" + "y" * 5000
-    problem = assert_clear_4xx(*post_raw(client, orjson.dumps({"employee_id": "E001", name: 1})))
+    problem = assert_clear_4xx(post_raw(client, orjson.dumps({"employee_id": "E001", name: 1})))
     [error] = problem["errors"]
     assert error["type"] == "extra_forbidden"
     assert error["field"] == name[:64] + "..."
@@ -150,8 +143,8 @@ def test_unknown_field_names_are_echoed_cut_short(client):
 )
 def test_unicode_oddities_in_ids_are_just_unknown_ids(client, odd_id):
     """Odd but valid Unicode is an id like any other: cold start, echoed back exactly."""
-    response, elapsed = post_raw(client, orjson.dumps({"employee_id": odd_id}))
-    assert response.status_code == 200 and elapsed < FAST_S
+    response = post_raw(client, orjson.dumps({"employee_id": odd_id}))
+    assert response.status_code == 200
     answer = orjson.loads(response.content)
     assert answer["employee_id"] == odd_id
     assert answer["strategy"] == "cold_start_popularity"
@@ -165,14 +158,14 @@ def test_thousands_of_ids_are_422_per_list_within_the_body_limit(make_client):
         "context": {"recent_content_ids": many, "formats": ["course"] * 1500},
         "filters": {"exclude_content_ids": many},
     }
-    problem = assert_clear_4xx(*post_raw(client, orjson.dumps(body)))
+    problem = assert_clear_4xx(post_raw(client, orjson.dumps(body)))
     assert {e["field"] for e in problem["errors"]} == {
         "context.recent_content_ids",
         "context.formats",
         "filters.exclude_content_ids",
     }
     batch = {"requests": [{"employee_id": f"E{i}"} for i in range(600)]}
-    problem = assert_clear_4xx(*post_raw(client, orjson.dumps(batch), "/recommend/batch"))
+    problem = assert_clear_4xx(post_raw(client, orjson.dumps(batch), "/recommend/batch"))
     assert problem["errors"][0]["field"] == "requests"
 
 
@@ -185,8 +178,8 @@ def test_thousands_of_invalid_entries_give_a_bounded_error_list(make_client):
         "context": {"formats": bad, "recent_content_ids": [""] * 20_000},
         **{f"extra_{i}": i for i in range(200)},
     }
-    response, elapsed = post_raw(client, orjson.dumps(body))
-    problem = assert_clear_4xx(response, elapsed)
+    response = post_raw(client, orjson.dumps(body))
+    problem = assert_clear_4xx(response)
     # each list stops at its first bad entry; the answer names at most 50 fields
     assert len(problem["errors"]) == 50 and "204 invalid fields" in problem["detail"]
     assert {"filters.formats.0", "context.recent_content_ids.0"} <= {
@@ -196,10 +189,8 @@ def test_thousands_of_invalid_entries_give_a_bounded_error_list(make_client):
 
 
 def test_a_lying_content_length_is_413_before_reading(client):
-    response, elapsed = post_raw(
-        client, b'{"employee_id": "E001"}', **{"content-length": str(10**12)}
-    )
-    assert_clear_4xx(response, elapsed, status=413)
+    response = post_raw(client, b'{"employee_id": "E001"}', **{"content-length": str(10**12)})
+    assert_clear_4xx(response, status=413)
 
 
 @pytest.mark.parametrize(
@@ -217,9 +208,7 @@ def test_a_lying_content_length_is_413_before_reading(client):
     ],
 )
 def test_hostile_query_and_path_parameters_are_422(client, url):
-    started = time.perf_counter()
-    response = client.get(url)
-    assert_clear_4xx(response, time.perf_counter() - started)
+    assert_clear_4xx(client.get(url))
 
 
 @pytest.mark.parametrize(
@@ -246,7 +235,7 @@ def test_hostile_requests_stay_in_bounded_memory(make_client):
     try:
         for _ in range(3):
             for body in bodies:
-                response, _ = post_raw(client, body)
+                response = post_raw(client, body)
                 assert 400 <= response.status_code < 500
         _, peak = tracemalloc.get_traced_memory()
     finally:

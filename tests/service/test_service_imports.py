@@ -34,7 +34,7 @@ def test_importing_the_app_loads_no_trainer_modules():
 def test_settings_and_key_helpers_stay_light():
     """The CLI's `keys hash` and settings validation import no web framework."""
     code = (
-        "import sys, recsvc.config, recsvc.service.keys\n"
+        "import sys, recsvc.config, recsvc.keys\n"
         "print(','.join(m for m in ('fastapi', 'starlette', 'uvicorn', 'numpy') "
         "if m in sys.modules))\n"
     )

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recsvc.service.keys import (
+from recsvc.keys import (
     MIN_KEY_LENGTH,
     generate_api_key,
     hash_api_key,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from recsvc.service.keys import hash_api_key
+from recsvc.keys import hash_api_key
 
 SECRET_EMPLOYEE = "E-jane-doe-4711"
 

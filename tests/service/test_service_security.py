@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from recsvc.service.keys import hash_api_key
+from recsvc.keys import hash_api_key
 
 KEY_A = "alpha-key-0123456789"
 KEY_B = "bravo-key-0123456789"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from recsvc.bundle.manifest import (
     BUNDLE_SCHEMA_VERSION,
-    SCHEMA_VERSION,
     FileEntry,
     Manifest,
 )
@@ -14,7 +13,6 @@ from recsvc.bundle.write import sparse_to_arrays, write_bundle
 
 __all__ = [
     "BUNDLE_SCHEMA_VERSION",
-    "SCHEMA_VERSION",
     "Bundle",
     "FileEntry",
     "Manifest",

@@ -16,7 +16,6 @@ __all__ = [
     "BUNDLE_SCHEMA_VERSION",
     "MANIFEST_NAME",
     "NAME_PATTERN",
-    "SCHEMA_VERSION",
     "FileEntry",
     "FileKind",
     "Manifest",
@@ -30,7 +29,6 @@ __all__ = [
 #: Layout version of a bundle on disk. Bump it when a reader of the old layout would misread
 #: the new one; readers refuse any other version instead of guessing.
 BUNDLE_SCHEMA_VERSION: int = 2
-SCHEMA_VERSION = BUNDLE_SCHEMA_VERSION
 
 MANIFEST_NAME = "manifest.json"
 

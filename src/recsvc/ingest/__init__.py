@@ -3,40 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
-
-import pandas as pd
 
 from recsvc.errors import DataSourceError
+from recsvc.source import Source
 from recsvc.validate import LoadedData, validate_tables
 
 __all__ = ["LoadedData", "Source", "is_url", "load_tables", "open_source"]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
-
-
-@runtime_checkable
-class Source(Protocol):
-    """Raw access to the contract tables of one source.
-
-    ``iter_chunks`` yields string values (object dtype, missing as None/NaN) under the
-    source's own column names; the index holds each row's number as a user would look it up
-    (CSV: the file line, header = line 1; Parquet and SQL: the 1-based ordinal).
-    """
-
-    description: str  # safe to print: passwords are masked
-
-    def table_names(self) -> set[str]: ...
-
-    def columns(self, table: str) -> list[str]: ...
-
-    def location(self, table: str) -> str: ...
-
-    def iter_chunks(
-        self, table: str, chunksize: int = 200_000, *, columns: Sequence[str] | None = None
-    ) -> Iterator[pd.DataFrame]: ...
 
 
 def is_url(source: str | Path) -> bool:

@@ -11,7 +11,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-__all__ = ["FloatArray", "ItemScorer", "check_fitted", "single_blas_thread", "top_k"]
+__all__ = ["FloatArray", "ItemScorer", "binarize", "check_fitted", "single_blas_thread", "top_k"]
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -47,6 +47,14 @@ def check_fitted(estimator: object, *attributes: str) -> None:
         raise NotFittedError(
             f"This {type(estimator).__name__} is not fitted yet; call fit() before using it."
         )
+
+
+def binarize(interactions: sp.csr_matrix) -> sp.csr_matrix:
+    """A float32 0/1 copy of ``interactions``: 1 where positive; zeros and negatives dropped."""
+    x = sp.csr_matrix(interactions, dtype=np.float32, copy=True)
+    x.data = (x.data > 0).astype(np.float32)
+    x.eliminate_zeros()
+    return x
 
 
 @contextmanager

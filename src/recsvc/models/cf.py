@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from recsvc.models.base import FloatArray, check_fitted, single_blas_thread
+from recsvc.models.base import FloatArray, binarize, check_fitted, single_blas_thread
 
 __all__ = ["SMALL_NNZ", "MatrixFactorization", "fold_in", "fold_in_mean", "fold_in_user"]
 
@@ -79,8 +79,8 @@ class MatrixFactorization:
     ----------
     algorithm
         ``"als"`` (weighted least squares on signed confidences) or ``"bpr"`` (pairwise
-        ranking on positives; fold-in then uses the ALS user step on BPR's item factors,
-        an approximation).
+        ranking on positives; fold-in then takes the confidence-weighted mean of the liked
+        items' factors, see ``fold_in_mean``).
     n_factors, regularization, n_iter, learning_rate
         Hyper-parameters, tuned per dataset by the trainer.
     seed
@@ -126,9 +126,7 @@ class MatrixFactorization:
                 )
                 model.fit(x, show_progress=False)
             elif self.algorithm == "bpr":
-                pos = x.copy()
-                pos.data = (pos.data > 0).astype(np.float32)
-                pos.eliminate_zeros()
+                pos = binarize(x)
                 model = BayesianPersonalizedRanking(
                     factors=self.n_factors,
                     learning_rate=self.learning_rate,

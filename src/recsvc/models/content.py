@@ -20,7 +20,7 @@ def knn_graph(
     """Top ``n_neighbours`` cosine neighbours of every row (self excluded), best first.
 
     Works in row blocks so memory stays ``block_size x n_items`` instead of the dense
-    all-pairs matrix (2.4 GiB at 50k items, see PERFORMANCE.md). Rows without neighbours
+    all-pairs matrix (2.4 GiB at 50k items, measured). Rows without neighbours
     are padded with index -1 and similarity 0.
     """
     v = sp.csr_matrix(vectors, dtype=np.float32)

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from recsvc.models.base import FloatArray, check_fitted
+from recsvc.models.base import FloatArray, binarize, check_fitted
 
 __all__ = ["EASE", "EASE_MAX_ITEMS"]
 
@@ -28,15 +28,8 @@ class EASE:
     def __init__(self, l2: float = 500.0) -> None:
         self.l2 = l2
 
-    @staticmethod
-    def _binary(interactions: sp.csr_matrix) -> sp.csr_matrix:
-        x = sp.csr_matrix(interactions, dtype=np.float32, copy=True)
-        x.data = (x.data > 0).astype(np.float32)
-        x.eliminate_zeros()
-        return x
-
     def fit(self, interactions: sp.csr_matrix) -> Self:
-        x = self._binary(interactions)
+        x = binarize(interactions)
         n = x.shape[1]
         if n > EASE_MAX_ITEMS:
             raise ValueError(f"EASE needs n_items <= {EASE_MAX_ITEMS}, got {n}")
@@ -50,7 +43,7 @@ class EASE:
 
     def score(self, history: sp.csr_matrix) -> FloatArray:
         check_fitted(self, "item_weights_")
-        return np.asarray(self._binary(history) @ self.item_weights_, dtype=np.float32)
+        return np.asarray(binarize(history) @ self.item_weights_, dtype=np.float32)
 
     def to_arrays(self) -> dict[str, npt.NDArray[np.generic]]:
         check_fitted(self, "item_weights_")

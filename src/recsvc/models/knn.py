@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from recsvc.models.base import FloatArray, check_fitted
+from recsvc.models.base import FloatArray, binarize, check_fitted
 from recsvc.models.content import graph_from_neighbours, knn_graph
 
 __all__ = ["ItemKNN"]
@@ -36,7 +36,7 @@ class ItemKNN:
 
     def fit(self, interactions: sp.csr_matrix) -> Self:
         """Learn the neighbour graph from employees x items (positive entries count)."""
-        x = _binary(interactions)
+        x = binarize(interactions)
         columns = x.T.tocsr()  # items x employees
         norms = np.sqrt(np.asarray(columns.sum(axis=1)).ravel())  # binary: |v|^2 = row sum
         inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
@@ -48,7 +48,7 @@ class ItemKNN:
     def score(self, history: sp.csr_matrix) -> FloatArray:
         """Employees x items scores for binary history rows (request history folds in)."""
         check_fitted(self, "similarity_")
-        h = _binary(history)
+        h = binarize(history)
         return np.asarray((h @ self.similarity_).toarray(), dtype=np.float32)
 
     def to_arrays(self) -> dict[str, npt.NDArray[np.generic]]:
@@ -69,10 +69,3 @@ class ItemKNN:
             (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
         )
         return model
-
-
-def _binary(interactions: sp.csr_matrix) -> sp.csr_matrix:
-    x = sp.csr_matrix(interactions, dtype=np.float32, copy=True)
-    x.data = (x.data > 0).astype(np.float32)
-    x.eliminate_zeros()
-    return x

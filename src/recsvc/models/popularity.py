@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from recsvc.models.base import FloatArray, check_fitted
+from recsvc.models.base import FloatArray, binarize, check_fitted
 
 __all__ = ["GroupPopularity"]
 
@@ -28,9 +28,7 @@ class GroupPopularity:
     def fit(
         self, interactions: sp.csr_matrix, groups: npt.NDArray[np.integer] | None = None
     ) -> Self:
-        x = sp.csr_matrix(interactions, dtype=np.float32, copy=True)
-        x.data = (x.data > 0).astype(np.float32)
-        x.eliminate_zeros()
+        x = binarize(interactions)
         n_users = x.shape[0]
         g = np.zeros(n_users, dtype=np.int64) if groups is None else np.asarray(groups, np.int64)
         ok = g >= 0

@@ -1,4 +1,4 @@
-"""Dependency aliases routes declare: settings, holder, recommender, request id, keys."""
+"""Dependency aliases routes declare: what a data route is served with, holder, metrics, keys."""
 
 from __future__ import annotations
 
@@ -17,26 +17,14 @@ __all__ = [
     "ApiKeyDep",
     "HolderDep",
     "MetricsDep",
-    "RecommenderDep",
-    "RequestIdDep",
     "Served",
     "ServedDep",
-    "SettingsDep",
     "get_holder",
-    "get_recommender",
-    "get_request_id",
     "get_served",
-    "get_settings",
 ]
 
 # All dependencies are `async def` on purpose: FastAPI sends a plain `def` dependency to the
 # thread pool, which costs far more than the attribute lookup it does.
-
-
-async def get_settings(request: Request) -> ServeSettings:
-    """The app's settings (tests override this dependency or pass settings to create_app)."""
-    settings: ServeSettings = request.app.state.settings
-    return settings
 
 
 async def get_holder(request: Request) -> BundleHolder:
@@ -47,16 +35,6 @@ async def get_holder(request: Request) -> BundleHolder:
 async def get_metrics(request: Request) -> ServiceMetrics:
     metrics: ServiceMetrics = request.app.state.metrics
     return metrics
-
-
-async def get_recommender(holder: Annotated[BundleHolder, Depends(get_holder)]) -> RecommenderLike:
-    """The recommender of this request, taken once so the whole request uses one bundle."""
-    return holder.require()
-
-
-async def get_request_id(request: Request) -> str:
-    request_id: str = request.state.request_id
-    return request_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +58,8 @@ async def get_served(request: Request) -> Served:
     return Served(holder.require(), state.settings, state.metrics, request.state.request_id)
 
 
-SettingsDep = Annotated[ServeSettings, Depends(get_settings)]
 HolderDep = Annotated[BundleHolder, Depends(get_holder)]
 MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]
-RecommenderDep = Annotated[RecommenderLike, Depends(get_recommender)]
-RequestIdDep = Annotated[str, Depends(get_request_id)]
 ServedDep = Annotated[Served, Depends(get_served)]
 ApiKeyDep = Depends(require_api_key)
 AdminKeyDep = Depends(require_admin_key)

@@ -188,18 +188,14 @@ async def _on_validation(request: Request, exc: Exception) -> Response:
 
 async def _on_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
-    if exc.errors is not None:
-        return problem_response(
-            request,
-            exc.status,
-            exc.detail,
-            slug=exc.slug,
-            title=exc.title,
-            headers=exc.headers,
-            errors=exc.errors,
-        )
     return problem_response(
-        request, exc.status, exc.detail, slug=exc.slug, title=exc.title, headers=exc.headers
+        request,
+        exc.status,
+        exc.detail,
+        slug=exc.slug,
+        title=exc.title,
+        headers=exc.headers,
+        errors=exc.errors,
     )
 
 

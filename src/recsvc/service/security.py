@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from recsvc.service.keys import KeyEntry
+from recsvc.keys import KeyEntry
 from recsvc.service.problems import ProblemError
 
 __all__ = ["KeyRing", "check_api_key", "require_admin_key", "require_api_key"]

@@ -12,8 +12,8 @@ __all__ = ["BLAS_THREAD_VARIABLES", "log_config", "run"]
 
 logger = logging.getLogger(__name__)
 
-# One BLAS thread per worker: two threads halve the median but add 4-8 ms p99 stalls
-# (PERFORMANCE.md); scale with processes. Set before numpy loads in any worker process.
+# One BLAS thread per worker: measured, two threads halve the median but add 4-8 ms p99
+# stalls; scale with processes. Set before numpy loads in any worker process.
 BLAS_THREAD_VARIABLES = (
     "OPENBLAS_NUM_THREADS",
     "OMP_NUM_THREADS",

@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recsvc import metrics as m
+from recsvc.models.base import binarize
 from recsvc.models.cf import MatrixFactorization
 from recsvc.models.ease import EASE, EASE_MAX_ITEMS
 from recsvc.training.assemble import Hyperparams
@@ -147,7 +148,7 @@ def tune(
                 binary_cache["x"] = train.confidence(base.confidence)[sample.rows]
             x = binary_cache["x"]
             ease = EASE(l2=l2).fit(x)
-            xb = EASE._binary(x)
+            xb = binarize(x)
             score = sample.ndcg(partial(_row_scores, xb, ease.item_weights_))
             result.trials.append({"model": "ease", "l2": l2, "ndcg@10": score})
             if np.isnan(result.ease_ndcg) or score > result.ease_ndcg:

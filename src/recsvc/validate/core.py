@@ -17,7 +17,7 @@ from recsvc.validate.report import Code, Severity, TableStats, ValidationReport,
 from recsvc.validate.table import check_table
 
 if TYPE_CHECKING:
-    from recsvc.ingest import Source
+    from recsvc.source import Source
 
 __all__ = ["LoadedData", "TooManyBadRowsError", "validate_tables"]
 

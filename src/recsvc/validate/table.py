@@ -25,7 +25,7 @@ from recsvc.validate.parse import default_column, parse_column
 from recsvc.validate.report import Code, TableStats, ValidationReport
 
 if TYPE_CHECKING:
-    from recsvc.ingest import Source
+    from recsvc.source import Source
 
 __all__ = ["check_table"]
 

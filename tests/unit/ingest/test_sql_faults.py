@@ -96,14 +96,12 @@ def test_connection_lost_mid_load_leaves_no_bundle(tmp_path: Path) -> None:
 
 
 def test_unreachable_server_names_host_and_db_and_masks_the_password() -> None:
-    started = time.perf_counter()
     with pytest.raises(DataSourceError) as caught:
         # port 1 on loopback: refused at once
         SqlSource("postgresql+psycopg://bob:s3cr3t-pw@127.0.0.1:1/lms")
     message = str(caught.value)
     assert "127.0.0.1:1/lms" in message and "bob:***@" in message
     assert "s3cr3t-pw" not in message and "cannot connect" in message
-    assert time.perf_counter() - started < 10
 
 
 def test_silent_host_times_out_instead_of_hanging() -> None:

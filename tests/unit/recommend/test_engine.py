@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import numpy as np
 import pytest
@@ -196,13 +195,3 @@ def test_same_data_and_seed_give_the_same_rankings(tiny, tmp_path, rec) -> None:
         a = [(i.content_id, round(i.score, 5)) for i in rec.recommend(q).items]
         b = [(i.content_id, round(i.score, 5)) for i in other.recommend(q).items]
         assert a == b
-
-
-def test_recommend_is_fast(rec) -> None:
-    query = Query("analyst_000", k=10)
-    rec.recommend(query)
-    start = time.perf_counter()
-    for _ in range(200):
-        rec.recommend(query)
-    per_call_ms = (time.perf_counter() - start) / 200 * 1000
-    assert per_call_ms < 10.0  # ~1-3 ms measured; generous for a busy 2-core CI machine

@@ -87,7 +87,7 @@ async def skill_gaps(
     """
     recommender = served.recommender
     try:
-        # a few ms of numpy per call: off the event loop, like /recommend
+        # a few ms of numpy per call: run it off the event loop
         gaps = await anyio.to_thread.run_sync(
             partial(
                 recommender.skill_gaps,

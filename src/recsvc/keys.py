@@ -2,7 +2,9 @@
 
 Free of web imports, so the CLI (``recsvc keys hash``) and settings validation stay cheap.
 The service never holds a raw key: operators configure digests, and a presented key is
-hashed and compared against every digest in constant time (see ``security.KeyRing``).
+hashed and compared against every digest in constant time (see
+``recsvc.service.security.KeyRing``). Lives at the top of the package so ``config`` need not
+import from ``service``.
 """
 
 from __future__ import annotations
