@@ -2,7 +2,7 @@
 
 The curve is a table of expected gains (levels) at ``GAIN_STEPS``, read by linear
 interpolation and flat beyond its ends. The trainer learns it from courses' own tests
-before and after (see :func:`recsvc.features.gains.gain_curve`); without such tests it is
+before and after (see :func:`recsvc.training.gains.gain_curve`); without such tests it is
 the stated level fit, :func:`default_curve`: best one level above, little far above. Either
 way it is 0 at or below the learner's level: such content teaches nothing new.
 """

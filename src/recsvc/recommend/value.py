@@ -13,7 +13,7 @@ halfway closes nothing):
   learned from courses' own tests before and after where the data has them, else the
   stated level fit (best one level above, nothing at or below, little far above);
 - ``effect_is`` is the item's measured effectiveness against that curve (1: average; see
-  :func:`recsvc.features.gains.item_effects`), 1 where never measured;
+  :func:`recsvc.training.gains.item_effects`), 1 where never measured;
 - the expectation over the person's true level X (normal around the estimate c, with its
   uncertainty; five-point Gauss-Hermite quadrature) counts a gap the evidence makes likely
   but not certain; the level fit is taken at the estimate, so content at or below it has

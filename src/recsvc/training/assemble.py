@@ -12,9 +12,7 @@ import scipy.sparse as sp
 
 from recsvc import contract as c
 from recsvc.dataset import Dataset, id_values
-from recsvc.features.completion import finish_rates
 from recsvc.features.confidence import STATUS_CODES, ConfidenceParams
-from recsvc.features.gains import course_test_gains, gain_curve, item_effects
 from recsvc.features.prior import (
     PriorParams,
     add_role_prior,
@@ -45,6 +43,8 @@ from recsvc.training.attributes import (
     names,
     prerequisite_matrix,
 )
+from recsvc.training.completion import finish_rates
+from recsvc.training.gains import course_test_gains, gain_curve, item_effects
 
 __all__ = ["ContentParts", "Hyperparams", "default_ranker", "fit_content", "fit_state"]
 

@@ -8,9 +8,9 @@ import pytest
 
 from recsvc import contract as c
 from recsvc.dataset import Dataset, build_dataset
-from recsvc.features.gains import course_test_gains, gain_curve, item_effects
 from recsvc.features.skills import SkillParams, content_skill_matrices, skill_evidence
 from recsvc.recommend.gain_curve import default_curve
+from recsvc.training.gains import course_test_gains, gain_curve, item_effects
 
 NOW = pd.Timestamp("2024-06-01", tz="UTC")
 #: (who, level, days ago, source, course or None)

@@ -9,9 +9,9 @@ import scipy.sparse as sp
 
 from recsvc import contract as c
 from recsvc.dataset import build_dataset
-from recsvc.features.completion import SHRINK, finish_rates
 from recsvc.features.skills import content_skill_matrices
 from recsvc.recommend.finish import N_BINS
+from recsvc.training.completion import SHRINK, finish_rates
 
 NOW = pd.Timestamp("2024-06-01", tz="UTC")
 
