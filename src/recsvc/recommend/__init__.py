@@ -1,13 +1,14 @@
 """The pure recommendation core: given a loaded bundle and a query, ranked items with reasons.
 
 Pipeline per request (no HTTP, no pandas): ``candidates`` resolves the employee and context
-into signals (folding in request history), ``blend`` scores every item with the learned
-weights over the ranker features defined in ``score`` (without materialising them),
-``rules`` masks what must never be shown, ``diversify`` re-ranks the best few dozen by MMR
-within an optional time budget, ``explain`` attaches reasons to the chosen items (codes
-documented in :mod:`recsvc.recommend.explain`). Only the linear blend touches the whole
-catalogue; everything after it works on the pool or the answer. ``benchmarks/bench_core.py``
-measures it.
+into signals, with the skill state of :mod:`~recsvc.recommend.skill_state` (levels, their
+uncertainty and evidence; request facts folded in); ``value`` gives every item its learning
+value (the weighted gap it is expected to close) and ``finish`` the chance it is finished;
+``score`` gives the engagement model's log-odds of taking it (features defined once, for
+the trainer too); ``rules`` masks what must never be shown and tested-out items; ``policy``
+orders by the request's objective (need first by default) with MMR diversity inside a tier;
+``explain`` attaches reasons to the chosen items (codes documented in
+:mod:`recsvc.recommend.explain`). ``benchmarks/bench_core.py`` measures it.
 
 ``Recommendations.strategy`` says how an answer was made:
 
@@ -19,6 +20,8 @@ measures it.
 ``cold_start_role``
     No usable history, but a role (from the bundle or the request): role skill gaps and
     what peers in the role take.
+``cold_start_target_role``
+    No history and no role, but a target role: that role's gaps from its entry level.
 ``cold_start_popularity``
     Nothing known about the person: organisation-wide popularity (and context, if any).
 
@@ -28,6 +31,7 @@ The bundle layout is documented in :mod:`recsvc.recommend.state`.
 from recsvc.recommend.candidates import (
     COLD_START_POPULARITY,
     COLD_START_ROLE,
+    COLD_START_TARGET_ROLE,
     PERSONALISED,
     PERSONALISED_FOLDED_IN,
 )
@@ -48,6 +52,7 @@ from recsvc.recommend.query import (
 __all__ = [
     "COLD_START_POPULARITY",
     "COLD_START_ROLE",
+    "COLD_START_TARGET_ROLE",
     "PERSONALISED",
     "PERSONALISED_FOLDED_IN",
     "AssessmentUpdate",
