@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from recsvc.models.base import FloatArray
+from recsvc.models.base import FloatArray, binarize
 from recsvc.models.cf import MatrixFactorization
 from recsvc.models.knn import ItemKNN
 from recsvc.recommend.candidates import UserSignals
@@ -49,13 +49,6 @@ class Baseline:
     scores: ItemScores | None
     note: str = ""
     params: dict[str, object] = field(default_factory=dict)
-
-
-def _positive(history: sp.csr_matrix) -> sp.csr_matrix:
-    x = sp.csr_matrix(history, dtype=np.float32, copy=True)
-    x.data = (x.data > 0).astype(np.float32)
-    x.eliminate_zeros()
-    return x
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,7 +120,7 @@ def fit_baselines(
     ``time_budget_s`` on the same inner holdout; EASE is the hybrid's tuned EASE alone.
     Popular-in-role needs employees with roles and is reported as n/a otherwise.
     """
-    positive = _positive(state.history)
+    positive = binarize(state.history)
     out = [Baseline("popularity", _Constant(np.asarray(state.pop_all, np.float32)))]
     if "roles" in state.capabilities:
         out.append(Baseline("popular_in_role", _InRole(state.role_pop, state.pop_all)))

@@ -28,6 +28,7 @@ from recsvc.features.skills import (
     strategic_weights,
 )
 from recsvc.features.text import TextEncoder, fit_text_encoder
+from recsvc.models.base import binarize
 from recsvc.models.cf import MatrixFactorization
 from recsvc.models.content import ContentModel
 from recsvc.models.ease import EASE, EASE_MAX_ITEMS
@@ -179,9 +180,7 @@ def fit_state(
         caps.add("ease")
 
     # popularity: positive interactions overall, recently, per role and per department
-    positive = history.copy()
-    positive.data = (positive.data > 0).astype(np.float32)
-    positive.eliminate_zeros()
+    positive = binarize(history)
     pop_all = GroupPopularity(1).fit(positive).group_scores(0)
     recent = en.day >= dataset.as_of - RECENT_DAYS
     recent_m = binary_matrix(en.employee_idx[recent], en.content_idx[recent], (n_u, n_i))
