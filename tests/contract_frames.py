@@ -10,7 +10,8 @@ __all__ = ["clean"]
 
 
 def clean(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Give a hand-made frame exactly the contract columns and clean dtypes."""
+    """Give a hand-made frame exactly the contract columns and clean dtypes (``audit_``
+    columns, used only by fairness audits, are kept as strings)."""
     spec = c.TABLES[name]
     out = pd.DataFrame(index=frame.index)
     for col in spec.columns:
@@ -23,4 +24,7 @@ def clean(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[col.name] = pd.to_datetime(values, utc=True)
         else:
             out[col.name] = values.astype(pd.api.types.pandas_dtype(dtype))
+    for extra in frame.columns:
+        if str(extra).startswith(c.AUDIT_PREFIX):
+            out[extra] = frame[extra].astype("string")
     return out.reset_index(drop=True)
