@@ -7,7 +7,7 @@ import numpy.typing as npt
 
 from recsvc.models.base import FloatArray
 
-__all__ = ["LEVELS", "difficulty_fit", "weighted_gap"]
+__all__ = ["LEVELS", "difficulty_fit", "need_weights"]
 
 LEVELS = (1, 2, 3, 4, 5)
 
@@ -23,16 +23,10 @@ def difficulty_fit(step: npt.NDArray[np.floating], sigma: float) -> FloatArray:
     return np.where(s > 0, val, 0.0).astype(np.float32)
 
 
-def weighted_gap(
-    current: FloatArray,
-    required: FloatArray,
-    importance: FloatArray,
-    strategic: FloatArray,
-) -> tuple[FloatArray, FloatArray]:
-    """Gap per skill ``max(0, required - current)`` and its weight for ranking.
+def need_weights(required: FloatArray, importance: FloatArray, strategic: FloatArray) -> FloatArray:
+    """What closing one level of each required skill is worth (0 where nothing is required).
 
-    The weight is ``gap * importance * (1 + strategic_weight)``: important skills and
-    skills the organisation prioritises count more.
+    ``importance * (1 + strategic_weight)``: important skills and skills the organisation
+    prioritises count more.
     """
-    gap = np.clip(required - current, 0.0, None).astype(np.float32)
-    return gap, (gap * importance * (1.0 + strategic)).astype(np.float32)
+    return np.asarray(importance * (1.0 + strategic) * (required > 0), dtype=np.float32)

@@ -18,7 +18,7 @@ from recsvc.errors import UnknownRoleError, UnknownSkillError
 from recsvc.features.confidence import to_confidence
 from recsvc.models.base import FloatArray
 from recsvc.models.cf import fold_in_user
-from recsvc.models.skill_gap import weighted_gap
+from recsvc.models.skill_gap import need_weights
 from recsvc.recommend.query import Context
 from recsvc.recommend.skill_state import resolve_skill_state
 from recsvc.recommend.state import ModelState
@@ -224,8 +224,9 @@ def build_signals(
                 q.sum_duplicates()  # canonical: terms in column order, as the product adds them
                 project_text = _project_text(state, q, text_terms)
     required = np.maximum(np.maximum(req_role, req_target), req_project)
-    gap, gap_w = weighted_gap(current, required, imp, state.skill_strategic)
-    need_weight = (imp * (1.0 + state.skill_strategic) * (required > 0)).astype(np.float32)
+    need_weight = need_weights(required, imp, state.skill_strategic)
+    gap = np.clip(required - current, 0.0, None).astype(np.float32)
+    gap_w = gap * need_weight
     dropped = np.zeros(n_i, dtype=bool)
     dropped[hist_idx[hist_conf < 0]] = True
     dropped &= ~done

@@ -134,9 +134,9 @@ class Recommender:
         """
         st = self.state
         signals = build_signals(st, query.employee_id, query.context, text_terms=self._text_terms)
-        value = self.values.values(signals.need)
         # content dropped halfway closes nothing: value counts what the person finishes
-        value *= self.finish.at(None, signals.current)
+        finish = self.finish.probability(signals.current)
+        value = self.values.values(signals.need) * finish
         logits, cf = self.engagement.logits(signals)
         chance = Chance(logits, st.params.engagement_slope, st.params.engagement_intercept)
         ok = allowed_items(st, signals, query, self._rules, fallback=self.fallback_language)
@@ -190,7 +190,7 @@ class Recommender:
                     ranked.scores.tolist(),
                     reasons,
                     np.where(ranked.has_value, value[chosen], 0.0).tolist(),
-                    (chance.at(chosen) * self.finish.at(chosen, signals.current)).tolist(),
+                    (chance.at(chosen) * finish[chosen]).tolist(),
                     strict=True,
                 ),
                 start=1,

@@ -71,10 +71,8 @@ class FinishModel:
         self.cell = np.where(skill >= 0, cell, self.n_skills * len(LEVELS)).astype(np.int64)
         self.levels = np.asarray(LEVELS, dtype=np.float32)
 
-    def at(self, items: npt.NDArray[np.int64] | None, current: FloatArray) -> FloatArray:
-        """Chance of finishing each of ``items`` (None: every item) for someone at
-        ``current`` (per skill)."""
+    def probability(self, current: FloatArray) -> FloatArray:
+        """Chance of finishing each item for someone at ``current`` (per skill)."""
         step = self.levels[None, :] - np.asarray(current, np.float32)[:, None]
         table = np.append(self.rates[step_bins(step.ravel())], self.rates[N_BINS - 1])
-        cells = self.cell if items is None else self.cell[items]
-        return np.asarray(table[cells], dtype=np.float32)
+        return np.asarray(table[self.cell], dtype=np.float32)

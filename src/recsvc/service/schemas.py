@@ -101,7 +101,7 @@ class Item(BaseModel):
     engagement: float = Field(
         ge=0,
         le=1,
-        description="Calibrated chance, in [0, 1], that the person takes this item.",
+        description="Chance, in [0, 1], that the person takes this item and finishes it.",
         examples=[0.37],
     )
 

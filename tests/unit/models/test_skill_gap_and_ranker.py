@@ -7,18 +7,18 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from recsvc.models import LogisticRanker
-from recsvc.models.skill_gap import difficulty_fit, weighted_gap
+from recsvc.models.skill_gap import difficulty_fit, need_weights
 
 
-def test_weighted_gap_uses_importance_and_strategy() -> None:
-    gap, w = weighted_gap(
-        np.array([1.0, 4.0], np.float32),
-        np.array([3.0, 3.0], np.float32),
-        np.array([0.5, 1.0], np.float32),
-        np.array([1.0, 0.0], np.float32),
+def test_need_weights_use_importance_and_strategy() -> None:
+    current = np.array([1.0, 4.0, 0.0], np.float32)
+    required = np.array([3.0, 3.0, 0.0], np.float32)
+    w = need_weights(
+        required, np.array([0.5, 1.0, 1.0], np.float32), np.array([1.0, 0.0, 1.0], np.float32)
     )
-    assert gap.tolist() == [2.0, 0.0]
-    assert w.tolist() == [2.0, 0.0]  # 2 * 0.5 * (1 + 1)
+    assert w.tolist() == [1.0, 1.0, 0.0]  # 0.5 * (1 + 1); nothing required: no weight
+    gap = np.clip(required - current, 0.0, None)
+    assert (gap * w).tolist() == [2.0, 0.0, 0.0]  # 2 levels of gap * 0.5 * (1 + 1)
 
 
 def test_difficulty_fit_shape() -> None:

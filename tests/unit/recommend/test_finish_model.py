@@ -40,9 +40,9 @@ def test_probability_reads_the_bin_of_the_main_skill() -> None:
     weight = sp.csr_matrix(np.array([[1.0, 0.5], [0.0, 1.0], [0.0, 0.0]], dtype=np.float32))
     level = sp.csr_matrix(np.array([[3.0, 5.0], [0.0, 2.0], [0.0, 0.0]], dtype=np.float32))
     model = FinishModel(rates, weight, level)
-    p = model.at(np.arange(len(model.cell)), np.array([2.0, 2.0], dtype=np.float32))
+    p = model.probability(np.array([2.0, 2.0], dtype=np.float32))
     # item 0: step 1 -> bin 8; item 1: step 0 -> bin 6; item 2: the untagged bin 13
     np.testing.assert_allclose(p, [0.08, 0.06, 0.13], rtol=1e-6)
-    p = model.at(np.arange(len(model.cell)), np.array([0.0, 4.0], dtype=np.float32))
+    p = model.probability(np.array([0.0, 4.0], dtype=np.float32))
     # item 0: step 3 -> bin 12; item 1: step -2 -> bin 2
     np.testing.assert_allclose(p, [0.12, 0.02, 0.13], rtol=1e-6)
