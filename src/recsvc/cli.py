@@ -37,6 +37,11 @@ bundle_app = typer.Typer(help="Inspect and check model bundles.", no_args_is_hel
 app.add_typer(bundle_app, name="bundle")
 keys_app = typer.Typer(help="Make and hash API keys for RECSVC_API_KEYS.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+#: `recsvc report <name>`: reports for L&D (impact, fairness, skills...); one subcommand each
+report_app = typer.Typer(
+    help="Reports for L&D: Markdown + JSON + plots written to a folder.", no_args_is_help=True
+)
+app.add_typer(report_app, name="report")
 
 EXIT_DATA = 2
 EXIT_BUNDLE = 3
