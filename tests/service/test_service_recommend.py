@@ -188,15 +188,19 @@ def test_unknown_skill_in_an_assessment_names_its_index(client):
     assert response.json()["errors"][0]["field"] == "context.recent_assessments.1.skill_id"
 
 
-def test_batch_keeps_order_and_shares_the_request_id(client):
+def test_batch_keeps_order_and_gives_each_entry_its_request_id(client):
     body = {"requests": [{"employee_id": "E002", "k": 2}, {"employee_id": "E001", "k": 1}]}
     response = client.post("/recommend/batch", json=body, headers={"X-Request-ID": "digest-42"})
     assert response.status_code == 200
     batch = BatchRecommendResponse.model_validate(response.json())
-    assert [r.employee_id for r in batch.results] == ["E002", "E001"]
-    assert [len(r.items) for r in batch.results] == [2, 1]
+    answers = [r for r in batch.results if isinstance(r, RecommendResponse)]
+    assert [r.employee_id for r in answers] == ["E002", "E001"]
+    assert [len(r.items) for r in answers] == [2, 1]
     assert batch.request_id == "digest-42"
-    assert {r.request_id for r in batch.results} == {"digest-42"}
+    assert [r.request_id for r in answers] == ["digest-42.0", "digest-42.1"]
+    # every answer its own id, naming the variant and bundle that served it
+    assert len({r.recommendation_id for r in answers}) == 2
+    assert all(r.recommendation_id.startswith("r1:default:v1:") for r in answers)
 
 
 def test_batch_limits_and_errors_name_the_request(make_client):
@@ -208,9 +212,15 @@ def test_batch_limits_and_errors_name_the_request(make_client):
     bad_role = {
         "requests": [{"employee_id": "E001"}, {"employee_id": "E002", "context": {"role_id": "R9"}}]
     }
-    response = client.post("/recommend/batch", json=bad_role)
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "requests.1.context.role_id"
+    response = client.post("/recommend/batch", json=bad_role, headers={"X-Request-ID": "b"})
+    assert response.status_code == 200  # the failing entry does not sink the other
+    first, second = response.json()["results"]
+    assert first["request_id"] == "b.0" and len(first["items"]) == 10
+    assert second["request_id"] == "b.1" and second["employee_id"] == "E002"
+    assert second["error"]["status"] == 422
+    assert second["error"]["request_id"] == "b.1"
+    assert second["error"]["errors"][0]["field"] == "requests.1.context.role_id"
+    BatchRecommendResponse.model_validate(response.json())
     assert client.post("/recommend/batch", json={"requests": []}).status_code == 422
 
 

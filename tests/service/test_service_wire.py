@@ -43,6 +43,7 @@ def test_core_dataclasses_have_exactly_the_response_fields():
 
 
 def test_direct_serialisation_equals_field_by_field_and_matches_the_schema(monkeypatch):
+    monkeypatch.setattr(convert, "new_recommendation_id", lambda variant, version: "r1:x:v1:0")
     direct = convert.json_response(convert.recommendations_payload(RECS, "rid")).body
     monkeypatch.setattr(convert, "_WIRE_SHAPED", False)
     by_field = convert.json_response(convert.recommendations_payload(RECS, "rid")).body

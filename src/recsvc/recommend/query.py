@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "AssessmentUpdate",
     "OBJECTIVES",
+    "InputWarning",
     "Context",
     "Filters",
     "Project",
@@ -117,14 +118,29 @@ class RecommendedItem:
 
 
 @dataclass(frozen=True)
+class InputWarning:
+    """Part of a request the answer could not use (an id the model does not know, say).
+
+    ``code`` is machine-readable (unknown_role, unknown_skill, ...), ``field`` the dotted
+    request path that held it (context.role_id, context.project.skill_ids.0), ``text`` a
+    sentence saying what was ignored and what the answer used instead.
+    """
+
+    code: str
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Recommendations:
     """The answer. ``strategy`` names how it was made (e.g. personalised, cold_start_role,
-    cold_start_popularity)."""
+    cold_start_popularity); ``warnings`` what of the request was ignored, and why."""
 
     employee_id: str
     model_version: str
     strategy: str
     items: tuple[RecommendedItem, ...]
+    warnings: tuple[InputWarning, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from recsvc.attribution import DEFAULT_VARIANT, new_recommendation_id
 from recsvc.config import ServeSettings
 from recsvc.errors import RecsvcError, UnknownContentError, UnknownRoleError, UnknownSkillError
 from recsvc.recommend import query as q
@@ -207,15 +208,24 @@ def _item_payload(item: q.RecommendedItem) -> dict[str, Any]:
     }
 
 
-def recommendations_payload(recs: q.Recommendations, request_id: str) -> dict[str, Any]:
-    """The RecommendResponse document as data for orjson (serialised once, not revalidated)."""
+def recommendations_payload(
+    recs: q.Recommendations, request_id: str, variant: str = DEFAULT_VARIANT
+) -> dict[str, Any]:
+    """The RecommendResponse document as data for orjson (serialised once, not revalidated).
+
+    Each answer gets a fresh recommendation id naming ``variant`` and the bundle version, so
+    events quoting it can be attributed without the service keeping a log.
+    """
     items: Any = recs.items if _WIRE_SHAPED else [_item_payload(item) for item in recs.items]
     return {
         "employee_id": recs.employee_id,
+        "recommendation_id": new_recommendation_id(variant, recs.model_version),
+        "variant": variant,
         "model_version": recs.model_version,
         "request_id": request_id,
         "strategy": recs.strategy,
         "items": items,
+        "warnings": [{"code": w.code, "field": w.field, "text": w.text} for w in recs.warnings],
     }
 
 

@@ -28,6 +28,7 @@ from recsvc.service.request_schemas import (
 
 __all__ = [
     "AssessmentUpdate",
+    "BatchFailure",
     "BatchRecommendRequest",
     "BatchRecommendResponse",
     "Context",
@@ -45,6 +46,7 @@ __all__ = [
     "RecommendRequest",
     "RecommendResponse",
     "ReloadError",
+    "RequestWarning",
     "ReloadResponse",
     "SimilarItem",
     "SimilarResponse",
@@ -90,7 +92,12 @@ class Item(BaseModel):
         "within one answer only.",
         examples=[0.82],
     )
-    rank: int = Field(ge=1, description="1-based position in the list.", examples=[1])
+    rank: int = Field(
+        ge=1,
+        description="1-based position in the list: quote it as the position of an event "
+        "about this item, with the answer's recommendation_id.",
+        examples=[1],
+    )
     reasons: list[Reason] = Field(description="Reasons (empty when explain is false).")
     learning_value: float = Field(
         ge=0,
@@ -106,12 +113,48 @@ class Item(BaseModel):
     )
 
 
+class RequestWarning(BaseModel):
+    """A part of the request the answer could not use, and what it did instead."""
+
+    code: str = Field(
+        description="Machine-readable: unknown_role, unknown_target_role, unknown_skill, "
+        "unknown_content, unknown_language (the id or language is not in the served model; "
+        "it may be newer than the last training).",
+        examples=["unknown_role"],
+    )
+    field: str = Field(
+        description="Dotted path of the request field that held it.",
+        examples=["context.role_id"],
+    )
+    text: str = Field(
+        description="What was ignored and what the answer used instead.",
+        examples=[
+            "role_id 'R099' is not in model 20261203T142014Z-4bcad3c-af5aac (it may be "
+            "newer than the last training; GET /roles lists the known ones): answered "
+            "with the employee's role in the model instead"
+        ],
+    )
+
+
 class RecommendResponse(BaseModel):
     """Ranked items for one employee."""
 
-    employee_id: str = Field(description="Employee id from the request.", examples=["E00001"])
+    employee_id: str = Field(description="Employee id from the request.", examples=["E000012"])
+    recommendation_id: str = Field(
+        description="Id of this answer, r1:<variant>:<model_version>:<16 hex>; send it with "
+        "the events it leads to (clicks, enrolments, completions) for attribution.",
+        examples=["r1:default:20261203T142014Z-4bcad3c-af5aac:9f2c4e61a0b3d785"],
+    )
+    variant: str = Field(
+        description="A/B variant that answered (RECSVC_VARIANTS; default when none is "
+        "configured). An employee always gets the same variant.",
+        examples=["default"],
+    )
     model_version: str = Field(description="Bundle version that answered.")
-    request_id: str = Field(description="Request id, also in the X-Request-ID header.")
+    request_id: str = Field(
+        description="Request id, also in the X-Request-ID header; in a batch, the batch's "
+        "id with the entry's index (<batch id>.<index>)."
+    )
     strategy: str = Field(
         description="How the list was made: personalised (known history), "
         "personalised_folded_in (request history used), cold_start_role (role gaps and "
@@ -120,14 +163,30 @@ class RecommendResponse(BaseModel):
         examples=["personalised"],
     )
     items: list[Item] = Field(description="Items, best first.")
+    warnings: list[RequestWarning] = Field(
+        description="What of the request was ignored (unknown ids or languages), and what "
+        "was used instead; empty when everything was used."
+    )
+
+
+class BatchFailure(BaseModel):
+    """An entry of a batch that could not be answered; the other entries are unaffected."""
+
+    employee_id: str = Field(description="Employee id from the entry.", examples=["E000012"])
+    request_id: str = Field(description="<batch id>.<index> of the entry.")
+    error: Problem = Field(description="Why, as the problem document a single call would get.")
 
 
 class BatchRecommendResponse(BaseModel):
-    """One answer per request, in request order."""
+    """One result per request, in request order: an answer or the entry's own error."""
 
-    model_version: str = Field(description="Bundle version that answered.")
+    model_version: str = Field(
+        description="Bundle version of the primary variant (each result names its own)."
+    )
     request_id: str = Field(description="Request id of the batch call.")
-    results: list[RecommendResponse] = Field(description="Answers, in request order.")
+    results: list[RecommendResponse | BatchFailure] = Field(
+        description="Results, in request order: an answer, or a failure naming its error."
+    )
 
 
 class SkillGap(BaseModel):

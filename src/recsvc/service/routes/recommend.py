@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import anyio.to_thread
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from recsvc.errors import UnknownContentError, UnknownRoleError, UnknownSkillError
+from recsvc.errors import (
+    BundleError,
+    RecsvcError,
+    UnknownContentError,
+    UnknownRoleError,
+    UnknownSkillError,
+)
 from recsvc.recommend.query import Query, Recommendations
 from recsvc.service.convert import (
     check_limits,
@@ -18,7 +27,7 @@ from recsvc.service.convert import (
 )
 from recsvc.service.deps import ApiKeyDep, ServedDep
 from recsvc.service.fast_route import FastBodyRoute
-from recsvc.service.problems import ProblemError, problem_responses
+from recsvc.service.problems import ProblemError, problem_body, problem_responses
 from recsvc.service.schemas import (
     BatchRecommendRequest,
     BatchRecommendResponse,
@@ -28,6 +37,8 @@ from recsvc.service.schemas import (
 from recsvc.service.state import RecommenderLike
 
 __all__ = ["router"]
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["recommendations"], dependencies=[ApiKeyDep], route_class=FastBodyRoute)
 
@@ -94,20 +105,52 @@ async def recommend(body: RecommendRequest, served: ServedDep) -> Response:
     return json_response(recommendations_payload(recs, served.request_id))
 
 
-def _run_batch(recommender: RecommenderLike, queries: list[Query]) -> list[Recommendations]:
-    return recommender.recommend_batch(queries)
+def _answer_each(
+    recommender: RecommenderLike, queries: list[Query]
+) -> list[Recommendations | Exception]:
+    """Every query's answer, or the error that query alone raised.
 
-
-def _locate(
-    recommender: RecommenderLike, queries: list[Query], body: BatchRecommendRequest
-) -> ProblemError | None:
-    """Find which request of a refused batch holds the unknown id, to name its field."""
-    for index, query in enumerate(queries):
+    The batch call is tried first (one pass); only if it fails is each query answered on its
+    own, so one bad entry never costs the others their answers.
+    """
+    try:
+        return list(recommender.recommend_batch(queries))
+    except Exception:  # find out which entries fail, and keep the others
+        pass
+    out: list[Recommendations | Exception] = []
+    for query in queries:
         try:
-            recommender.recommend(query)
-        except _REQUEST_ERRORS as error:
-            return request_field_problem(error, body.requests[index], ("body", "requests", index))
-    return None
+            out.append(recommender.recommend(query))
+        except Exception as error:
+            if not isinstance(error, RecsvcError):
+                logger.exception("batch entry failed unexpectedly")
+            out.append(error)
+    return out
+
+
+def _failure(
+    error: Exception, entry: RecommendRequest, index: int, request_id: str
+) -> dict[str, Any]:
+    """The BatchFailure document of one entry: the problem a single call would have got."""
+    if isinstance(error, _REQUEST_ERRORS):
+        problem = request_field_problem(error, entry, ("body", "requests", index))
+    elif isinstance(error, BundleError):
+        problem = ProblemError(503, str(error), slug="no-model", title="No model loaded")
+    else:
+        problem = ProblemError(500, "The server could not answer this entry; try again later.")
+    return {
+        "employee_id": entry.employee_id,
+        "request_id": request_id,
+        "error": problem_body(
+            problem.status,
+            problem.detail,
+            instance="/recommend/batch",
+            request_id=request_id,
+            slug=problem.slug,
+            title=problem.title,
+            errors=problem.errors,
+        ),
+    }
 
 
 @router.post(
@@ -120,7 +163,11 @@ async def recommend_batch(body: BatchRecommendRequest, served: ServedDep) -> Res
     """Recommend for many employees in one call (nightly digests); answers keep request order.
 
     At most `RECSVC_MAX_BATCH_SIZE` (default 500) requests; each follows the rules of
-    `POST /recommend`. The work runs in a worker thread so other requests keep flowing.
+    `POST /recommend` and is answered on its own: a result is either an answer or a
+    failure holding the problem that entry alone would have got, so one entry never costs
+    the others their answers. Each result's `request_id` is `<batch id>.<index>`. A body
+    that breaks the schema is refused as a whole (422 naming each bad entry). The work runs
+    in a worker thread so other requests keep flowing.
     """
     settings, recommender = served.settings, served.recommender
     if len(body.requests) > settings.max_batch_size:
@@ -143,18 +190,16 @@ async def recommend_batch(body: BatchRecommendRequest, served: ServedDep) -> Res
     if errors:
         raise limit_problem(errors)
     queries = [to_query(one, settings) for one in body.requests]
-    try:
-        answers = await anyio.to_thread.run_sync(_run_batch, recommender, queries)
-    except _REQUEST_ERRORS as error:
-        located = await anyio.to_thread.run_sync(_locate, recommender, queries, body)
-        raise (located or request_field_problem(error, body.requests[0], ("body",))) from error
-    for recs in answers:
-        served.metrics.strategies.labels(recs.strategy).inc()
+    answers = await anyio.to_thread.run_sync(_answer_each, recommender, queries)
     request_id = served.request_id
+    results: list[dict[str, Any]] = []
+    for index, (entry, answer) in enumerate(zip(body.requests, answers, strict=True)):
+        entry_id = f"{request_id}.{index}"
+        if isinstance(answer, Exception):
+            results.append(_failure(answer, entry, index, entry_id))
+            continue
+        served.metrics.strategies.labels(answer.strategy).inc()
+        results.append(recommendations_payload(answer, entry_id))
     return json_response(
-        {
-            "model_version": recommender.model_version,
-            "request_id": request_id,
-            "results": [recommendations_payload(recs, request_id) for recs in answers],
-        }
+        {"model_version": recommender.model_version, "request_id": request_id, "results": results}
     )
