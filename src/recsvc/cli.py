@@ -53,6 +53,17 @@ class SplitKind(StrEnum):
     user_random = "user-random"
 
 
+class HoldoutProtocol(StrEnum):
+    employee = "employee"
+    time = "time"
+
+
+class SampleRegime(StrEnum):
+    default = "default"
+    cohort = "cohort"
+    interactions_only = "interactions-only"
+
+
 class SampleFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
@@ -118,12 +129,22 @@ def sample(
     fmt: Annotated[SampleFormat, typer.Option("--format", help="Output format.")] = (
         SampleFormat.csv
     ),
+    regime: Annotated[
+        SampleRegime,
+        typer.Option(
+            "--regime",
+            help="default: steady organisation; cohort: people arrive in waves with short "
+            "bursts of history; interactions-only: only enrolments and content.",
+        ),
+    ] = SampleRegime.default,
 ) -> None:
     """Generate a realistic sample organisation (roles, skills, catalogue, people, activity)."""
     from recsvc.commands import run_sample
 
     try:
-        run_sample(console, out=out, employees=employees, seed=seed, fmt=fmt.value)
+        run_sample(
+            console, out=out, employees=employees, seed=seed, fmt=fmt.value, regime=regime.value
+        )
     except RecsvcError as error:
         raise _fail(error) from error
 
@@ -158,6 +179,14 @@ def train(
         typer.Option("--time-budget", min=0.0, help="Seconds allowed for hyper-parameter tuning."),
     ] = 60.0,
     max_bad_share: MaxBadShareOption = 0.05,
+    protocol: Annotated[
+        HoldoutProtocol,
+        typer.Option(
+            "--protocol",
+            help="How tuning and the ranker are validated. employee: each employee's own "
+            "latest items, plus a cold-start slice; time: one global time cut.",
+        ),
+    ] = HoldoutProtocol.employee,
 ) -> None:
     """Train models from a data source and write a new bundle atomically."""
     from recsvc.commands import run_train
@@ -170,6 +199,7 @@ def train(
             seed=seed,
             time_budget_s=time_budget,
             max_bad_share=max_bad_share,
+            protocol=protocol.value,
         )
     except RecsvcError as error:
         raise _fail(error) from error

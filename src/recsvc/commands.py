@@ -27,19 +27,22 @@ __all__ = [
 ]
 
 
-def run_sample(console: Console, *, out: Path, employees: int, seed: int, fmt: str) -> str:
+def run_sample(
+    console: Console, *, out: Path, employees: int, seed: int, fmt: str, regime: str = "default"
+) -> str:
     """Generate the sample organisation and write it; return the data source string."""
     from recsvc.sample import generate_sample, write_sample
+    from recsvc.sample.regimes import check_regime
 
     started = time.perf_counter()
-    with console.status(f"Generating a sample organisation of {employees:,} employees..."):
-        organisation = generate_sample(employees, seed=seed)
+    with console.status(f"Generating a {regime} sample of {employees:,} employees..."):
+        organisation = generate_sample(employees, seed=seed, regime=check_regime(regime))
     generated = time.perf_counter() - started
     with console.status(f"Writing {fmt} files to {out}..."):
         source = write_sample(organisation, out, fmt)  # type: ignore[arg-type]
     written = time.perf_counter() - started - generated
 
-    table = Table(title=f"Sample organisation (seed {seed})")
+    table = Table(title=f"Sample organisation ({regime}, seed {seed})")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, frame in organisation.tables.items():
@@ -103,6 +106,7 @@ def run_train(
     seed: int,
     time_budget_s: float,
     max_bad_share: float,
+    protocol: str = "employee",
 ) -> Any:
     """Train a bundle with a progress display per stage and print the summary."""
     from recsvc.progress import RichTrainProgress
@@ -116,6 +120,7 @@ def run_train(
             time_budget_s=time_budget_s,
             max_bad_share=max_bad_share,
             progress=progress,
+            protocol=protocol,  # type: ignore[arg-type]
         )
     _print_train_summary(console, result)
     return result
@@ -127,10 +132,49 @@ def _print_train_summary(console: Console, result: Any) -> None:
         f"[green]Bundle {manifest.version}[/] written to {result.bundle_path} "
         f"(capabilities: {', '.join(manifest.capabilities)})"
     )
-    table = Table(title="Validation on the time-based holdout")
+    params = manifest.params
+    regime = params.get("regime")
+    if regime:
+        console.print(regime_line(regime))
+        console.print(f"Validation protocol: {regime['protocol_description']}")
+    selection = params.get("selection")
+    if selection:
+        console.print(f"Selected: {selection_line(selection)}")
+    for why in (params.get("skipped") or {}).values():
+        console.print(f"  skipped: {why}")
+    _print_metric_table(
+        console, "Validation: warm employees (their own latest items)", result.validation_table
+    )
+    if result.cold_validation_table:
+        _print_metric_table(
+            console, "Validation: cold-start slice (no history)", result.cold_validation_table
+        )
+
+
+def regime_line(regime: dict[str, Any]) -> str:
+    """One line naming the data regime the trainer found."""
+    hist = regime["history_items"]
+    warm = regime.get("global_cut_warm_share")
+    cut = f"{warm:.0%}" if warm is not None else "n/a"
+    kind = "interactions only" if regime.get("interactions_only") else "full contract"
+    return (
+        f"Data regime: {regime['shape']} ({kind}): {regime['employees_with_history']:,} of "
+        f"{regime['employees']:,} employees have history, items per person median "
+        f"{hist['median']:.0f} (p10 {hist['p10']:.0f}, p90 {hist['p90']:.0f}); a global "
+        f"time cut would hold out {cut} people with earlier history"
+    )
+
+
+def selection_line(selection: dict[str, Any]) -> str:
+    """The models the trainer chose, per slice."""
+    parts = [f"{slice_}: {choice['model']}" for slice_, choice in selection.items()]
+    return "; ".join(parts)
+
+
+def _print_metric_table(console: Console, title: str, rows: dict[str, dict[str, float]]) -> None:
+    table = Table(title=title)
     table.add_column("model", no_wrap=True)
     metric_names: list[str] = []
-    rows: dict[str, dict[str, float]] = result.validation_table
     for metrics in rows.values():
         metric_names = list(metrics)
         break

@@ -169,6 +169,9 @@ def test_skill_gaps_similar_and_model(http, trained, facts):
     info = ModelInfo.model_validate(http.get("/model").json())
     assert info.version == trained.version and "collaborative" in info.capabilities
     assert info.row_counts["employees"] == 400
+    regime = info.params["regime"]  # what the trainer found and how it validated
+    assert regime["protocol"] == "employee" and regime["employees_with_history"] > 0
+    assert regime["shape"] in ("steady", "waves")
 
 
 def test_error_answers_over_http(live, http, keys):

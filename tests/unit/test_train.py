@@ -69,15 +69,21 @@ def test_train_takes_an_opened_source_and_gives_unassessed_skills_a_prior(
         assert (st.skill_wsum[int(u)].toarray().ravel()[asked] > 0).all()
 
 
-def test_same_seed_same_rankings(sample_source: str, tmp_path: Path) -> None:
-    answers = []
+def test_same_data_and_seed_give_identical_bundles(sample_source: str, tmp_path: Path) -> None:
+    answers, manifests = [], []
     for run in ("a", "b"):
         result = train(sample_source, tmp_path / run, seed=5, time_budget_s=30)
         rec = Recommender.from_bundle(read_bundle(result.bundle_path))
         ids = rec.state.employees.ids[:20]
         answers.append([[i.content_id for i in rec.recommend(Query(e)).items] for e in ids])
         assert not result.manifest.params["tuning_budget_hit"]
+        manifests.append(result.manifest)
     assert answers[0] == answers[1]
+    a, b = manifests
+    assert a.files == b.files  # every array, table and document: same bytes, same sha256
+    assert a.params == b.params and a.metrics == b.metrics
+    assert a.data_fingerprint == b.data_fingerprint
+    assert a.version != b.version  # only the version stamp and creation time differ
 
 
 def test_only_the_two_required_tables_still_train_and_recommend(tmp_path: Path) -> None:
@@ -87,6 +93,10 @@ def test_only_the_two_required_tables_still_train_and_recommend(tmp_path: Path) 
     caps = set(result.manifest.capabilities)
     assert {"collaborative", "content_similarity", "popularity"} <= caps
     assert not caps & {"skills", "skill_gaps", "roles", "assessments", "prerequisites"}
+    params = result.manifest.params
+    assert set(params["skipped"]) >= {"skills", "roles", "assessments", "prerequisites"}
+    assert params["regime"]["interactions_only"] is True
+    assert params["regime"]["protocol"] == "employee"
     rec = Recommender.from_bundle(read_bundle(result.bundle_path))
     known = rec.recommend(Query(rec.state.employees.id_of(0), k=5))
     assert known.strategy == "personalised" and len(known.items) == 5

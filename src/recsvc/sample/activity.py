@@ -143,6 +143,8 @@ def simulate_activity(
 
         counts = rng.poisson(people.rate * _season(t) / N_STEPS)
         counts[people.hired >= start + STEP] = 0
+        if people.active_until is not None:
+            counts[people.active_until < start] = 0
         emp, skill, level = choice.choose(rng, counts, levels, t / (N_STEPS - 1))
         when = _times(rng, np.maximum(start, people.hired[emp]), start + STEP)
         item = choice.pick_items(rng, emp, skill, level)

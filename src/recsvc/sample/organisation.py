@@ -32,6 +32,7 @@ from recsvc.contract import (
 from recsvc.sample.activity import Activity, simulate_activity
 from recsvc.sample.catalogue import Catalogue, make_catalogue
 from recsvc.sample.people import People, make_people, optional_ids
+from recsvc.sample.regimes import INTERACTION_TABLES, Regime, check_regime, cohort_people
 from recsvc.sample.taxonomy import load_taxonomy
 
 __all__ = [
@@ -56,6 +57,7 @@ class SampleOrganisation:
     tables: dict[str, pd.DataFrame]
     ground_truth: dict[str, pd.DataFrame]
     seed: int | None = None
+    regime: str = "default"
 
 
 def default_content_count(n_employees: int) -> int:
@@ -165,23 +167,30 @@ def _ground_truth(
 
 
 def generate_sample(
-    n_employees: int = 2000, *, seed: int = 42, n_content: int | None = None
+    n_employees: int = 2000,
+    *,
+    seed: int = 42,
+    n_content: int | None = None,
+    regime: Regime = "default",
 ) -> SampleOrganisation:
     """Generate a deterministic sample organisation: the same arguments give the same data.
 
     Parts draw from independent streams of one seed, so e.g. a catalogue change does not
-    reshuffle the people.
+    reshuffle the people. ``regime`` picks the data shape (see :mod:`recsvc.sample.regimes`).
     """
+    regime = check_regime(regime)
     if n_employees < 1:
         raise ValueError(f"n_employees must be at least 1, got {n_employees}")
     n_items = default_content_count(n_employees) if n_content is None else n_content
     if n_items < 1:
         raise ValueError(f"n_content must be at least 1, got {n_items}")
     started = time.perf_counter()
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
     tax = load_taxonomy()
     cat = make_catalogue(streams[0], tax, n_items)
     people = make_people(streams[1], tax, n_employees)
+    if regime == "cohort":
+        people = cohort_people(streams[3], people)
     act = simulate_activity(streams[2], tax, cat, people)
     skill_ids = tax.skills["skill_id"].to_numpy(dtype=object)
     enrolments, assessments = _activity_tables(skill_ids, cat, people, act)
@@ -197,16 +206,18 @@ def generate_sample(
         CAREER_PATHS: tax.career_paths,
         PREREQUISITES: cat.prerequisites,
     }
-    tables = {name: conform(name, raw[name]) for name in TABLE_ORDER}
+    kept = INTERACTION_TABLES if regime == "interactions-only" else TABLE_ORDER
+    tables = {name: conform(name, raw[name]) for name in TABLE_ORDER if name in kept}
     relevant = tax.importance[people.role] > 0
     has_target = people.target >= 0
     relevant[has_target] |= tax.importance[people.target[has_target]] > 0
     truth = _ground_truth(skill_ids, tax.categories, cat, people, act, relevant)
     logger.info(
-        "generated %d employees, %d items, %d enrolments in %.1f s",
+        "generated a %s sample: %d employees, %d items, %d enrolments in %.1f s",
+        regime,
         n_employees,
         n_items,
         len(enrolments),
         time.perf_counter() - started,
     )
-    return SampleOrganisation(tables=tables, ground_truth=truth, seed=seed)
+    return SampleOrganisation(tables=tables, ground_truth=truth, seed=seed, regime=regime)

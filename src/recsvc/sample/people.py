@@ -71,6 +71,7 @@ class People:
     levels: FloatArray  # (employees, skills) true levels at the start of the window
     rate: FloatArray  # expected enrolments over the window
     hired: IntArray  # seconds
+    active_until: IntArray | None = None  # seconds; None: active until the reference date
 
     @property
     def n_employees(self) -> int:

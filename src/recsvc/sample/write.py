@@ -32,7 +32,7 @@ GROUND_TRUTH_README = """# Ground truth of this sample organisation
 
 These files hold the hidden state the generator used. **The trainer must never read them**;
 they exist to check models against the known answer (skill estimates, learning gains,
-interests). Seed: {seed}. Reference date of the data: 2026-06-30T00:00:00Z.
+interests). Seed: {seed}. Regime: {regime}. Reference date of the data: 2026-06-30T00:00:00Z.
 
 - `true_skill_levels.parquet`: employee_id, skill_id, level_at_start (start of the two-year
   activity window), level (at the reference date, after every completed item's true gain).
@@ -134,7 +134,7 @@ def write_sample(
     for name, frame in sample.ground_truth.items():
         pq.write_table(_arrow(frame, timestamps_as_text=False), truth_dir / f"{name}.parquet")
     (truth_dir / "README.md").write_text(
-        GROUND_TRUTH_README.format(seed=sample.seed), encoding="utf-8"
+        GROUND_TRUTH_README.format(seed=sample.seed, regime=sample.regime), encoding="utf-8"
     )
     logger.info("wrote the sample as %s to %s", fmt, out_dir)
     return source

@@ -9,7 +9,7 @@ from recsvc.models.ranker import LogisticRanker
 from recsvc.recommend.state import ModelState
 from recsvc.training.assemble import ContentParts, Hyperparams, fit_content, fit_state
 from recsvc.training.calibrate import calibrate_engagement
-from recsvc.training.holdout import Holdout, time_split
+from recsvc.training.holdout import Holdout, Protocol, make_holdout
 from recsvc.training.rank import fit_ranker
 from recsvc.training.stages import LoggingProgress, StageTimer
 from recsvc.training.tune import CfAlgorithm, TuneResult, tune
@@ -48,6 +48,7 @@ def fit_hybrid(
     cf_algorithm: CfAlgorithm = "auto",
     timer: StageTimer | None = None,
     content: ContentParts | None = None,
+    protocol: Protocol = "employee",
 ) -> FittedHybrid:
     """Features, tuning, base models and the learned ranker, stage by stage.
 
@@ -59,11 +60,14 @@ def fit_hybrid(
         Caps the hyper-parameter search; results are reproducible below the cap.
     content
         Precomputed content features (time-independent); fitted here when omitted.
+    protocol
+        How to hold out what tuning and the ranker learn from (``training.holdout``):
+        ``"employee"`` (each warm employee's latest items) or ``"time"`` (one global cut).
     """
     timer = timer or StageTimer(LoggingProgress())
     with timer.stage("features"):
         content = content if content is not None else fit_content(dataset)
-        holdout = time_split(dataset, seed=seed)
+        holdout = make_holdout(dataset, protocol, seed=seed)
     with timer.stage("tune", total=None):
         tuned = tune(
             holdout,

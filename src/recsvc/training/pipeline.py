@@ -17,6 +17,8 @@ from recsvc.errors import DataValidationError
 from recsvc.features.prior import PriorParams
 from recsvc.models.ease import EASE_MAX_ITEMS
 from recsvc.training.fit import fit_hybrid
+from recsvc.training.holdout import Protocol
+from recsvc.training.regime import describe_regime, skipped_stages
 from recsvc.training.stages import LoggingProgress, StageStats, StageTimer, TrainProgress
 from recsvc.training.tune import CfAlgorithm
 from recsvc.training.validation import validate
@@ -38,6 +40,7 @@ class TrainResult:
     manifest: Manifest
     bundle_path: Path
     validation_table: dict[str, dict[str, float]]
+    cold_validation_table: dict[str, dict[str, float]]
     stages: list[StageStats]
     report: Any  # recsvc.validate ValidationReport (None when tables were passed directly)
     row_counts: dict[str, int]
@@ -64,6 +67,7 @@ def train(
     max_bad_share: float = 0.05,
     cf_algorithm: CfAlgorithm = "auto",
     progress: TrainProgress | None = None,
+    protocol: Protocol = "employee",
 ) -> TrainResult:
     """Train a bundle from any source meeting the data contract and write it atomically.
 
@@ -87,6 +91,7 @@ def train(
         seed=seed,
         time_budget_s=time_budget_s,
         cf_algorithm=cf_algorithm,
+        protocol=protocol,
         timer=timer,
         report=report,
         rejected_rows=rejected,
@@ -106,6 +111,7 @@ def train_tables(
     rejected_rows: int = 0,
     source_description: str = "tables",
     version: str | None = None,
+    protocol: Protocol = "employee",
 ) -> TrainResult:
     """The pipeline after loading: clean tables in, bundle out (tests call this directly)."""
     timer = timer or StageTimer(LoggingProgress())
@@ -116,16 +122,29 @@ def train_tables(
                 "no usable enrolments: add enrolments of content that exists in the catalogue"
             )
     fitted = fit_hybrid(
-        dataset, seed=seed, time_budget_s=time_budget_s, cf_algorithm=cf_algorithm, timer=timer
+        dataset,
+        seed=seed,
+        time_budget_s=time_budget_s,
+        cf_algorithm=cf_algorithm,
+        timer=timer,
+        protocol=protocol,
     )
     holdout, tuned, hp = fitted.holdout, fitted.tuned, fitted.hyperparams
     ranker, n_examples = fitted.ranker, fitted.n_ranker_examples
     train_state, full_state = fitted.train_state, fitted.state
-    with timer.stage("evaluate", total=len(holdout.eval_users)):
+    n_cold = len(holdout.cold_eval_users) if holdout.cold_ok else 0
+    with timer.stage("evaluate", total=len(holdout.eval_users) + n_cold):
         if holdout.ok:
             table, extra = validate(train_state, holdout, on_user=timer.advance)
         else:
             table, extra = {}, {"note": "holdout too small for validation"}
+        cold_table: dict[str, dict[str, float]] = {}
+        if n_cold:
+            cold_table, _ = validate(
+                train_state, holdout, users=holdout.cold_eval_users, on_user=timer.advance
+            )
+        regime = describe_regime(dataset, holdout)
+        skipped = skipped_stages(dataset.capabilities)
     with timer.stage("write"):
         arrays, out_tables, documents = full_state.to_bundle_parts()
         params = {
@@ -139,6 +158,9 @@ def train_tables(
             "ranker_examples": n_examples,
             "skill_prior": asdict(PriorParams()),
             "holdout_start_day": holdout.start_day,
+            "protocol": holdout.protocol,
+            "regime": regime,
+            "skipped": skipped,
             "source": source_description,
             "ease": (
                 "on"
@@ -150,6 +172,7 @@ def train_tables(
         }
         metrics = {
             "validation": table,
+            "validation_cold": cold_table,
             **extra,
             "tuning": {"mf_ndcg@10": tuned.mf_ndcg, "ease_ndcg@10": tuned.ease_ndcg},
         }
@@ -171,6 +194,7 @@ def train_tables(
         manifest=manifest,
         bundle_path=Path(models_dir) / manifest.version,
         validation_table=table,
+        cold_validation_table=cold_table,
         stages=list(timer.stats),
         report=report,
         row_counts=row_counts,

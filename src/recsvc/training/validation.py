@@ -43,16 +43,18 @@ def validate(
     holdout: Holdout,
     *,
     diversity: float = 0.3,
+    users: npt.NDArray[np.int64] | None = None,
     on_user: Callable[[], None] = lambda: None,
 ) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
-    """Metrics at K per model on the evaluation users, and gap coverage for target roles.
+    """Metrics at K per model on ``users`` (default: the warm evaluation users), and gap
+    coverage for target roles.
 
     Every model ranks the same allowed items (business rules applied), so differences come
     from the ranking alone. ``hybrid`` is the learned engagement ranker alone; ``served``
     is what the service returns (need first, default diversity).
     """
     rec = Recommender(state)
-    users = holdout.eval_users
+    users = holdout.eval_users if users is None else users
     models: dict[str, Callable[[npt.NDArray[np.float32], npt.NDArray[np.float32]], Any]] = {
         "popularity": lambda f, s: f[:, _F["pop_all"]],
         "popular_in_role": lambda f, s: f[:, _F["role_pop"]] * 1e3 + f[:, _F["pop_all"]],
