@@ -26,6 +26,7 @@ __all__ = [
     "EMPLOYEES",
     "PREREQUISITES",
     "REQUIRED_TABLES",
+    "MENTORS",
     "ROLES",
     "ROLE_SKILLS",
     "SKILLS",
@@ -49,6 +50,7 @@ ROLE_SKILLS = "role_skills"
 ASSESSMENTS = "assessments"
 CAREER_PATHS = "career_paths"
 PREREQUISITES = "prerequisites"
+MENTORS = "mentors"
 
 AUDIT_PREFIX = "audit_"
 
@@ -283,6 +285,32 @@ TABLES: dict[str, TableSpec] = {
                 _id("requires_content_id", required=True, references=CONTENT),
             ),
         ),
+        TableSpec(
+            MENTORS,
+            primary_key=("employee_id",),
+            description=(
+                "People who offer to mentor, and how many mentees each takes. Mentors are "
+                "matched on skills a recent test proved (see POST /mentors/match)."
+            ),
+            enables="Mentor matching without listing mentors in every request.",
+            columns=(
+                _id("employee_id", required=True, references=EMPLOYEES),
+                ColumnSpec(
+                    "capacity",
+                    ColumnKind.INT,
+                    minimum=0,
+                    maximum=50,
+                    default=1,
+                    description="most mentees at once (0: not taking any now)",
+                ),
+                ColumnSpec(
+                    "opt_in",
+                    ColumnKind.BOOL,
+                    default=True,
+                    description="false: listed but not offering now",
+                ),
+            ),
+        ),
     )
 }
 
@@ -292,6 +320,7 @@ TABLE_ORDER: tuple[str, ...] = (
     SKILLS,
     CONTENT,
     EMPLOYEES,
+    MENTORS,
     CONTENT_SKILLS,
     ROLE_SKILLS,
     ENROLMENTS,

@@ -13,6 +13,7 @@ from recsvc.contract import CONTENT_FORMATS
 from recsvc.errors import UnknownContentError, UnknownEmployeeError
 from recsvc.models.base import top_k
 from recsvc.recommend.candidates import build_signals, text_by_term
+from recsvc.recommend.directory import Directory
 from recsvc.recommend.diversify import diversity_vectors
 from recsvc.recommend.explain import ExplainTables, explain_items
 from recsvc.recommend.finish import FinishModel
@@ -52,9 +53,12 @@ class Recommender:
         manifest: Any = None,
         version: str = "unversioned",
         fallback_language: str | None = DEFAULT_FALLBACK_LANGUAGE,
+        directory: Directory | None = None,
     ):
         state.check()
         self.state = state
+        #: managers and volunteer mentors (empty for bundles that carry none)
+        self.directory = directory or Directory.empty(len(state.employees))
         self.fallback_language = fallback_language
         self.manifest = manifest
         self.model_version = str(getattr(manifest, "version", version))
@@ -95,10 +99,12 @@ class Recommender:
         cls, bundle: Any, *, fallback_language: str | None = DEFAULT_FALLBACK_LANGUAGE
     ) -> Recommender:
         """Build from a ``recsvc.bundle.Bundle``; BundleIntegrityError if parts are missing."""
+        state = ModelState.from_bundle(bundle)
         return cls(
-            ModelState.from_bundle(bundle),
+            state,
             manifest=bundle.manifest,
             fallback_language=fallback_language,
+            directory=Directory.from_bundle(bundle, len(state.employees)),
         )
 
     # validation helpers for the service

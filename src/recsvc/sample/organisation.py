@@ -21,6 +21,7 @@ from recsvc.contract import (
     EMPLOYEES,
     ENROLMENT_STATUSES,
     ENROLMENTS,
+    MENTORS,
     PREREQUISITES,
     ROLE_SKILLS,
     ROLES,
@@ -31,6 +32,7 @@ from recsvc.contract import (
 )
 from recsvc.sample.activity import Activity, simulate_activity
 from recsvc.sample.catalogue import Catalogue, make_catalogue
+from recsvc.sample.mentors import make_mentors
 from recsvc.sample.people import People, make_people, optional_ids
 from recsvc.sample.regimes import INTERACTION_TABLES, Regime, check_regime, cohort_people
 from recsvc.sample.taxonomy import load_taxonomy
@@ -185,7 +187,8 @@ def generate_sample(
     if n_items < 1:
         raise ValueError(f"n_content must be at least 1, got {n_items}")
     started = time.perf_counter()
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+    # spawn keys are positional: a new stream leaves the earlier ones (and their data) as is
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
     tax = load_taxonomy()
     cat = make_catalogue(streams[0], tax, n_items)
     people = make_people(streams[1], tax, n_employees)
@@ -199,6 +202,9 @@ def generate_sample(
         SKILLS: tax.skills,
         CONTENT: cat.content,
         EMPLOYEES: people.employees,
+        MENTORS: make_mentors(
+            streams[4], people.employees["employee_id"].to_numpy(dtype=object), act.final_levels
+        ),
         CONTENT_SKILLS: cat.content_skills,
         ROLE_SKILLS: tax.role_skills,
         ENROLMENTS: enrolments,

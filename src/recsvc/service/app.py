@@ -115,6 +115,7 @@ def create_app(
             {"name": "recommendations", "description": "Ranked learning items."},
             {"name": "employees", "description": "Skill gaps of employees."},
             {"name": "content", "description": "The catalogue."},
+            {"name": "people", "description": "Mentor matching and team skills."},
             {"name": "model", "description": "The model bundle being served."},
             {"name": "operations", "description": "Probes, metrics and hot reload."},
         ],

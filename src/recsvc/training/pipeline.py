@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from recsvc.bundle import Manifest, write_bundle
+from recsvc.contract import EMPLOYEES, MENTORS
 from recsvc.dataset import build_dataset
 from recsvc.errors import DataValidationError
 from recsvc.features.prior import PriorParams
 from recsvc.models.ease import EASE_MAX_ITEMS
+from recsvc.recommend.directory import Directory
 from recsvc.training.fit import fit_hybrid
 from recsvc.training.holdout import Protocol
 from recsvc.training.regime import describe_regime, skipped_stages
@@ -147,6 +149,12 @@ def train_tables(
         skipped = skipped_stages(dataset.capabilities)
     with timer.stage("write"):
         arrays, out_tables, documents = full_state.to_bundle_parts()
+        # managers and volunteer mentors, for team views and mentor matching
+        arrays.update(
+            Directory.from_tables(
+                full_state.employees, tables.get(EMPLOYEES), tables.get(MENTORS)
+            ).to_arrays()
+        )
         params = {
             "seed": seed,
             "cf_algorithm": cf_algorithm,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from recsvc.service.routes import admin, content, employees, health, model, recommend
+from recsvc.service.routes import admin, content, employees, health, mentors, model, recommend
 
 __all__ = ["ROUTERS"]
 
@@ -12,6 +12,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     recommend.router,
     employees.router,
     content.router,
+    mentors.router,
     model.router,
     health.router,
     admin.router,

@@ -1,0 +1,155 @@
+"""Pydantic schemas of POST /mentors/match: strict request, documented answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "MentorLoad",
+    "MentorMatchRequest",
+    "MentorMatchResponse",
+    "MentorMatchSummary",
+    "MentorOffer",
+    "MentorPair",
+    "PairSkill",
+    "UnmatchedMentee",
+]
+
+_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+ListedId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class MentorOffer(BaseModel):
+    """Someone who opts in to mentor through this request."""
+
+    model_config = _STRICT
+
+    employee_id: ListedId = Field(description="Employee id of the mentor.", examples=["E000012"])
+    capacity: int = Field(1, ge=0, le=50, description="Most mentees they take (0: none now).")
+
+
+class MentorMatchRequest(BaseModel):
+    """Mentees to pair with mentors who have proven what they need."""
+
+    model_config = _STRICT
+
+    mentee_ids: list[ListedId] = Field(
+        min_length=1,
+        fail_fast=True,
+        description="Employees to find mentors for (one or many; at most "
+        "RECSVC_MAX_LIST_ITEMS). Unknown ids are reported in `unmatched` and `warnings`.",
+        examples=[["E000501", "E000502", "E000503"]],
+    )
+    mentors: list[MentorOffer] = Field(
+        default_factory=list,
+        fail_fast=True,
+        description="People opting in to mentor through this request, on top of the "
+        "bundle's mentors table; an entry here overrides the table's capacity and opt-in.",
+        examples=[[{"employee_id": "E000012", "capacity": 2}]],
+    )
+    use_mentor_table: bool = Field(
+        True,
+        description="Also consider everyone the bundle's mentors table opted in (false: "
+        "only the mentors listed in this request).",
+    )
+    skill_ids: list[ListedId] = Field(
+        default_factory=list,
+        fail_fast=True,
+        description="Mentor only these skills (default: every skill with a gap).",
+        examples=[["S44"]],
+    )
+    min_lead: float = Field(
+        1.0,
+        ge=0,
+        le=5,
+        description="Levels a mentor's proven level must be above the mentee's estimated "
+        "level (besides reaching the level the mentee's role needs).",
+    )
+    skills_per_pair: int = Field(
+        3, ge=1, le=10, description="Skills one mentorship focuses on (the largest needs)."
+    )
+
+
+class PairSkill(BaseModel):
+    """One skill a mentorship covers."""
+
+    skill_id: str = Field(description="Skill id.", examples=["S44"])
+    skill_name: str = Field(description="Skill name.", examples=["Generative AI"])
+    mentee_level: float = Field(description="Mentee's estimated level (0-5).", examples=[1.6])
+    mentee_level_uncertainty: float = Field(
+        ge=0, description="Standard deviation of mentee_level.", examples=[0.8]
+    )
+    required_level: float = Field(
+        description="Level the mentee's role or target role needs.", examples=[2.5]
+    )
+    mentor_level: float = Field(
+        description="Level a recent test proved for the mentor.", examples=[4.1]
+    )
+    need_met: float = Field(
+        ge=0, description="Mentee's weighted gap on this skill.", examples=[1.1]
+    )
+
+
+class MentorPair(BaseModel):
+    """A mentee and their mentor, with why."""
+
+    mentee_id: str = Field(description="Employee id of the mentee.", examples=["E000501"])
+    mentor_id: str = Field(description="Employee id of the mentor.", examples=["E000012"])
+    need_met: float = Field(
+        ge=0, description="Weighted gap of the mentee on the pair's skills.", examples=[1.1]
+    )
+    skills: list[PairSkill] = Field(description="Skills covered, largest need first.")
+    explanation: str = Field(description="Why this pair, in a sentence or two.")
+
+
+class UnmatchedMentee(BaseModel):
+    """A mentee left without a mentor, and why."""
+
+    mentee_id: str = Field(description="Employee id of the mentee.", examples=["E000503"])
+    reason: Literal["unknown_employee", "no_need", "no_qualified_mentor", "mentors_full"] = Field(
+        description="unknown_employee (not in the model), no_need (no open skill gap), "
+        "no_qualified_mentor (nobody proved a needed skill well enough), mentors_full "
+        "(the mentors who could help are full with mentees they help at least as much)."
+    )
+    explanation: str = Field(description="The same, in a sentence.")
+
+
+class MentorLoad(BaseModel):
+    """A mentor considered, with seats and mentees assigned."""
+
+    mentor_id: str = Field(description="Employee id of the mentor.", examples=["E000012"])
+    capacity: int = Field(ge=0, description="Mentees they take.")
+    assigned: int = Field(ge=0, description="Mentees this matching gave them.")
+
+
+class MentorMatchSummary(BaseModel):
+    """The matching as a whole, and what stability costs."""
+
+    mentees: int = Field(ge=0, description="Distinct mentees asked about.")
+    matched: int = Field(ge=0, description="Mentees given a mentor.")
+    need_met: float = Field(ge=0, description="Need met by all pairs.")
+    need_met_without_stability: float = Field(
+        ge=0,
+        description="Need a matching ignoring stability could meet (an upper bound; the "
+        "stable matching meets at least half of it).",
+    )
+    matched_without_stability: int = Field(ge=0, description="Mentees that matching would pair.")
+    unstable_pairs: int = Field(
+        ge=0,
+        description="Mentee-mentor pairs who would both rather be together than with their "
+        "match (checked on every answer; 0).",
+    )
+
+
+class MentorMatchResponse(BaseModel):
+    """A stable matching of mentees to mentors that meets the most need."""
+
+    model_version: str = Field(description="Bundle version that answered.")
+    request_id: str = Field(description="Request id.")
+    pairs: list[MentorPair] = Field(description="Pairs, in request order of the mentees.")
+    unmatched: list[UnmatchedMentee] = Field(description="Mentees left without a mentor.")
+    mentors: list[MentorLoad] = Field(description="Every mentor considered.")
+    summary: MentorMatchSummary = Field(description="The matching as a whole.")
+    warnings: list[str] = Field(description="Ids left out, duplicates.")
