@@ -303,6 +303,46 @@ def demo(
         raise _fail(error) from error
 
 
+MinGroupOption = Annotated[
+    int,
+    typer.Option(
+        "--min-group",
+        min=5,
+        help="Fewest people behind any figure (the peer floor; never below 5).",
+    ),
+]
+ReportOutOption = Annotated[
+    Path, typer.Option("--out", help="Folder for the report's Markdown, JSON and plots.")
+]
+
+
+@report_app.command("impact")
+def report_impact(
+    data: DataOption,
+    out: ReportOutOption = Path("reports/impact"),
+    ground_truth: Annotated[
+        Path | None,
+        typer.Option("--ground-truth", help="A sample's ground_truth/: adds the truth check."),
+    ] = None,
+    min_group: MinGroupOption = 5,
+    max_bad_share: MaxBadShareOption = 0.05,
+) -> None:
+    """Learning gain per item and skill (difference-in-differences against non-takers)."""
+    from recsvc.report.run import run_impact_report
+
+    try:
+        run_impact_report(
+            console,
+            data=data,
+            out=out,
+            ground_truth=ground_truth,
+            min_group=min_group,
+            max_bad_share=max_bad_share,
+        )
+    except RecsvcError as error:
+        raise _fail(error) from error
+
+
 @bundle_app.command("verify")
 def bundle_verify(
     path: Annotated[

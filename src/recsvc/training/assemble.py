@@ -45,6 +45,7 @@ from recsvc.training.attributes import (
     prerequisite_matrix,
 )
 from recsvc.training.completion import finish_rates
+from recsvc.training.did import control_pairs, did_gains, net_gains
 from recsvc.training.gains import course_test_gains, gain_curve, item_effects
 
 __all__ = ["ContentParts", "Hyperparams", "default_ranker", "fit_content", "fit_state"]
@@ -197,6 +198,8 @@ def fit_state(
     finish = finish_rates(dataset, assessed.levels(), content.content_weight, content.content_level)
     pairs = course_test_gains(dataset, content.content_level)
     curve = gain_curve(pairs, SIGMA)
+    controls = control_pairs(dataset, skill_p.source_bias)
+    trend = did_gains(pairs, controls, dataset.interacted(), curve)
     required, importance = role_requirements(dataset)
     prior_p = prior or PriorParams()
     prior_levels = role_prior_levels(evidence.levels(), role, required, prior_p.strength)
@@ -286,7 +289,7 @@ def fit_state(
         skill_wassessed=evidence.wassessed,
         skill_wlearned=evidence.wlearned,
         skill_proven=evidence.proven,
-        content_effect=item_effects(pairs, curve, content.content_weight.shape),
+        content_effect=item_effects(net_gains(pairs, trend), curve, content.content_weight.shape),
         gain_curve=curve,
         role_pop=role_pop.share_,
         department_pop=dept_pop.share_,

@@ -28,27 +28,40 @@ MIN_CURVE_PAIRS = 50
 
 
 def course_test_gains(dataset: Dataset, content_level: sp.csr_matrix) -> pd.DataFrame:
-    """One row per (learner, item, skill) with tests before and after: i, s, step, gain."""
-    empty = pd.DataFrame({"i": [], "s": [], "step": [], "gain": []})
+    """One row per (learner, item, skill) with tests before and after.
+
+    Columns: e (learner), i, s, before (level at the first test), step (level taught minus
+    before), gain (last minus first), days (between them).
+    """
+    empty = pd.DataFrame({k: [] for k in ("e", "i", "s", "before", "step", "gain", "days")})
     a = dataset.tables.get(c.ASSESSMENTS)
     if a is None or len(a) == 0 or "content_id" not in a.columns or content_level.shape[1] == 0:
         return empty
     a = a[a["content_id"].notna()]
     frame = pd.DataFrame(
         {
-            "e": a["employee_id"].astype(str).to_numpy(),
+            "e": dataset.employees.indices(id_values(a["employee_id"])),
             "i": dataset.content.indices(id_values(a["content_id"])),
             "s": dataset.skills.indices(id_values(a["skill_id"])),
             "day": to_days(a["assessed_at"]),
             "level": a["level"].astype("float64").to_numpy(dtype=np.float64),
         }
     )
-    frame = frame[(frame["i"] >= 0) & (frame["s"] >= 0) & np.isfinite(frame["day"])]
+    ok = (frame["e"] >= 0) & (frame["i"] >= 0) & (frame["s"] >= 0) & np.isfinite(frame["day"])
+    frame = frame[ok]
     if len(frame) == 0:
         return empty
     frame = frame.sort_values(["e", "i", "s", "day"], kind="stable")
     g = frame.groupby(["e", "i", "s"])["level"]
-    per = pd.DataFrame({"before": g.first(), "after": g.last(), "n": g.size()})
+    day = frame.groupby(["e", "i", "s"])["day"]
+    per = pd.DataFrame(
+        {
+            "before": g.first(),
+            "after": g.last(),
+            "n": g.size(),
+            "days": day.last() - day.first(),
+        }
+    )
     per = per[per["n"] >= 2].reset_index()
     lv = sp.csr_matrix(content_level, dtype=np.float32)
     taught = np.asarray(lv[per["i"].to_numpy(), per["s"].to_numpy()]).ravel()
@@ -56,10 +69,13 @@ def course_test_gains(dataset: Dataset, content_level: sp.csr_matrix) -> pd.Data
     taught = taught[taught > 0]
     return pd.DataFrame(
         {
+            "e": per["e"].to_numpy(dtype=np.int64),
             "i": per["i"].to_numpy(dtype=np.int64),
             "s": per["s"].to_numpy(dtype=np.int64),
+            "before": per["before"].to_numpy(dtype=np.float64),
             "step": np.rint(taught) - per["before"].to_numpy(dtype=np.float64),
             "gain": (per["after"] - per["before"]).to_numpy(dtype=np.float64),
+            "days": per["days"].to_numpy(dtype=np.float64),
         }
     )
 
@@ -94,6 +110,10 @@ def item_effects(
     1 is an average item; 0.5 taught half of what the curve expects for the same learners.
     Shrunk toward 1 by ``EFFECT_SHRINK`` levels of expected gain, so one lucky learner does
     not make a course look great. Items without before/after tests stay absent (effect 1).
+    The trainer passes gains net of comparable non-takers' change
+    (:func:`recsvc.training.did.net_gains`). Gains are summed unclipped (test noise
+    averages out; clipping each at 0 would credit an item that teaches nothing with the
+    noise's positive half) and only the effect is kept at or above 0.
     """
     if len(pairs) == 0:
         return sp.csr_matrix(shape, dtype=np.float32)
@@ -102,7 +122,7 @@ def item_effects(
         {
             "i": pairs["i"],
             "s": pairs["s"],
-            "gain": np.clip(pairs["gain"].to_numpy(dtype=np.float64), 0.0, None),
+            "gain": pairs["gain"].to_numpy(dtype=np.float64),
             "expected": expected,
         }
     )
