@@ -76,6 +76,15 @@ class ServeSettings(BaseSettings):
     reload_interval_s: float = Field(
         5.0, ge=0.0, description="Seconds between LATEST polls for a new bundle; 0 disables."
     )
+    events_url: str | None = Field(
+        "sqlite:///events.sqlite",
+        description="SQLAlchemy URL of the event store (POST /events, erasures): a SQLite "
+        "file (default events.sqlite in the working directory) or postgresql+psycopg://... "
+        "shared by replicas. Empty turns events and erasure off.",
+    )
+    max_event_batch: int = Field(
+        1000, ge=1, le=100_000, description="Most events in one POST /events."
+    )
     fallback_language: str | None = Field(
         "en",
         description="Language whose content is acceptable to everyone besides their own. The "
@@ -99,6 +108,13 @@ class ServeSettings(BaseSettings):
             if not value.strip():
                 return None
             return parse_key_entry(value, variable="RECSVC_ADMIN_KEY", default_name="admin")
+        return value
+
+    @field_validator("events_url", mode="before")
+    @classmethod
+    def _parse_events_url(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @field_validator("fallback_language", mode="before")

@@ -6,6 +6,7 @@
     ├── DataSourceError            a source cannot be opened or read (file, folder, database)
     ├── DataContractError          a table or required column is missing, a file is unreadable
     ├── DataValidationError        too many bad rows to trust the data; nothing downstream runs
+    ├── EventStoreError            the event store cannot be opened, read or written
     ├── BundleError
     │   ├── BundleNotFoundError    no bundle where one was expected
     │   ├── BundleIntegrityError   checksum mismatch, missing or truncated file
@@ -26,6 +27,7 @@ __all__ = [
     "DataContractError",
     "DataSourceError",
     "DataValidationError",
+    "EventStoreError",
     "RecsvcError",
     "UnknownContentError",
     "UnknownEmployeeError",
@@ -48,6 +50,10 @@ class DataContractError(RecsvcError):
 
 class DataValidationError(RecsvcError):
     """Too many bad rows to trust the result; training stops and writes nothing."""
+
+
+class EventStoreError(RecsvcError):
+    """The event store (RECSVC_EVENTS_URL) cannot be opened, read or written."""
 
 
 class BundleError(RecsvcError):

@@ -9,12 +9,15 @@ from functools import partial
 from typing import Any
 
 import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from recsvc import __version__
 from recsvc.config import ServeSettings
+from recsvc.errors import EventStoreError
+from recsvc.service.events import EventsHolder
 from recsvc.service.metrics import ServiceMetrics
 from recsvc.service.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from recsvc.service.problems import install_problem_handlers
@@ -42,7 +45,9 @@ Learning recommendations for employees, from their skills, role, target role and
 * **Request ids**: send `X-Request-ID` (1-128 of `A-Za-z0-9._:-`) to correlate, or get a new
   one; it comes back in the `X-Request-ID` header and in every body.
 * The service is stateless: any replica can answer any request. Facts newer than the model
-  (completed content, assessments) go in the request's `context` and count immediately.
+  (completed content, assessments, dismissals) are sent once to `POST /events` (stored in
+  the shared event store, `RECSVC_EVENTS_URL`) and shape the employee's next answer; they
+  may also go in the request's `context` and count for that request.
 """
 
 
@@ -78,6 +83,7 @@ def create_app(
     if loader is None:
         loader = partial(default_loader, fallback_language=settings.fallback_language)
     metrics = ServiceMetrics()
+    events = EventsHolder(settings.events_url)
     holder = BundleHolder(
         settings.models_dir,
         loader=loader,
@@ -93,11 +99,18 @@ def create_app(
         outcome = await holder.reload(force=True)
         if outcome.status == "refused":
             logger.warning("starting without a model bundle; /ready answers 503 until one loads")
-        async with anyio.create_task_group() as tasks:
-            if settings.reload_interval_s > 0:
-                tasks.start_soon(holder.poll_forever, settings.reload_interval_s)
-            yield
-            tasks.cancel_scope.cancel()
+        try:
+            await anyio.to_thread.run_sync(events.open)
+        except EventStoreError:
+            logger.warning("starting without the event store; retried on each request")
+        try:
+            async with anyio.create_task_group() as tasks:
+                if settings.reload_interval_s > 0:
+                    tasks.start_soon(holder.poll_forever, settings.reload_interval_s)
+                yield
+                tasks.cancel_scope.cancel()
+        finally:
+            events.close()
 
     app = FastAPI(
         title="recsvc",
@@ -117,12 +130,14 @@ def create_app(
             {"name": "content", "description": "The catalogue."},
             {"name": "people", "description": "Mentor matching and team skills."},
             {"name": "model", "description": "The model bundle being served."},
+            {"name": "events", "description": "What happened in the LMS, and erasure."},
             {"name": "operations", "description": "Probes, metrics and hot reload."},
         ],
     )
     app.state.settings = settings
     app.state.holder = holder
     app.state.metrics = metrics
+    app.state.events = events
     app.state.api_keys = KeyRing(settings.api_keys)
     app.state.admin_keys = KeyRing([settings.admin_key] if settings.admin_key else [])
     for router in ROUTERS:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from recsvc.config import ServeSettings
+from recsvc.service.events import EventsHolder
 from recsvc.service.metrics import ServiceMetrics
 from recsvc.service.security import require_admin_key, require_api_key
 from recsvc.service.state import BundleHolder, RecommenderLike
@@ -15,10 +16,12 @@ from recsvc.service.state import BundleHolder, RecommenderLike
 __all__ = [
     "AdminKeyDep",
     "ApiKeyDep",
+    "EventsDep",
     "HolderDep",
     "MetricsDep",
     "Served",
     "ServedDep",
+    "get_events",
     "get_holder",
     "get_served",
 ]
@@ -49,17 +52,30 @@ class Served:
     settings: ServeSettings
     metrics: ServiceMetrics
     request_id: str
+    events: EventsHolder | None = None
 
 
 async def get_served(request: Request) -> Served:
     """The recommender (503 before any load), settings, metrics and request id of a request."""
     state = request.app.state
     holder: BundleHolder = state.holder
-    return Served(holder.require(), state.settings, state.metrics, request.state.request_id)
+    return Served(
+        holder.require(),
+        state.settings,
+        state.metrics,
+        request.state.request_id,
+        getattr(state, "events", None),
+    )
+
+
+async def get_events(request: Request) -> EventsHolder:
+    events: EventsHolder = request.app.state.events
+    return events
 
 
 HolderDep = Annotated[BundleHolder, Depends(get_holder)]
 MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]
 ServedDep = Annotated[Served, Depends(get_served)]
+EventsDep = Annotated[EventsHolder, Depends(get_events)]
 ApiKeyDep = Depends(require_api_key)
 AdminKeyDep = Depends(require_admin_key)

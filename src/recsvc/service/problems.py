@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from recsvc.errors import (
     BundleError,
+    EventStoreError,
     RecsvcError,
     UnknownContentError,
     UnknownEmployeeError,
@@ -44,6 +45,7 @@ _DOMAIN_STATUS: tuple[tuple[type[RecsvcError], int, str, str], ...] = (
     (UnknownRoleError, 422, "unknown-role", "Unknown role"),
     (UnknownSkillError, 422, "unknown-skill", "Unknown skill"),
     (BundleError, 503, "no-model", "No model loaded"),
+    (EventStoreError, 503, "events-unavailable", "Event store unavailable"),
 )
 
 # a body with thousands of bad entries gets the first ones named, not a megabyte of errors
@@ -234,8 +236,13 @@ async def _on_domain(request: Request, exc: Exception) -> Response:
     for kind, status, slug, title in _DOMAIN_STATUS:
         if isinstance(exc, kind):
             headers = {"Retry-After": "5"} if status == 503 else None
+            detail = str(exc)
+            if isinstance(exc, EventStoreError):
+                # the database's name and error stay in the log, not with the client
+                logger.error("event store error: %s", exc)
+                detail = "The event store is unreachable; retry shortly."
             return problem_response(
-                request, status, str(exc), slug=slug, title=title, headers=headers
+                request, status, detail, slug=slug, title=title, headers=headers
             )
     logger.error("unmapped domain error %s", type(exc).__name__)
     return problem_response(request, 500, "The server could not answer; try again later.")
@@ -259,7 +266,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "The body is larger than RECSVC_MAX_BODY_BYTES.",
         422: "The request is malformed; `errors` names each invalid field.",
         500: "Unexpected server error (no internals are disclosed).",
-        503: "No model bundle is loaded yet.",
+        503: "No model bundle is loaded yet, or the event store is unreachable.",
     }
     schema = {"$ref": "#/components/schemas/Problem"}
     return {

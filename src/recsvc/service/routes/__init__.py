@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from recsvc.service.routes import admin, content, employees, health, mentors, model, recommend
+from recsvc.service.routes import (
+    admin,
+    content,
+    employees,
+    erasure,
+    events,
+    health,
+    mentors,
+    model,
+    recommend,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -16,4 +26,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     model.router,
     health.router,
     admin.router,
+    events.router,
+    erasure.router,
 )

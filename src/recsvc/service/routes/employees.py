@@ -9,11 +9,14 @@ import anyio.to_thread
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from recsvc.errors import UnknownRoleError
+from recsvc.errors import UnknownEmployeeError, UnknownRoleError
+from recsvc.recommend.query import SkillGap
 from recsvc.service.convert import json_response
 from recsvc.service.deps import ApiKeyDep, ServedDep
+from recsvc.service.events import EventsHolder, served_employee_id
 from recsvc.service.problems import ProblemError, problem_responses
 from recsvc.service.schemas import SkillGapsResponse
+from recsvc.service.state import RecommenderLike
 
 __all__ = ["router"]
 
@@ -56,6 +59,30 @@ def _role_problem(error: UnknownRoleError, given: dict[str, str | None]) -> Prob
     )
 
 
+def _skill_gaps(
+    recommender: RecommenderLike,
+    events: EventsHolder | None,
+    employee_id: str,
+    *,
+    target_role_id: str | None,
+    role_id: str | None,
+    content_per_gap: int,
+) -> list[SkillGap]:
+    """The recommender's gaps; an erased employee is someone the model does not know."""
+    served_id = served_employee_id(events, employee_id)
+    if served_id != employee_id and role_id is None:
+        raise UnknownEmployeeError(
+            f"employee {employee_id!r} is not in the model; pass role_id to see the gaps of "
+            "someone new in that role"
+        )
+    return recommender.skill_gaps(
+        served_id,
+        target_role_id=target_role_id,
+        role_id=role_id,
+        content_per_gap=content_per_gap,
+    )
+
+
 @router.get(
     "/employees/{employee_id}/skill-gaps",
     summary="Skill gaps of an employee against a role",
@@ -90,7 +117,9 @@ async def skill_gaps(
         # a few ms of numpy per call: run it off the event loop
         gaps = await anyio.to_thread.run_sync(
             partial(
-                recommender.skill_gaps,
+                _skill_gaps,
+                recommender,
+                served.events,
                 employee_id,
                 target_role_id=target_role_id,
                 role_id=role_id,

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from recsvc.errors import (
     BundleError,
+    EventStoreError,
     RecsvcError,
     UnknownContentError,
     UnknownRoleError,
@@ -26,6 +27,11 @@ from recsvc.service.convert import (
     to_query,
 )
 from recsvc.service.deps import ApiKeyDep, ServedDep
+from recsvc.service.events import (
+    EventsHolder,
+    recommend_batch_with_events,
+    recommend_with_events,
+)
 from recsvc.service.fast_route import FastBodyRoute
 from recsvc.service.problems import ProblemError, problem_body, problem_responses
 from recsvc.service.schemas import (
@@ -90,7 +96,8 @@ async def recommend(body: RecommendRequest, served: ServedDep) -> Response:
     `context.recent_content_ids`), no retired content, prerequisites respected, language,
     format, duration and time-budget filters; refreshers (only what a recent test proved)
     only with `include_refreshers`. `context.recent_content_ids` and
-    `context.recent_assessments` are folded into the profile for this request only. Unknown
+    `context.recent_assessments` are folded into the profile for this request only; facts
+    sent once to `POST /events` count the same way for every later request. Unknown
     employees get a cold-start answer; `strategy` says which was used.
     """
     settings = served.settings
@@ -98,7 +105,7 @@ async def recommend(body: RecommendRequest, served: ServedDep) -> Response:
     if errors:
         raise limit_problem(errors)
     try:
-        recs = served.recommender.recommend(to_query(body, settings))
+        recs = recommend_with_events(served.recommender, served.events, to_query(body, settings))
     except _REQUEST_ERRORS as error:
         raise request_field_problem(error, body, ("body",)) from error
     served.metrics.strategies.labels(recs.strategy).inc()
@@ -106,7 +113,7 @@ async def recommend(body: RecommendRequest, served: ServedDep) -> Response:
 
 
 def _answer_each(
-    recommender: RecommenderLike, queries: list[Query]
+    recommender: RecommenderLike, events: EventsHolder | None, queries: list[Query]
 ) -> list[Recommendations | Exception]:
     """Every query's answer, or the error that query alone raised.
 
@@ -114,13 +121,13 @@ def _answer_each(
     own, so one bad entry never costs the others their answers.
     """
     try:
-        return list(recommender.recommend_batch(queries))
+        return list(recommend_batch_with_events(recommender, events, queries))
     except Exception:  # find out which entries fail, and keep the others
         pass
     out: list[Recommendations | Exception] = []
     for query in queries:
         try:
-            out.append(recommender.recommend(query))
+            out.append(recommend_with_events(recommender, events, query))
         except Exception as error:
             if not isinstance(error, RecsvcError):
                 logger.exception("batch entry failed unexpectedly")
@@ -136,6 +143,13 @@ def _failure(
         problem = request_field_problem(error, entry, ("body", "requests", index))
     elif isinstance(error, BundleError):
         problem = ProblemError(503, str(error), slug="no-model", title="No model loaded")
+    elif isinstance(error, EventStoreError):
+        problem = ProblemError(
+            503,
+            "The event store is unreachable; retry shortly.",
+            slug="events-unavailable",
+            title="Event store unavailable",
+        )
     else:
         problem = ProblemError(500, "The server could not answer this entry; try again later.")
     return {
@@ -190,7 +204,7 @@ async def recommend_batch(body: BatchRecommendRequest, served: ServedDep) -> Res
     if errors:
         raise limit_problem(errors)
     queries = [to_query(one, settings) for one in body.requests]
-    answers = await anyio.to_thread.run_sync(_answer_each, recommender, queries)
+    answers = await anyio.to_thread.run_sync(_answer_each, recommender, served.events, queries)
     request_id = served.request_id
     results: list[dict[str, Any]] = []
     for index, (entry, answer) in enumerate(zip(body.requests, answers, strict=True)):
