@@ -187,6 +187,14 @@ def train(
             "latest items, plus a cold-start slice; time: one global time cut.",
         ),
     ] = HoldoutProtocol.employee,
+    events: Annotated[
+        str | None,
+        typer.Option(
+            "--events",
+            help="Event store URL (the service's RECSVC_EVENTS_URL): merge its events and "
+            "leave erased employees out. A SQL --data with an events table is read anyway.",
+        ),
+    ] = None,
 ) -> None:
     """Train models from a data source and write a new bundle atomically."""
     from recsvc.commands import run_train
@@ -200,6 +208,7 @@ def train(
             time_budget_s=time_budget,
             max_bad_share=max_bad_share,
             protocol=protocol.value,
+            events=events,
         )
     except RecsvcError as error:
         raise _fail(error) from error

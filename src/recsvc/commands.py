@@ -107,6 +107,7 @@ def run_train(
     time_budget_s: float,
     max_bad_share: float,
     protocol: str = "employee",
+    events: str | None = None,
 ) -> Any:
     """Train a bundle with a progress display per stage and print the summary."""
     from recsvc.progress import RichTrainProgress
@@ -121,6 +122,7 @@ def run_train(
             max_bad_share=max_bad_share,
             progress=progress,
             protocol=protocol,  # type: ignore[arg-type]
+            events=events,
         )
     _print_train_summary(console, result)
     return result
@@ -142,6 +144,24 @@ def _print_train_summary(console: Console, result: Any) -> None:
         console.print(f"Selected: {selection_line(selection)}")
     for why in (params.get("skipped") or {}).values():
         console.print(f"  skipped: {why}")
+    merged = params.get("events")
+    if merged:
+        console.print(
+            f"Events merged from {escape(str(merged['store']))} "
+            f"(through #{merged['through_seq']}): "
+            + ", ".join(
+                f"{name.replace('_', ' ')} {merged[name]:,}"
+                for name in (
+                    "events_read",
+                    "enrolments_added",
+                    "enrolments_updated",
+                    "enrolments_known",
+                    "assessments_added",
+                    "erased_employees_left_out",
+                )
+                if name in merged
+            )
+        )
     _print_metric_table(
         console, "Validation: warm employees (their own latest items)", result.validation_table
     )

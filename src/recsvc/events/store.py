@@ -65,7 +65,8 @@ def _utcnow() -> datetime:
 class EventStore:
     """Events and the erasure list in one database reached by a SQLAlchemy URL.
 
-    Tables are created when missing. Every failure is an :class:`EventStoreError` naming the
+    Tables are created when missing (unless ``create`` is false: readers such as the trainer
+    never change a database they only read). Every failure is an :class:`EventStoreError` naming the
     database (password masked) and what failed.
     """
 
@@ -76,6 +77,7 @@ class EventStore:
         connect_timeout_s: int = 10,
         statement_timeout_ms: int = 10_000,
         pool_size: int = 8,
+        create: bool = True,
     ) -> None:
         try:
             parsed = sa.make_url(url)
@@ -88,8 +90,8 @@ class EventStore:
         self._password = parsed.password
         self.backend = parsed.get_backend_name()
         if self.backend == "sqlite":
-            self._check_sqlite_path(parsed)
-            self.engine = self._sqlite_engine(parsed, statement_timeout_ms)
+            self._check_sqlite_path(parsed, must_exist=not create)
+            self.engine = self._sqlite_engine(parsed, statement_timeout_ms, writer=create)
         elif self.backend == "postgresql":
             self.engine = self._postgres_engine(
                 parsed, connect_timeout_s, statement_timeout_ms, pool_size
@@ -100,16 +102,19 @@ class EventStore:
                 "postgresql+psycopg://"
             )
         self._insert = sqlite.insert if self.backend == "sqlite" else postgresql.insert
-        self._create_tables()
+        if create:
+            self._create_tables()
 
     # -- opening -------------------------------------------------------------------------
-    def _check_sqlite_path(self, url: URL) -> None:
+    def _check_sqlite_path(self, url: URL, *, must_exist: bool) -> None:
         database = url.database or ""
         if database in ("", ":memory:") or database.startswith("file:"):
             raise EventStoreError(
                 f"{self.description}: events need a SQLite file shared by every worker "
                 "(sqlite:///relative/events.sqlite or sqlite:////absolute/events.sqlite)"
             )
+        if must_exist and not Path(database).is_file():
+            raise EventStoreError(f"{self.description}: SQLite file {database} does not exist")
         folder = Path(database).resolve().parent
         if not folder.is_dir():
             raise EventStoreError(
@@ -117,12 +122,14 @@ class EventStore:
                 "RECSVC_EVENTS_URL elsewhere"
             )
 
-    def _sqlite_engine(self, url: URL, statement_timeout_ms: int) -> Engine:
+    def _sqlite_engine(self, url: URL, statement_timeout_ms: int, *, writer: bool) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": statement_timeout_ms / 1000})
 
         @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # we send BEGIN ourselves (below)
+            if not writer:
+                return  # a reader leaves the file's journal mode as it found it
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
@@ -207,6 +214,11 @@ class EventStore:
                 yield conn
         except SQLAlchemyError as exc:
             raise self._error(what, exc) from None
+
+    def has_tables(self) -> bool:
+        """True when the database holds the events table (a store was opened on it)."""
+        with self._reading("reading the table list") as conn:
+            return bool(sa.inspect(conn).has_table(EVENTS.name))
 
     def dispose(self) -> None:
         """Close pooled connections (the app's lifespan calls this on shutdown)."""

@@ -116,10 +116,11 @@ class EventIn(BaseModel):
 
     @model_validator(mode="after")
     def _check_kind_fields(self) -> EventIn:
+        article = "an" if self.kind[0] in "aeiou" else "a"
         needed = _NEEDS.get(self.kind, ("content_id",))
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
-            raise ValueError(f"a {self.kind} event needs {' and '.join(missing)}")
+            raise ValueError(f"{article} {self.kind} event needs {' and '.join(missing)}")
         if self.kind != "assessment" and self.skill_id is not None:
             raise ValueError(f"skill_id belongs to assessment events, not to {self.kind}")
         stray = [
@@ -128,7 +129,7 @@ class EventIn(BaseModel):
             if getattr(self, name) is not None and name not in _ONLY.get(self.kind, ())
         ]
         if stray:
-            raise ValueError(f"{', '.join(stray)} does not belong to a {self.kind} event")
+            raise ValueError(f"{', '.join(stray)} does not belong to {article} {self.kind} event")
         at = self.occurred_at
         aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
         if aware > datetime.now(UTC) + MAX_FUTURE:

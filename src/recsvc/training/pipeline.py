@@ -70,6 +70,7 @@ def train(
     cf_algorithm: CfAlgorithm = "auto",
     progress: TrainProgress | None = None,
     protocol: Protocol = "employee",
+    events: str | None = None,
 ) -> TrainResult:
     """Train a bundle from any source meeting the data contract and write it atomically.
 
@@ -79,16 +80,31 @@ def train(
     ``time_budget_s`` bounds hyper-parameter search; results are reproducible for a given
     seed whenever the budget is not reached. Raises DataContractError/DataValidationError
     (nothing is written) when the data cannot be trusted.
+
+    ``events`` is the URL of an event store (``RECSVC_EVENTS_URL`` of the service): its
+    events are merged into the tables and erased employees left out (see
+    :mod:`recsvc.training.events`). A SQL ``source`` holding an events table is read the
+    same way without it.
     """
-    from recsvc.ingest import load_tables
+    from recsvc.ingest import is_url, load_tables
+    from recsvc.training.events import merge_events, open_events
 
     timer = StageTimer(progress or LoggingProgress())
     with timer.stage("load"):
         loaded = load_tables(source, max_bad_share=max_bad_share)
+        tables, events_summary = loaded.tables, None
+        in_source = isinstance(source, str) and is_url(source)
+        events_url = events or (str(source) if in_source else None)
+        store = open_events(events_url, required=events is not None) if events_url else None
+        if store is not None:
+            try:
+                tables, events_summary = merge_events(tables, store)
+            finally:
+                store.dispose()
     report = loaded.report
     rejected = sum(int(s.rejected) for s in report.tables.values())
     return train_tables(
-        loaded.tables,
+        tables,
         Path(models_dir),
         seed=seed,
         time_budget_s=time_budget_s,
@@ -98,6 +114,7 @@ def train(
         report=report,
         rejected_rows=rejected,
         source_description=loaded.source_description,
+        events_summary=events_summary,
     )
 
 
@@ -114,6 +131,7 @@ def train_tables(
     source_description: str = "tables",
     version: str | None = None,
     protocol: Protocol = "employee",
+    events_summary: Mapping[str, Any] | None = None,
 ) -> TrainResult:
     """The pipeline after loading: clean tables in, bundle out (tests call this directly)."""
     timer = timer or StageTimer(LoggingProgress())
@@ -170,6 +188,7 @@ def train_tables(
             "regime": regime,
             "skipped": skipped,
             "source": source_description,
+            **({"events": dict(events_summary)} if events_summary is not None else {}),
             "ease": (
                 "on"
                 if full_state.ease_weights is not None
