@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import ADMIN_KEY, StartServer
 from event_stores import BACKENDS, store_url
-
 from recsvc.events.store import EventStore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from event_stores import BACKENDS, store_url
 
+from event_stores import BACKENDS, store_url
 from recsvc.errors import EventStoreError
 from recsvc.events import Event
 from recsvc.events.store import EventStore
