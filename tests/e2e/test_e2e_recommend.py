@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -183,22 +185,14 @@ def test_error_answers_over_http(live, http, keys):
         headers={"X-API-Key": keys["api"] + "x"},
     )
     assert wrong.status_code == 403
-    bad_role = http.post(
-        "/recommend", json={"employee_id": "E1", "context": {"target_role_id": "R-none"}}
-    )
-    assert bad_role.status_code == 422
-    assert bad_role.json()["errors"][0]["field"] == "context.target_role_id"
-    bad_skill = http.post(
-        "/recommend", json={"employee_id": "E1", "context": {"project": {"skill_ids": ["S-none"]}}}
-    )
-    assert bad_skill.status_code == 422 and bad_skill.json()["errors"][0]["field"].startswith(
-        "context.project.skill_ids"
-    )
+    bad_k = http.post("/recommend", json={"employee_id": "E1", "k": 0})
+    assert bad_k.status_code == 422
+    assert bad_k.json()["errors"][0]["field"] == "k"
     assert http.get("/content/C-none/similar").status_code == 404
     assert http.get("/employees/E-none/skill-gaps").status_code == 404
     malformed = http.post("/recommend", content=b"{", headers={"content-type": "application/json"})
     assert malformed.status_code == 422
-    for response in (anonymous, wrong, bad_role, malformed):
+    for response in (anonymous, wrong, bad_k, malformed):
         assert response.headers["content-type"] == "application/problem+json"
 
 
@@ -219,3 +213,51 @@ def test_metrics_over_http(http):
     text = httpx.get(f"{http.base_url}/metrics").text
     assert 'route="/recommend"' in text and "E-metrics" not in text
     assert "recsvc_model_info{version=" in text
+
+
+def test_ids_newer_than_the_model_are_ignored_with_warnings(http, trained, facts):
+    employee = facts["employees"][1]
+    plain = ask(http, employee, k=5)
+    skill = sorted(facts["skills"][ids_of(plain)[0]])[0]
+    body = {
+        "k": 5,
+        "context": {
+            "role_id": "R-created-yesterday",
+            "project": {"skill_ids": ["S-new", skill]},
+            "recent_assessments": [{"skill_id": "S-new", "level": 3}],
+            "recent_content_ids": ["C-new"],
+        },
+    }
+    answer = ask(http, employee, **body)
+    assert answer.items, "answered from what is known"
+    assert [(w.code, w.field) for w in answer.warnings] == [
+        ("unknown_role", "context.role_id"),
+        ("unknown_skill", "context.project.skill_ids"),
+        ("unknown_skill", "context.recent_assessments"),
+        ("unknown_content", "context.recent_content_ids"),
+    ]
+    # the same answer as without the unknown parts (the project's known skill still counts)
+    known = {"k": 5, "context": {"project": {"skill_ids": [skill]}}}
+    assert ids_of(answer) == ids_of(ask(http, employee, **known))
+    assert "GET /roles" in answer.warnings[0].text
+    assert answer.recommendation_id.startswith(f"r1:default:{trained.version}:")
+    gaps = http.get(f"/employees/{employee}/skill-gaps", params={"target_role_id": "R-new"})
+    assert gaps.status_code == 200, gaps.text
+    report = SkillGapsResponse.model_validate(gaps.json())
+    assert report.warnings[0].code == "unknown_target_role"
+    roles = trained.tables["employees"].set_index("employee_id")
+    assert report.role_id == roles.loc[employee, "role_id"]  # the stored role, shown
+
+
+def test_numbers_in_answers_carry_no_float32_noise(http, facts):
+    # float32 values printed as doubles read 3.390000104904175: answers round them first
+    employee = facts["employees"][2]
+    first = ask(http, employee, k=5).items[0].content_id
+    noisy = re.compile(r"\d\.\d{7,}")
+    for response in (
+        http.post("/recommend", json={"employee_id": employee, "k": 20}),
+        http.get(f"/employees/{employee}/skill-gaps"),
+        http.get(f"/content/{first}/similar", params={"k": 20}),
+    ):
+        assert response.status_code == 200
+        assert noisy.findall(response.text) == [], response.request.url

@@ -20,16 +20,16 @@ from recsvc.errors import (
     BundleNotFoundError,
     UnknownContentError,
     UnknownEmployeeError,
-    UnknownRoleError,
-    UnknownSkillError,
 )
 from recsvc.recommend.query import (
+    InputWarning,
     Query,
     Reason,
     Recommendations,
     RecommendedItem,
     SimilarItem,
     SkillGap,
+    SkillGapReport,
 )
 from recsvc.service.app import create_app
 
@@ -39,6 +39,7 @@ CATALOGUE = {
 EMPLOYEES = {"E001": ("C000",), "E002": ()}
 ROLES = {"R1", "R2"}
 SKILLS = {"S1", "S2"}
+FAILING_EMPLOYEE = "E-FAILS"  # the fake core raises for this one (to test batch isolation)
 
 
 @dataclass(frozen=True)
@@ -65,15 +66,21 @@ class FakeRecommender:
 
     def recommend(self, query: Query) -> Recommendations:
         self.calls.append(query)
+        if query.employee_id == FAILING_EMPLOYEE:
+            raise RuntimeError("the core failed for this one request")
         ctx = query.context
-        for role in (ctx.role_id, ctx.target_role_id):
-            if role is not None and role not in ROLES:
-                raise UnknownRoleError(f"unknown role id {role!r}; use one of the roles table")
+        warnings = [
+            InputWarning("unknown_role", f"context.{name}", f"{name} {role!r} ignored")
+            for name, role in (("role_id", ctx.role_id), ("target_role_id", ctx.target_role_id))
+            if role is not None and role not in ROLES
+        ]
         skills = list(ctx.project.skill_ids) if ctx.project else []
         skills += [a.skill_id for a in ctx.recent_assessments]
-        for skill in skills:
-            if skill not in SKILLS:
-                raise UnknownSkillError(f"unknown skill id {skill!r}")
+        warnings += [
+            InputWarning("unknown_skill", "context", f"skill {skill!r} ignored")
+            for skill in skills
+            if skill not in SKILLS
+        ]
         known = query.employee_id in EMPLOYEES
         done = set(EMPLOYEES.get(query.employee_id, ())) | set(ctx.recent_content_ids)
         done |= set(query.filters.exclude_content_ids)
@@ -95,25 +102,31 @@ class FakeRecommender:
             for rank, c in enumerate(ids)
         )
         strategy = "personalised" if known else "cold_start_popularity"
-        return Recommendations(query.employee_id, self.model_version, strategy, items)
+        return Recommendations(
+            query.employee_id, self.model_version, strategy, items, tuple(warnings)
+        )
 
     def recommend_batch(self, queries: Sequence[Query]) -> list[Recommendations]:
         return [self.recommend(q) for q in queries]
 
-    def skill_gaps(
+    def skill_gap_report(
         self,
         employee_id: str,
         *,
         target_role_id: str | None = None,
         role_id: str | None = None,
         content_per_gap: int = 3,
-    ) -> list[SkillGap]:
+    ) -> SkillGapReport:
         if employee_id not in EMPLOYEES:
             raise UnknownEmployeeError(f"unknown employee {employee_id!r}")
-        for role in (role_id, target_role_id):
-            if role is not None and role not in ROLES:
-                raise UnknownRoleError(f"unknown role id {role!r}")
-        return [
+        warnings = tuple(
+            InputWarning("unknown_role", name, f"{name} {role!r} ignored")
+            for name, role in (("role_id", role_id), ("target_role_id", target_role_id))
+            if role is not None and role not in ROLES
+        )
+        role_id = role_id if role_id in ROLES else "R1"
+        target_role_id = target_role_id if target_role_id in ROLES else None
+        gaps = (
             SkillGap(
                 "S1",
                 "Python",
@@ -124,8 +137,9 @@ class FakeRecommender:
                 ("C001", "C002")[:content_per_gap],
                 level_uncertainty=0.4,
                 evidence="assessed",
-            )
-        ]
+            ),
+        )
+        return SkillGapReport(employee_id, role_id, target_role_id, gaps, warnings)
 
     def similar(self, content_id: str, k: int) -> list[SimilarItem]:
         if content_id not in CATALOGUE:

@@ -7,6 +7,8 @@ import pytest
 from recsvc.recommend.query import OBJECTIVES, AssessmentUpdate, Context, Filters, Project
 from recsvc.service.schemas import BatchRecommendResponse, RecommendResponse, SkillGapsResponse
 
+FAILING_EMPLOYEE = "E-FAILS"  # conftest's fake core raises for this one
+
 PROBLEM = "application/problem+json"
 
 
@@ -163,29 +165,24 @@ def test_long_lists_are_422_naming_each_list(make_client):
     assert fields == {"context.recent_content_ids", "filters.exclude_content_ids"}
 
 
-def test_unknown_role_is_422_naming_the_field_that_holds_it(client):
-    body = {"employee_id": "E001", "context": {"role_id": "R1", "target_role_id": "R99"}}
-    response = client.post("/recommend", json=body)
-    assert response.status_code == 422
-    problem = response.json()
-    assert problem["type"] == "urn:recsvc:problem:unknown-role"
-    assert [e["field"] for e in problem["errors"]] == ["context.target_role_id"]
-    assert problem["errors"][0]["loc"] == ["body", "context", "target_role_id"]
-
-
-def test_unknown_skill_in_an_assessment_names_its_index(client):
+def test_unknown_ids_answer_with_the_cores_warnings(client):
     body = {
         "employee_id": "E001",
         "context": {
-            "recent_assessments": [
-                {"skill_id": "S1", "level": 1},
-                {"skill_id": "S404", "level": 2},
-            ]
+            "role_id": "R1",
+            "target_role_id": "R99",
+            "recent_assessments": [{"skill_id": "S404", "level": 2}],
         },
     }
     response = client.post("/recommend", json=body)
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "context.recent_assessments.1.skill_id"
+    assert response.status_code == 200
+    answer = RecommendResponse.model_validate(response.json())
+    assert len(answer.items) == 10
+    assert [(w.code, w.field) for w in answer.warnings] == [
+        ("unknown_role", "context.target_role_id"),
+        ("unknown_skill", "context"),
+    ]
+    assert "'R99'" in answer.warnings[0].text
 
 
 def test_batch_keeps_order_and_gives_each_entry_its_request_id(client):
@@ -209,17 +206,24 @@ def test_batch_limits_and_errors_name_the_request(make_client):
     response = client.post("/recommend/batch", json=too_many)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "requests"
-    bad_role = {
-        "requests": [{"employee_id": "E001"}, {"employee_id": "E002", "context": {"role_id": "R9"}}]
+    one_fails = {
+        "requests": [
+            {"employee_id": "E001", "context": {"role_id": "R9"}},
+            {"employee_id": FAILING_EMPLOYEE},
+            {"employee_id": "E002", "k": 1},
+        ]
     }
-    response = client.post("/recommend/batch", json=bad_role, headers={"X-Request-ID": "b"})
-    assert response.status_code == 200  # the failing entry does not sink the other
-    first, second = response.json()["results"]
+    client = make_client()
+    response = client.post("/recommend/batch", json=one_fails, headers={"X-Request-ID": "b"})
+    assert response.status_code == 200  # the failing entry does not sink the others
+    first, second, third = response.json()["results"]
     assert first["request_id"] == "b.0" and len(first["items"]) == 10
-    assert second["request_id"] == "b.1" and second["employee_id"] == "E002"
-    assert second["error"]["status"] == 422
+    assert first["warnings"][0]["field"] == "context.role_id"
+    assert second["request_id"] == "b.1" and second["employee_id"] == FAILING_EMPLOYEE
+    assert second["error"]["status"] == 500
     assert second["error"]["request_id"] == "b.1"
-    assert second["error"]["errors"][0]["field"] == "requests.1.context.role_id"
+    assert "failed for this one" not in second["error"]["detail"]  # no internals
+    assert third["request_id"] == "b.2" and len(third["items"]) == 1
     BatchRecommendResponse.model_validate(response.json())
     assert client.post("/recommend/batch", json={"requests": []}).status_code == 422
 
@@ -248,11 +252,13 @@ def test_skill_gaps_errors(client):
     unknown = client.get("/employees/E404/skill-gaps")
     assert unknown.status_code == 404
     assert unknown.json()["type"] == "urn:recsvc:problem:unknown-employee"
-    bad_role = client.get(
+    unknown_role = client.get(
         "/employees/E001/skill-gaps", params={"role_id": "R1", "target_role_id": "X"}
     )
-    assert bad_role.status_code == 422
-    assert [e["loc"] for e in bad_role.json()["errors"]] == [["query", "target_role_id"]]
+    assert unknown_role.status_code == 200
+    report = SkillGapsResponse.model_validate(unknown_role.json())
+    assert (report.role_id, report.target_role_id) == ("R1", None)
+    assert [(w.code, w.field) for w in report.warnings] == [("unknown_role", "target_role_id")]
 
 
 def test_similar(client):

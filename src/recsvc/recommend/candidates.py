@@ -84,7 +84,7 @@ def _role(state: ModelState, role_id: str | None, what: str) -> int:
     if idx < 0:
         raise UnknownRoleError(
             f"{what} {role_id!r} is not a role this model knows; use one of the roles in the "
-            "training data (GET /model lists the capabilities)"
+            "training data (GET /roles lists them)"
         )
     return idx
 
@@ -194,7 +194,7 @@ def build_signals(
             bad = [s for s, i in zip(context.project.skill_ids, s_idx, strict=True) if i < 0]
             raise UnknownSkillError(
                 f"project skill(s) {', '.join(map(repr, bad))} unknown to this model; "
-                "send skill ids from the skills table"
+                "send skill ids from the skills table (GET /skills lists them)"
             )
     skill_state = resolve_skill_state(
         state,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ import numpy as np
 from recsvc.contract import CONTENT_FORMATS
 from recsvc.errors import UnknownContentError, UnknownEmployeeError
 from recsvc.models.base import top_k
-from recsvc.recommend.candidates import build_signals, text_by_term
+from recsvc.recommend.candidates import UserSignals, build_signals, text_by_term
 from recsvc.recommend.directory import Directory
 from recsvc.recommend.diversify import diversity_vectors
 from recsvc.recommend.explain import ExplainTables, explain_items
@@ -21,16 +22,19 @@ from recsvc.recommend.gain_curve import expected_gain
 from recsvc.recommend.policy import Chance, rank_items
 from recsvc.recommend.query import (
     Context,
+    InputWarning,
     Query,
     Recommendations,
     RecommendedItem,
     SimilarItem,
     SkillGap,
+    SkillGapReport,
 )
 from recsvc.recommend.rules import DEFAULT_FALLBACK_LANGUAGE, RuleTables, allowed_items
 from recsvc.recommend.score import Engagement, FeatureBuilder
 from recsvc.recommend.skill_state import EVIDENCE_NAMES
 from recsvc.recommend.state import ModelState
+from recsvc.recommend.tolerance import known_query, role_warning
 from recsvc.recommend.value import LearningValue
 
 __all__ = ["Recommender"]
@@ -76,6 +80,7 @@ class Recommender:
             state.finish_by_step, state.content_skill_weight, state.content_skill_level
         )
         self._rules = RuleTables.from_state(state)
+        self._languages = frozenset(tag for tag in self._rules.by_language if tag)
         self._explain = ExplainTables.from_state(state)
         self._text_terms = text_by_term(state.text)
         self._by_skill = (
@@ -135,9 +140,15 @@ class Recommender:
     def recommend(self, query: Query) -> Recommendations:
         """Top ``query.k`` items for one employee, by the query's objective, with reasons.
 
-        Raises UnknownRoleError / UnknownSkillError for unknown ids in the context; unknown
-        employees get a cold-start answer instead of an error.
+        Ids the model does not know (roles, skills, content, languages) are ignored for what
+        they cannot inform and named in the answer's ``warnings`` (see
+        :mod:`recsvc.recommend.tolerance`); unknown employees get a cold-start answer.
         """
+        query, warnings = known_query(self.state, query, self.model_version, self._languages)
+        recs = self._recommend_known(query)
+        return dataclasses.replace(recs, warnings=warnings) if warnings else recs
+
+    def _recommend_known(self, query: Query) -> Recommendations:
         st = self.state
         signals = build_signals(st, query.employee_id, query.context, text_terms=self._text_terms)
         # content dropped halfway closes nothing: value counts what the person finishes
@@ -216,10 +227,29 @@ class Recommender:
         role_id: str | None = None,
         content_per_gap: int = 3,
     ) -> list[SkillGap]:
+        """The gaps of :meth:`skill_gap_report` (without the roles used and the warnings)."""
+        report = self.skill_gap_report(
+            employee_id,
+            target_role_id=target_role_id,
+            role_id=role_id,
+            content_per_gap=content_per_gap,
+        )
+        return list(report.gaps)
+
+    def skill_gap_report(
+        self,
+        employee_id: str,
+        *,
+        target_role_id: str | None = None,
+        role_id: str | None = None,
+        content_per_gap: int = 3,
+    ) -> SkillGapReport:
         """Current vs required level per skill with a gap, largest weighted gap first.
 
-        Unknown employees need ``role_id``, otherwise UnknownEmployeeError; unknown roles
-        raise UnknownRoleError. A skill without evidence (any skill of a newcomer, or a
+        The roles default to the employee's role and target role in the bundle; the report
+        names the ones used. A role the model does not know is ignored (as if not given)
+        with a warning. Unknown employees need a known ``role_id``, otherwise
+        UnknownEmployeeError. A skill without evidence (any skill of a newcomer, or a
         target-role skill nobody assessed) starts at the role prior: the level a typical
         member of the role has, shrunk toward the role's requirement, not at zero; so gaps
         of a newcomer are the typical shortfalls of the role. Without the skills
@@ -228,14 +258,34 @@ class Recommender:
         current level.
         """
         st = self.state
-        if employee_id not in st.employees and role_id is None:
+        e = st.employees.get(employee_id)
+        warnings: list[InputWarning] = []
+        given = {"role_id": role_id, "target_role_id": target_role_id}
+        for name, stored in (
+            ("role_id", st.employee_role),
+            ("target_role_id", st.employee_target_role),
+        ):
+            value = given[name]
+            if value is not None and value not in st.roles:
+                given[name] = None
+                idx = int(stored[e]) if e >= 0 else -1
+                fallback = st.roles.id_of(idx) if idx >= 0 else None
+                warnings.append(role_warning(name, value, self.model_version, fallback=fallback))
+        role_id, target_role_id = given["role_id"], given["target_role_id"]
+        if e < 0 and role_id is None:
+            unknown_role = " (the role_id given is not in the model either)" if warnings else ""
             raise UnknownEmployeeError(
-                f"employee {employee_id!r} is not in the model; pass role_id to see the "
-                "gaps of someone new in that role"
+                f"employee {employee_id!r} is not in the model{unknown_role}; pass the role_id "
+                "of a known role (GET /roles) to see the gaps of someone new in that role"
             )
         s = build_signals(st, employee_id, Context(role_id=role_id, target_role_id=target_role_id))
-        if len(st.skills) == 0:
-            return []
+        used_role = st.roles.id_of(s.role_idx) if s.role_idx >= 0 else None
+        used_target = st.roles.id_of(s.target_role_idx) if s.target_role_idx >= 0 else None
+        gaps = self._gaps(s, content_per_gap) if len(st.skills) else ()
+        return SkillGapReport(employee_id, used_role, used_target, gaps, tuple(warnings))
+
+    def _gaps(self, s: UserSignals, content_per_gap: int) -> tuple[SkillGap, ...]:
+        st = self.state
         required = np.maximum(s.required_role, s.required_target)
         order = np.flatnonzero(s.gap > 0)
         order = order[np.lexsort((order, -s.gap_weight[order]))]
@@ -261,7 +311,7 @@ class Recommender:
                     evidence=EVIDENCE_NAMES[int(s.evidence[sk])],
                 )
             )
-        return out
+        return tuple(out)
 
     def similar(self, content_id: str, k: int = 10) -> list[SimilarItem]:
         """Active items most similar in content to ``content_id`` (UnknownContentError)."""
@@ -275,7 +325,10 @@ class Recommender:
         for j, score in zip(st.similar_idx[i], st.similar_score[i], strict=True):
             if j < 0 or not st.content_active[j]:
                 continue
-            out.append(SimilarItem(st.content.id_of(int(j)), st.titles[int(j)], float(score)))
+            # stored as float32: round so the answer says 0.7123, not 0.7123456789
+            out.append(
+                SimilarItem(st.content.id_of(int(j)), st.titles[int(j)], round(float(score), 4))
+            )
             if len(out) >= k:
                 break
         return out

@@ -23,6 +23,7 @@ __all__ = [
     "Recommendations",
     "SimilarItem",
     "SkillGap",
+    "SkillGapReport",
 ]
 
 
@@ -163,3 +164,14 @@ class SimilarItem:
     content_id: str
     title: str
     score: float
+
+
+@dataclass(frozen=True)
+class SkillGapReport:
+    """Gaps of one employee, the roles they were measured against and what was ignored."""
+
+    employee_id: str
+    role_id: str | None  # the role used (given, else the employee's in the bundle)
+    target_role_id: str | None  # likewise for the target role
+    gaps: tuple[SkillGap, ...]
+    warnings: tuple[InputWarning, ...] = ()

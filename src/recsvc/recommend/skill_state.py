@@ -143,7 +143,7 @@ def resolve_skill_state(
         if s < 0:
             raise UnknownSkillError(
                 f"assessment skill {a.skill_id!r} is not a skill this model knows; "
-                "send only skill ids from the skills table"
+                "send only skill ids from the skills table (GET /skills lists them)"
             )
         w = _decayed_weight(state, a)
         rated = min(max(float(a.level) - float(p.source_bias.get(a.source, 0.0)), 0.0), 5.0)

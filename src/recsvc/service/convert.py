@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from recsvc.attribution import DEFAULT_VARIANT, new_recommendation_id
 from recsvc.config import ServeSettings
-from recsvc.errors import RecsvcError, UnknownContentError, UnknownRoleError, UnknownSkillError
 from recsvc.recommend import query as q
 from recsvc.service import schemas as s
 from recsvc.service.problems import ProblemError
@@ -21,7 +20,6 @@ __all__ = [
     "json_response",
     "limit_problem",
     "recommendations_payload",
-    "request_field_problem",
     "to_query",
 ]
 
@@ -121,61 +119,6 @@ def to_query(body: s.RecommendRequest, settings: ServeSettings) -> q.Query:
         diversity=body.diversity if body.diversity is not None else settings.diversity,
         objective=body.objective,
         include_refreshers=body.include_refreshers,
-    )
-
-
-def _candidates(error: RecsvcError, body: s.RecommendRequest) -> list[tuple[Loc, str]]:
-    """Request fields (location, value) that could hold the id an error complains about."""
-    ctx = body.context
-    found: list[tuple[Loc, str]] = []
-    if ctx is None:
-        return found
-    if isinstance(error, UnknownRoleError):
-        for name in ("role_id", "target_role_id"):
-            value = getattr(ctx, name)
-            if value is not None:
-                found.append((("context", name), value))
-    elif isinstance(error, UnknownSkillError):
-        if ctx.project is not None:
-            found.extend(
-                (("context", "project", "skill_ids", i), v)
-                for i, v in enumerate(ctx.project.skill_ids)
-            )
-        found.extend(
-            (("context", "recent_assessments", i, "skill_id"), a.skill_id)
-            for i, a in enumerate(ctx.recent_assessments)
-        )
-    elif isinstance(error, UnknownContentError):
-        found.extend(
-            (("context", "recent_content_ids", i), v) for i, v in enumerate(ctx.recent_content_ids)
-        )
-    return found
-
-
-def request_field_problem(error: RecsvcError, body: s.RecommendRequest, loc: Loc) -> ProblemError:
-    """A 422 naming the request field that holds the unknown id the core refused.
-
-    The core's message names the id; when several fields could hold it, the one whose value
-    appears in the message is chosen, else every candidate is listed.
-    """
-    kind = {UnknownRoleError: "unknown_role", UnknownSkillError: "unknown_skill"}.get(
-        type(error), "unknown_content"
-    )
-    message = str(error)
-    candidates = _candidates(error, body)
-    named = [c for c in candidates if repr(c[1]) in message or f" {c[1]}" in message]
-    chosen = named[:1] or candidates or [((), "")]
-    errors = [
-        {
-            "field": ".".join(str(p) for p in (*loc[1:], *where)) or "body",
-            "loc": [*loc, *where],
-            "msg": message,
-            "type": kind,
-        }
-        for where, _ in chosen
-    ]
-    return ProblemError(
-        422, message, slug=kind.replace("_", "-"), title="Unknown id in request", errors=errors
     )
 
 

@@ -124,14 +124,19 @@ def with_facts(query: Query, facts: EmployeeFacts, recommender: RecommenderLike)
         for skill, level, source, at in facts.assessments
         if has_skill(skill)
     )
+    # likewise content newer than the bundle: left out here, so the answer's warnings name
+    # only what the request itself sent
+    has_content: Callable[[str], bool] = getattr(recommender, "has_content", lambda _c: True)
+    completed = [c for c in facts.completed if has_content(c)]
+    excluded = [c for c in facts.excluded if has_content(c)]
     context = replace(
         ctx,
-        recent_content_ids=tuple(dict.fromkeys((*ctx.recent_content_ids, *facts.completed))),
+        recent_content_ids=tuple(dict.fromkeys((*ctx.recent_content_ids, *completed))),
         recent_assessments=(*ctx.recent_assessments, *assessments),
     )
     filters = replace(
         flt,
-        exclude_content_ids=tuple(dict.fromkeys((*flt.exclude_content_ids, *facts.excluded))),
+        exclude_content_ids=tuple(dict.fromkeys((*flt.exclude_content_ids, *excluded))),
     )
     return replace(query, context=context, filters=filters)
 

@@ -26,6 +26,7 @@ from recsvc.errors import (
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
     "ProblemError",
+    "domain_problem",
     "field_errors",
     "install_problem_handlers",
     "problem_body",
@@ -232,7 +233,8 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     return problem_response(request, exc.status_code, detail, headers=exc.headers)
 
 
-async def _on_domain(request: Request, exc: Exception) -> Response:
+def domain_problem(exc: Exception) -> ProblemError:
+    """The problem answering a domain error (500, without internals, for anything else)."""
     for kind, status, slug, title in _DOMAIN_STATUS:
         if isinstance(exc, kind):
             headers = {"Retry-After": "5"} if status == 503 else None
@@ -241,11 +243,13 @@ async def _on_domain(request: Request, exc: Exception) -> Response:
                 # the database's name and error stay in the log, not with the client
                 logger.error("event store error: %s", exc)
                 detail = "The event store is unreachable; retry shortly."
-            return problem_response(
-                request, status, detail, slug=slug, title=title, headers=headers
-            )
-    logger.error("unmapped domain error %s", type(exc).__name__)
-    return problem_response(request, 500, "The server could not answer; try again later.")
+            return ProblemError(status, detail, slug=slug, title=title, headers=headers)
+    logger.error("unmapped error %s", type(exc).__name__)
+    return ProblemError(500, "The server could not answer; try again later.")
+
+
+async def _on_domain(request: Request, exc: Exception) -> Response:
+    return await _on_problem(request, domain_problem(exc))
 
 
 def install_problem_handlers(app: FastAPI) -> None:

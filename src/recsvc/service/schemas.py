@@ -216,11 +216,24 @@ class SkillGap(BaseModel):
 class SkillGapsResponse(BaseModel):
     """Skill gaps of one employee against a role, largest weighted gap first."""
 
-    employee_id: str = Field(description="Employee id.", examples=["E00001"])
-    target_role_id: str | None = Field(description="Role measured against, if given.")
+    employee_id: str = Field(description="Employee id.", examples=["E000012"])
+    role_id: str | None = Field(
+        description="Current role measured against: the one given, else the employee's in "
+        "the bundle; null when there is none.",
+        examples=["R004"],
+    )
+    target_role_id: str | None = Field(
+        description="Target role measured against: the one given, else the employee's in "
+        "the bundle; null when there is none.",
+        examples=["R011"],
+    )
     model_version: str = Field(description="Bundle version that answered.")
     request_id: str = Field(description="Request id.")
     gaps: list[SkillGap] = Field(description="Gaps, most important first.")
+    warnings: list[RequestWarning] = Field(
+        description="What of the request was ignored (an unknown role), and what was used "
+        "instead; empty when everything was used."
+    )
 
 
 class SimilarItem(BaseModel):

@@ -14,7 +14,7 @@ import anyio
 import anyio.to_thread
 
 from recsvc.errors import BundleNotFoundError, RecsvcError
-from recsvc.recommend.query import Query, Recommendations, SimilarItem, SkillGap
+from recsvc.recommend.query import Query, Recommendations, SimilarItem, SkillGapReport
 
 __all__ = [
     "BundleHolder",
@@ -45,14 +45,14 @@ class RecommenderLike(Protocol):
 
     def recommend_batch(self, queries: Sequence[Query]) -> list[Recommendations]: ...
 
-    def skill_gaps(
+    def skill_gap_report(
         self,
         employee_id: str,
         *,
         target_role_id: str | None = None,
         role_id: str | None = None,
         content_per_gap: int = 3,
-    ) -> list[SkillGap]: ...
+    ) -> SkillGapReport: ...
 
     def similar(self, content_id: str, k: int) -> list[SimilarItem]: ...
 

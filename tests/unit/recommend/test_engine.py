@@ -12,10 +12,8 @@ from recsvc.errors import (
     BundleIntegrityError,
     UnknownContentError,
     UnknownEmployeeError,
-    UnknownRoleError,
-    UnknownSkillError,
 )
-from recsvc.recommend import AssessmentUpdate, Context, Project, Query, Recommender
+from recsvc.recommend import AssessmentUpdate, Context, Filters, Project, Query, Recommender
 from recsvc.recommend.explain import __doc__ as explain_doc
 from recsvc.recommend.query import SkillGap
 from recsvc.train import train_tables
@@ -56,16 +54,76 @@ def test_unknown_employee_without_role_gets_popularity(rec) -> None:
     assert len(answer.items) == 5
 
 
-def test_unknown_ids_in_context_raise(rec) -> None:
-    with pytest.raises(UnknownRoleError, match="role"):
-        rec.recommend(Query("analyst_000", context=Context(target_role_id="astronaut")))
-    with pytest.raises(UnknownRoleError):
-        rec.recommend(Query("nobody", context=Context(role_id="astronaut")))
-    with pytest.raises(UnknownSkillError):
-        rec.recommend(Query("nobody", context=Context(project=Project(skill_ids=("cobol",)))))
-    with pytest.raises(UnknownSkillError):
-        bad = AssessmentUpdate(skill_id="cobol", level=3.0)
-        rec.recommend(Query("analyst_000", context=Context(recent_assessments=(bad,))))
+def _ids(answer) -> list[str]:
+    return [i.content_id for i in answer.items]
+
+
+def _warned(answer) -> list[tuple[str, str]]:
+    return [(w.code, w.field) for w in answer.warnings]
+
+
+def test_unknown_roles_are_ignored_as_if_not_given_with_a_warning(rec) -> None:
+    plain = rec.recommend(Query("analyst_000", k=5))
+    assert plain.warnings == ()
+    answer = rec.recommend(Query("analyst_000", k=5, context=Context(target_role_id="astronaut")))
+    assert _ids(answer) == _ids(plain) and answer.strategy == plain.strategy
+    assert _warned(answer) == [("unknown_target_role", "context.target_role_id")]
+    assert "'astronaut'" in answer.warnings[0].text and "GET /roles" in answer.warnings[0].text
+    newcomer = rec.recommend(Query("nobody", k=5, context=Context(role_id="astronaut")))
+    assert newcomer.strategy == "cold_start_popularity"  # nothing known about them
+    assert _ids(newcomer) == _ids(rec.recommend(Query("nobody", k=5)))
+    assert "without a role" in newcomer.warnings[0].text
+    # a known employee's role in the bundle is used instead, and the text names it
+    moved = rec.recommend(Query("analyst_000", k=5, context=Context(role_id="astronaut")))
+    assert _ids(moved) == _ids(plain) and "('analyst')" in moved.warnings[0].text
+
+
+def test_unknown_skills_and_content_are_dropped_and_the_rest_still_counts(rec) -> None:
+    known = Context(role_id="manager", project=Project(skill_ids=("py",)))
+    mixed = Context(role_id="manager", project=Project(skill_ids=("cobol", "py", "fortran")))
+    want = rec.recommend(Query("nobody", k=5, context=known, diversity=0.0))
+    got = rec.recommend(Query("nobody", k=5, context=mixed, diversity=0.0))
+    assert _ids(got) == _ids(want)
+    assert _warned(got) == [("unknown_skill", "context.project.skill_ids")]
+    assert "'cobol', 'fortran'" in got.warnings[0].text
+    tested = AssessmentUpdate(skill_id="sql", level=4.0)
+    unknown = AssessmentUpdate(skill_id="cobol", level=3.0)
+    want = rec.recommend(Query("analyst_000", k=5, context=Context(recent_assessments=(tested,))))
+    got = rec.recommend(
+        Query("analyst_000", k=5, context=Context(recent_assessments=(unknown, tested)))
+    )
+    assert _ids(got) == _ids(want) and got.strategy == want.strategy
+    assert _warned(got) == [("unknown_skill", "context.recent_assessments")]
+    query = Query(
+        "analyst_000",
+        k=5,
+        context=Context(recent_content_ids=("C-new",)),
+        filters=Filters(exclude_content_ids=("C-gone",)),
+    )
+    got = rec.recommend(query)
+    assert _ids(got) == _ids(rec.recommend(Query("analyst_000", k=5)))
+    assert _warned(got) == [
+        ("unknown_content", "context.recent_content_ids"),
+        ("unknown_content", "filters.exclude_content_ids"),
+    ]
+
+
+def test_unknown_languages(rec) -> None:
+    plain = rec.recommend(Query("analyst_000", k=5))
+    preference = rec.recommend(Query("analyst_000", k=5, context=Context(language="tlh")))
+    assert _ids(preference) == _ids(plain)
+    assert _warned(preference) == [("unknown_language", "context.language")]
+    # a hard filter stays one: nothing is in Klingon, so nothing is returned, and it says so
+    hard = rec.recommend(Query("analyst_000", k=5, filters=Filters(languages=("tlh",))))
+    assert hard.items == () and "answer is empty" in hard.warnings[0].text
+    some = rec.recommend(Query("analyst_000", k=5, filters=Filters(languages=("tlh", "en-GB"))))
+    assert _ids(some) == _ids(
+        rec.recommend(Query("analyst_000", k=5, filters=Filters(languages=("en",))))
+    )
+    assert "only the other languages" in some.warnings[0].text
+    assert (
+        rec.recommend(Query("analyst_000", k=5, context=Context(language="en-GB"))).warnings == ()
+    )
 
 
 def test_unenrolled_content_is_found_through_the_project_text(rec) -> None:
@@ -154,9 +212,22 @@ def test_skill_gaps(rec) -> None:
     assert taught == round(sql_prior + 1)
     with pytest.raises(UnknownEmployeeError):
         rec.skill_gaps("nobody")
-    with pytest.raises(UnknownRoleError):
-        rec.skill_gaps("analyst_000", target_role_id="astronaut")
+    with pytest.raises(UnknownEmployeeError, match="not in the model either"):
+        rec.skill_gaps("nobody", role_id="astronaut")
     assert all(g.gap > 0 for g in rec.skill_gaps("analyst_000", target_role_id="scientist"))
+
+
+def test_skill_gap_report_names_the_roles_used_and_ignores_unknown_ones(rec) -> None:
+    stored = rec.skill_gap_report("analyst_000")
+    assert stored.role_id == "analyst" and stored.warnings == ()
+    report = rec.skill_gap_report("analyst_000", target_role_id="astronaut")
+    assert (report.role_id, report.target_role_id) == (stored.role_id, stored.target_role_id)
+    assert report.gaps == stored.gaps
+    assert [(w.code, w.field) for w in report.warnings] == [
+        ("unknown_target_role", "target_role_id")
+    ]
+    given = rec.skill_gap_report("analyst_000", target_role_id="scientist")
+    assert given.target_role_id == "scientist"
 
 
 def test_similar(rec) -> None:

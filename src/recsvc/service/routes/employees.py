@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Annotated
 
@@ -9,12 +10,12 @@ import anyio.to_thread
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from recsvc.errors import UnknownEmployeeError, UnknownRoleError
-from recsvc.recommend.query import SkillGap
+from recsvc.errors import UnknownEmployeeError
+from recsvc.recommend.query import SkillGapReport
 from recsvc.service.convert import json_response
 from recsvc.service.deps import ApiKeyDep, ServedDep
 from recsvc.service.events import EventsHolder, served_employee_id
-from recsvc.service.problems import ProblemError, problem_responses
+from recsvc.service.problems import problem_responses
 from recsvc.service.schemas import SkillGapsResponse
 from recsvc.service.state import RecommenderLike
 
@@ -31,7 +32,8 @@ TargetRoleQuery = Annotated[
     Query(
         min_length=1,
         max_length=128,
-        description="Role to measure against; default the employee's target role in the bundle.",
+        description="Role to measure against; default the employee's target role in the "
+        "bundle. A role the model does not know is ignored, with a warning.",
         examples=["R07"],
     ),
 ]
@@ -40,23 +42,11 @@ RoleQuery = Annotated[
     Query(
         min_length=1,
         max_length=128,
-        description="Current role; default the employee's role in the bundle.",
+        description="Current role; default the employee's role in the bundle. A role the "
+        "model does not know is ignored, with a warning.",
         examples=["R01"],
     ),
 ]
-
-
-def _role_problem(error: UnknownRoleError, given: dict[str, str | None]) -> ProblemError:
-    """422 naming the query parameter that holds the unknown role."""
-    message = str(error)
-    named = [k for k, v in given.items() if v is not None and v in message]
-    fields = named[:1] or [k for k, v in given.items() if v is not None] or ["target_role_id"]
-    errors = [
-        {"field": f, "loc": ["query", f], "msg": message, "type": "unknown_role"} for f in fields
-    ]
-    return ProblemError(
-        422, message, slug="unknown-role", title="Unknown id in request", errors=errors
-    )
 
 
 def _skill_gaps(
@@ -67,20 +57,21 @@ def _skill_gaps(
     target_role_id: str | None,
     role_id: str | None,
     content_per_gap: int,
-) -> list[SkillGap]:
-    """The recommender's gaps; an erased employee is someone the model does not know."""
+) -> SkillGapReport:
+    """The recommender's report; an erased employee is someone the model does not know."""
     served_id = served_employee_id(events, employee_id)
     if served_id != employee_id and role_id is None:
         raise UnknownEmployeeError(
             f"employee {employee_id!r} is not in the model; pass role_id to see the gaps of "
             "someone new in that role"
         )
-    return recommender.skill_gaps(
+    report = recommender.skill_gap_report(
         served_id,
         target_role_id=target_role_id,
         role_id=role_id,
         content_per_gap=content_per_gap,
     )
+    return replace(report, employee_id=employee_id)
 
 
 @router.get(
@@ -109,31 +100,30 @@ async def skill_gaps(
 ) -> Response:
     """Current level, required level and gap per skill, with the content that would close it.
 
-    Gaps are measured against `target_role_id` (or the employee's target role in the
-    bundle) and the current role. 404 when the bundle does not know the employee.
+    Gaps are measured against the target role and the current role: the ones given, else
+    the employee's in the bundle; `role_id` and `target_role_id` in the answer name the
+    roles used. A role the model does not know is ignored (as if not given) and named in
+    `warnings`. 404 when the bundle does not know the employee and no known `role_id` is
+    given.
     """
     recommender = served.recommender
-    try:
-        # a few ms of numpy per call: run it off the event loop
-        gaps = await anyio.to_thread.run_sync(
-            partial(
-                _skill_gaps,
-                recommender,
-                served.events,
-                employee_id,
-                target_role_id=target_role_id,
-                role_id=role_id,
-                content_per_gap=served.settings.content_per_gap,
-            )
+    # a few ms of numpy per call: run it off the event loop
+    report = await anyio.to_thread.run_sync(
+        partial(
+            _skill_gaps,
+            recommender,
+            served.events,
+            employee_id,
+            target_role_id=target_role_id,
+            role_id=role_id,
+            content_per_gap=served.settings.content_per_gap,
         )
-    except UnknownRoleError as error:
-        raise _role_problem(
-            error, {"target_role_id": target_role_id, "role_id": role_id}
-        ) from error
+    )
     return json_response(
         {
             "employee_id": employee_id,
-            "target_role_id": target_role_id,
+            "role_id": report.role_id,
+            "target_role_id": report.target_role_id,
             "model_version": recommender.model_version,
             "request_id": served.request_id,
             "gaps": [
@@ -148,7 +138,10 @@ async def skill_gaps(
                     "level_uncertainty": g.level_uncertainty,
                     "evidence": g.evidence,
                 }
-                for g in gaps
+                for g in report.gaps
+            ],
+            "warnings": [
+                {"code": w.code, "field": w.field, "text": w.text} for w in report.warnings
             ],
         }
     )

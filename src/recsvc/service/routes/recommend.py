@@ -9,21 +9,13 @@ import anyio.to_thread
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from recsvc.errors import (
-    BundleError,
-    EventStoreError,
-    RecsvcError,
-    UnknownContentError,
-    UnknownRoleError,
-    UnknownSkillError,
-)
+from recsvc.errors import RecsvcError
 from recsvc.recommend.query import Query, Recommendations
 from recsvc.service.convert import (
     check_limits,
     json_response,
     limit_problem,
     recommendations_payload,
-    request_field_problem,
     to_query,
 )
 from recsvc.service.deps import ApiKeyDep, ServedDep
@@ -33,7 +25,7 @@ from recsvc.service.events import (
     recommend_with_events,
 )
 from recsvc.service.fast_route import FastBodyRoute
-from recsvc.service.problems import ProblemError, problem_body, problem_responses
+from recsvc.service.problems import domain_problem, problem_body, problem_responses
 from recsvc.service.schemas import (
     BatchRecommendRequest,
     BatchRecommendResponse,
@@ -47,8 +39,6 @@ __all__ = ["router"]
 logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["recommendations"], dependencies=[ApiKeyDep], route_class=FastBodyRoute)
-
-_REQUEST_ERRORS = (UnknownRoleError, UnknownSkillError, UnknownContentError)
 
 # Where the core runs, measured (bench_serve.py: wrk -c16, one worker, 2,000-employee bundle,
 # 2 noisy cores). With the core at ~0.5 ms, handing it to a worker thread costs more than it
@@ -104,10 +94,7 @@ async def recommend(body: RecommendRequest, served: ServedDep) -> Response:
     errors = check_limits(body, settings, ("body",))
     if errors:
         raise limit_problem(errors)
-    try:
-        recs = recommend_with_events(served.recommender, served.events, to_query(body, settings))
-    except _REQUEST_ERRORS as error:
-        raise request_field_problem(error, body, ("body",)) from error
+    recs = recommend_with_events(served.recommender, served.events, to_query(body, settings))
     served.metrics.strategies.labels(recs.strategy).inc()
     return json_response(recommendations_payload(recs, served.request_id))
 
@@ -135,23 +122,9 @@ def _answer_each(
     return out
 
 
-def _failure(
-    error: Exception, entry: RecommendRequest, index: int, request_id: str
-) -> dict[str, Any]:
+def _failure(error: Exception, entry: RecommendRequest, request_id: str) -> dict[str, Any]:
     """The BatchFailure document of one entry: the problem a single call would have got."""
-    if isinstance(error, _REQUEST_ERRORS):
-        problem = request_field_problem(error, entry, ("body", "requests", index))
-    elif isinstance(error, BundleError):
-        problem = ProblemError(503, str(error), slug="no-model", title="No model loaded")
-    elif isinstance(error, EventStoreError):
-        problem = ProblemError(
-            503,
-            "The event store is unreachable; retry shortly.",
-            slug="events-unavailable",
-            title="Event store unavailable",
-        )
-    else:
-        problem = ProblemError(500, "The server could not answer this entry; try again later.")
+    problem = domain_problem(error)
     return {
         "employee_id": entry.employee_id,
         "request_id": request_id,
@@ -210,7 +183,7 @@ async def recommend_batch(body: BatchRecommendRequest, served: ServedDep) -> Res
     for index, (entry, answer) in enumerate(zip(body.requests, answers, strict=True)):
         entry_id = f"{request_id}.{index}"
         if isinstance(answer, Exception):
-            results.append(_failure(answer, entry, index, entry_id))
+            results.append(_failure(answer, entry, entry_id))
             continue
         served.metrics.strategies.labels(answer.strategy).inc()
         results.append(recommendations_payload(answer, entry_id))
