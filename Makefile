@@ -14,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .PHONY: help install run sample validate train evaluate serve test check lint format typecheck cov \
-        bench bench-core bench-train bench-serve bench-sample openapi clean lock audit docker notebook soak need-wrk
+        test-fast bench bench-core bench-train bench-serve bench-sample openapi clean lock audit docker notebook soak need-wrk
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ typecheck: $(STAMP)  ## mypy --strict on the package
 
 test: lint typecheck  ## the whole test suite with every quality gate (what CI runs)
 	$(BIN)/pytest -q
+
+test-fast: $(STAMP)  ## quick tier (under a minute on 2 idle cores): no e2e, fuzz or slow tests, no lint
+	$(BIN)/pytest -q -m "not e2e and not fuzz and not slow"
 
 cov: $(STAMP)  ## tests with a coverage report
 	$(BIN)/pytest -q --cov=recsvc --cov-report=term-missing

@@ -178,6 +178,15 @@ def train(
         float,
         typer.Option("--time-budget", min=0.0, help="Seconds allowed for hyper-parameter tuning."),
     ] = 60.0,
+    tune_trials: Annotated[
+        int | None,
+        typer.Option(
+            "--tune-trials",
+            min=1,
+            help="Run this many tuning trials per model instead of a time budget "
+            "(the same model on any machine).",
+        ),
+    ] = None,
     max_bad_share: MaxBadShareOption = 0.05,
     protocol: Annotated[
         HoldoutProtocol,
@@ -206,6 +215,7 @@ def train(
             out=out,
             seed=seed,
             time_budget_s=time_budget,
+            tune_trials=tune_trials,
             max_bad_share=max_bad_share,
             protocol=protocol.value,
             events=events,
@@ -230,6 +240,15 @@ def evaluate(
     time_budget: Annotated[
         float, typer.Option("--time-budget", min=0.0, help="Seconds for tuning each model.")
     ] = 20.0,
+    tune_trials: Annotated[
+        int | None,
+        typer.Option(
+            "--tune-trials",
+            min=1,
+            help="Run this many tuning trials per model instead of a time budget "
+            "(the same model on any machine).",
+        ),
+    ] = None,
     out: Annotated[
         Path, typer.Option("--out", help="Folder for the Markdown/JSON report and plots.")
     ] = Path("reports"),
@@ -255,6 +274,7 @@ def evaluate(
             k=k,
             seed=seed,
             time_budget_s=time_budget,
+            tune_trials=tune_trials,
             out=out,
             ground_truth=ground_truth,
             docs_path=Path("docs/evaluation.md") if write_docs else None,
@@ -295,6 +315,10 @@ def demo(
     time_budget: Annotated[
         float, typer.Option("--time-budget", min=0.0, help="Seconds for tuning.")
     ] = 30.0,
+    tune_trials: Annotated[
+        int | None,
+        typer.Option("--tune-trials", min=1, help="Tuning trials per model instead of a budget."),
+    ] = None,
 ) -> None:
     """Run the whole job once: sample -> validate -> train -> serve -> one request -> stop."""
     from recsvc.demo import run_demo
@@ -307,6 +331,7 @@ def demo(
             employees=employees,
             seed=seed,
             time_budget_s=time_budget,
+            tune_trials=tune_trials,
         )
     except RecsvcError as error:
         raise _fail(error) from error

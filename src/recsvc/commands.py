@@ -108,6 +108,7 @@ def run_train(
     max_bad_share: float,
     protocol: str = "employee",
     events: str | None = None,
+    tune_trials: int | None = None,
 ) -> Any:
     """Train a bundle with a progress display per stage and print the summary."""
     from recsvc.progress import RichTrainProgress
@@ -119,6 +120,7 @@ def run_train(
             out,
             seed=seed,
             time_budget_s=time_budget_s,
+            tune_trials=tune_trials,
             max_bad_share=max_bad_share,
             progress=progress,
             protocol=protocol,  # type: ignore[arg-type]
@@ -217,6 +219,7 @@ def run_evaluate(
     ground_truth: Path | None,
     docs_path: Path | None,
     max_bad_share: float,
+    tune_trials: int | None = None,
 ) -> Any:
     """Evaluate the hybrid against every baseline and ablation; print the summary table."""
     if importlib.util.find_spec("matplotlib") is None:
@@ -233,6 +236,7 @@ def run_evaluate(
             k=k,
             seed=seed,
             time_budget_s=time_budget_s,
+            tune_trials=tune_trials,
             out_dir=out,
             ground_truth=ground_truth,
             progress=progress,

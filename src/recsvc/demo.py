@@ -33,6 +33,7 @@ def run_demo(
     employees: int,
     seed: int,
     time_budget_s: float,
+    tune_trials: int | None = None,
 ) -> None:
     """Run every stage once on a fresh sample and print one real answer with its reasons."""
     data_dir = workdir / "sample"
@@ -49,6 +50,7 @@ def run_demo(
         out=models_dir,
         seed=seed,
         time_budget_s=time_budget_s,
+        tune_trials=tune_trials,
         max_bad_share=0.05,
     )
     console.rule("4. Serve and ask")

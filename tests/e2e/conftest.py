@@ -43,7 +43,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
 
     sample = generate_sample(400, seed=7)
     models = tmp_path_factory.mktemp("models")
-    result = train_tables(sample.tables, models, seed=42, time_budget_s=1)
+    result = train_tables(sample.tables, models, seed=42, tune_trials=1)
     return Trained(models, result.manifest.version, sample.tables)
 
 

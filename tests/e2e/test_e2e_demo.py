@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def test_demo_runs_end_to_end_and_stops_the_service(tmp_path: Path) -> None:
     models = tmp_path / "models"
     command = [sys.executable, "-m", "recsvc", "demo", "--workdir", str(tmp_path / "work")]
-    command += ["--models", str(models), "--employees", "150", "--time-budget", "2"]
+    command += ["--models", str(models), "--employees", "150", "--tune-trials", "1"]
     env = {**os.environ, "COLUMNS": "200"}
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -56,7 +56,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
     org = generic_videos_org()
     models: Path = tmp_path_factory.mktemp("need-first-models")
-    train_tables(org.tables, models, seed=42, time_budget_s=1)
+    train_tables(org.tables, models, seed=42, tune_trials=1)
     values: dict[str, Any] = {
         "models_dir": models,
         "api_keys": f"need:{hash_api_key(API_KEY)}",

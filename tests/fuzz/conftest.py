@@ -33,7 +33,7 @@ def _train(models: Path) -> None:
     from recsvc.training.pipeline import train_tables
 
     sample = generate_sample(300, seed=11)
-    train_tables(sample.tables, models, seed=42, time_budget_s=1)
+    train_tables(sample.tables, models, seed=42, tune_trials=1)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
-pytestmark = pytest.mark.slow  # about 80 s on 2 cores, training included
+pytestmark = [pytest.mark.fuzz, pytest.mark.slow]  # about 80 s on 2 cores, training included
 
 ROOT = Path(__file__).resolve().parents[2]
 # RECSVC_TEST_FUZZ_EXAMPLES raises the budget for a long local run; CI keeps the default

@@ -107,6 +107,6 @@ def test_backend_terminated_during_training_leaves_no_bundle(pg_data: str, tmp_p
     models = tmp_path / "models"
     source = KillAfterFirstChunk(pg_data)
     with pytest.raises(DataSourceError, match="lost the connection"):
-        train(source, models, time_budget_s=5)  # type: ignore[arg-type]
+        train(source, models, tune_trials=1)  # type: ignore[arg-type]
     assert source.killed == 1
     assert not models.exists() or not any(models.iterdir())

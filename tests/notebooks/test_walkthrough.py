@@ -45,7 +45,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
         env.setenv("JUPYTER_RUNTIME_DIR", str(tmp / "runtime"))  # connection files
         env.setenv("IPYTHONDIR", str(tmp / "ipython"))  # no profile in the user's home
         env.setenv("RECSVC_WALKTHROUGH_DIR", str(workdir))
-        env.setenv("RECSVC_WALKTHROUGH_BUDGET_S", "5")  # a shorter tuning budget for CI
+        env.setenv("RECSVC_WALKTHROUGH_TRIALS", "2")  # fixed trials: no wall-clock budget
         env.setenv("OPENBLAS_NUM_THREADS", "1")
         client = NotebookClient(
             nb,
@@ -65,6 +65,7 @@ def _outputs(nb: Any) -> list[dict[str, Any]]:
     return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
 
 
+@pytest.mark.slow  # runs the whole walkthrough: sample, train, evaluate
 def test_every_cell_runs_without_errors_or_warnings(executed: tuple[Any, Path]) -> None:
     nb, _ = executed
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
@@ -75,6 +76,7 @@ def test_every_cell_runs_without_errors_or_warnings(executed: tuple[Any, Path]) 
     assert stderr == [], f"the notebook wrote to stderr (warnings?): {stderr}"
 
 
+@pytest.mark.slow  # runs the whole walkthrough: sample, train, evaluate
 def test_plots_are_rendered(executed: tuple[Any, Path]) -> None:
     nb, _ = executed
     images = [o for o in _outputs(nb) if "image/png" in o.get("data", {})]
@@ -82,6 +84,7 @@ def test_plots_are_rendered(executed: tuple[Any, Path]) -> None:
     assert len(images) >= 4
 
 
+@pytest.mark.slow  # runs the whole walkthrough: sample, train, evaluate
 def test_summary_matches_the_sample(executed: tuple[Any, Path]) -> None:
     _, workdir = executed
     summary = json.loads((workdir / "walkthrough-summary.json").read_text())

@@ -44,7 +44,7 @@ def test_validate_of_a_missing_folder_is_a_data_error_without_traceback(tmp_path
 
 def test_train_then_verify_the_bundle(sample_dir: Path, tmp_path: Path) -> None:
     models = tmp_path / "models"
-    args = ["train", "--data", str(sample_dir), "--out", str(models), "--time-budget", "2"]
+    args = ["train", "--data", str(sample_dir), "--out", str(models), "--tune-trials", "1"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "hybrid" in result.output

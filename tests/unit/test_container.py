@@ -146,6 +146,7 @@ def _free_port() -> int:
         return port
 
 
+@pytest.mark.e2e  # starts the real server process
 def test_image_command_serves_and_its_healthcheck_tells_alive_from_dead(tmp_path: Path) -> None:
     """Run the image's ENTRYPOINT + CMD with the image's ENV, then its HEALTHCHECK command."""
     runtime = _stages()[-1]

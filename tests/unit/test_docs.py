@@ -154,7 +154,7 @@ def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real bundle from a small generated organisation (a few seconds)."""
     sample = generate_sample(60, seed=3, n_content=80)
     out = tmp_path_factory.mktemp("models")
-    return train_tables(sample.tables, out, seed=3, time_budget_s=0.5).bundle_path
+    return train_tables(sample.tables, out, seed=3, tune_trials=1).bundle_path
 
 
 def test_bundle_doc_describes_every_file_of_a_real_bundle(bundle_dir: Path) -> None:

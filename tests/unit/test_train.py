@@ -37,7 +37,7 @@ def sample_source(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def test_train_writes_a_verified_bundle_with_progress(sample_source: str, tmp_path: Path) -> None:
     progress = Recorder()
-    result = train(sample_source, tmp_path, seed=1, time_budget_s=10, progress=progress)
+    result = train(sample_source, tmp_path, seed=1, tune_trials=2, progress=progress)
     assert [n for kind, n in progress.events if kind == "end"] == list(STAGES)
     manifest = verify_bundle(result.bundle_path)
     assert manifest.version == result.manifest.version
@@ -57,7 +57,7 @@ def test_train_takes_an_opened_source_and_gives_unassessed_skills_a_prior(
 ) -> None:
     import numpy as np
 
-    result = train(open_source(sample_source), tmp_path, seed=1, time_budget_s=5)
+    result = train(open_source(sample_source), tmp_path, seed=1, tune_trials=1)
     manifest = verify_bundle(result.bundle_path)
     assert manifest.row_counts[c.ENROLMENTS] > 0
     assert manifest.params["skill_prior"] == {"weight": 0.3, "strength": 5.0}
@@ -69,15 +69,18 @@ def test_train_takes_an_opened_source_and_gives_unassessed_skills_a_prior(
         assert (st.skill_wsum[int(u)].toarray().ravel()[asked] > 0).all()
 
 
+@pytest.mark.slow  # trains twice
 def test_same_data_and_seed_give_identical_bundles(sample_source: str, tmp_path: Path) -> None:
     answers, manifests = [], []
     for run in ("a", "b"):
-        result = train(sample_source, tmp_path / run, seed=5, time_budget_s=30)
+        result = train(sample_source, tmp_path / run, seed=5, tune_trials=3)
         rec = Recommender.from_bundle(read_bundle(result.bundle_path))
         ids = rec.state.employees.ids[:20]
         answers.append([[i.content_id for i in rec.recommend(Query(e)).items] for e in ids])
-        assert not result.manifest.params["tuning_budget_hit"]
+        params = result.manifest.params
         manifests.append(result.manifest)
+        assert params["tune_trials"] == 3 and not params["tuning_budget_hit"]
+        assert [t["model"] for t in params["tuning_trials"]] == ["als", "ease"] * 3
     assert answers[0] == answers[1]
     a, b = manifests
     assert a.files == b.files  # every array, table and document: same bytes, same sha256
@@ -89,7 +92,7 @@ def test_same_data_and_seed_give_identical_bundles(sample_source: str, tmp_path:
 def test_only_the_two_required_tables_still_train_and_recommend(tmp_path: Path) -> None:
     sample = generate_sample(200, seed=4)
     tables = {n: sample.tables[n] for n in c.REQUIRED_TABLES}
-    result = train_tables(tables, tmp_path, seed=1, time_budget_s=10)
+    result = train_tables(tables, tmp_path, seed=1, tune_trials=2)
     caps = set(result.manifest.capabilities)
     assert {"collaborative", "content_similarity", "popularity"} <= caps
     assert not caps & {"skills", "skill_gaps", "roles", "assessments", "prerequisites"}
@@ -110,7 +113,7 @@ def test_only_the_two_required_tables_still_train_and_recommend(tmp_path: Path) 
 @pytest.mark.slow
 def test_hybrid_beats_baselines_on_the_default_sample(tmp_path: Path) -> None:
     source = write_sample(generate_sample(2000, seed=42), tmp_path / "data", fmt="parquet")
-    result = train(source, tmp_path / "models", seed=42, time_budget_s=60)
+    result = train(source, tmp_path / "models", seed=42, tune_trials=16)
     table = result.validation_table
     for metric in ("ndcg@10", "recall@10"):
         for baseline in ("popularity", "popular_in_role", "als"):
@@ -158,7 +161,7 @@ def test_hybrid_closes_more_true_gap_than_als_for_target_roles(tmp_path: Path) -
 
     sample = generate_sample(2000, seed=42)
     source = write_sample(sample, tmp_path / "data", fmt="parquet")
-    result = train(source, tmp_path / "models", seed=42, time_budget_s=60)
+    result = train(source, tmp_path / "models", seed=42, tune_trials=16)
     rec = Recommender.from_bundle(read_bundle(result.bundle_path))
     st = rec.state
     users = np.flatnonzero(np.asarray(st.employee_target_role) >= 0)[:400]
@@ -190,7 +193,7 @@ def test_demo_employee_gets_true_skill_gap_reasons(tmp_path: Path) -> None:
 
     sample = generate_sample(2000, seed=42)
     source = write_sample(sample, tmp_path / "data", fmt="parquet")
-    result = train(source, tmp_path / "models", seed=42, time_budget_s=10)
+    result = train(source, tmp_path / "models", seed=42, tune_trials=4)
     rec = Recommender.from_bundle(read_bundle(result.bundle_path))
     st = rec.state
     demo = rec.recommend(Query("E000005", k=5, context=Context(target_role_id="R068")))

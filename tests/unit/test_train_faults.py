@@ -22,7 +22,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> str:
 def test_disk_full_while_writing_keeps_the_previous_bundle(
     source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = train(source, tmp_path, seed=1, time_budget_s=1)
+    first = train(source, tmp_path, seed=1, tune_trials=1)
     real_save = np.save
     calls = 0
 
@@ -35,7 +35,7 @@ def test_disk_full_while_writing_keeps_the_previous_bundle(
 
     monkeypatch.setattr(np, "save", save_until_the_disk_fills)
     with pytest.raises(BundleError, match="disk full"):
-        train(source, tmp_path, seed=2, time_budget_s=1)
+        train(source, tmp_path, seed=2, tune_trials=1)
 
     assert list_versions(tmp_path) == [first.manifest.version]
     assert latest_version(tmp_path) == first.manifest.version
@@ -50,5 +50,5 @@ def test_bad_source_writes_nothing(tmp_path: Path) -> None:
     (empty / "enrolments.csv").write_text("employee_id,content_id,enrolled_at\n", encoding="utf-8")
     models = tmp_path / "models"
     with pytest.raises(DataContractError):
-        train(str(empty), models, time_budget_s=1)
+        train(str(empty), models, tune_trials=1)
     assert not models.exists() or list_versions(models) == []

@@ -99,10 +99,17 @@ class _Factors:
 
 
 def _bpr(
-    fitted: FittedHybrid, *, seed: int, time_budget_s: float
+    fitted: FittedHybrid, *, seed: int, time_budget_s: float, tune_trials: int | None
 ) -> tuple[_Factors, dict[str, object]]:
     """BPR tuned on the hybrid's own inner holdout, so it gets the same chance as ALS."""
-    tuned = tune(fitted.holdout, Hyperparams(), algorithm="bpr", seed=seed, budget_s=time_budget_s)
+    tuned = tune(
+        fitted.holdout,
+        Hyperparams(),
+        algorithm="bpr",
+        seed=seed,
+        budget_s=time_budget_s,
+        trials=tune_trials,
+    )
     hp = replace(tuned.best, use_ease=False)
     model = MatrixFactorization(
         "bpr", hp.n_factors, hp.regularization, hp.n_iter, hp.learning_rate, seed
@@ -112,12 +119,18 @@ def _bpr(
 
 
 def fit_baselines(
-    fitted: FittedHybrid, state: ModelState, *, seed: int, time_budget_s: float
+    fitted: FittedHybrid,
+    state: ModelState,
+    *,
+    seed: int,
+    time_budget_s: float,
+    tune_trials: int | None = None,
 ) -> list[Baseline]:
     """Every baseline, fitted on the same training data as the hybrid.
 
     ALS is the hybrid's own tuned factor model scored alone; BPR is tuned for up to
-    ``time_budget_s`` on the same inner holdout; EASE is the hybrid's tuned EASE alone.
+    ``time_budget_s`` (or ``tune_trials`` trials) on the same inner holdout; EASE is the
+    hybrid's tuned EASE alone.
     Popular-in-role needs employees with roles and is reported as n/a otherwise.
     """
     positive = binarize(state.history)
@@ -141,7 +154,7 @@ def fit_baselines(
         )
         als = _Factors(model.user_factors_, model.item_factors_)
     out.append(Baseline("als", als, params=_mf_params(als_hp)))
-    bpr, bpr_params = _bpr(fitted, seed=seed, time_budget_s=time_budget_s)
+    bpr, bpr_params = _bpr(fitted, seed=seed, time_budget_s=time_budget_s, tune_trials=tune_trials)
     out.append(Baseline("bpr", bpr, params=bpr_params))
     if state.ease_weights is not None:
         ease = _RowProduct(positive, np.asarray(state.ease_weights, dtype=np.float32))

@@ -89,6 +89,7 @@ def run_evaluation(
     k: int = 10,
     seed: int = 42,
     time_budget_s: float = 20.0,
+    tune_trials: int | None = None,
     out_dir: Path | None = Path("reports"),
     ground_truth: Path | None = None,
     progress: TrainProgress | None = None,
@@ -107,6 +108,9 @@ def run_evaluation(
         ``"time"`` (train before a cut-off, test after) or ``"user-random"`` (seeded).
     time_budget_s
         Tuning budget of the hybrid; BPR gets half of it on the same inner holdout.
+    tune_trials
+        A fixed number of tuning trials per model instead of the budget (reproducible on
+        any machine).
     out_dir
         Where ``evaluation.md``, ``evaluation.json`` and the PNG plots go (None: nowhere).
     ground_truth
@@ -137,7 +141,9 @@ def run_evaluation(
                 "enrolments or use --split user-random"
             )
         labels = audit_labels(tables, dataset.employees)
-    fitted = fit_hybrid(ev.train, seed=seed, time_budget_s=time_budget_s, timer=timer)
+    fitted = fit_hybrid(
+        ev.train, seed=seed, time_budget_s=time_budget_s, tune_trials=tune_trials, timer=timer
+    )
     width = max(max(BY_K), k)
     ks = tuple(sorted({*BY_K, k}))
     with tempfile.TemporaryDirectory(prefix="recsvc-eval-") as tmp:
@@ -145,7 +151,13 @@ def run_evaluation(
             rec = _served(fitted, model_tables, Path(tmp))
             truth = GroundTruth.read(Path(ground_truth), rec.state) if ground_truth else None
         with timer.stage("baselines"):
-            baselines = fit_baselines(fitted, rec.state, seed=seed, time_budget_s=time_budget_s / 2)
+            baselines = fit_baselines(
+                fitted,
+                rec.state,
+                seed=seed,
+                time_budget_s=time_budget_s / 2,
+                tune_trials=tune_trials,
+            )
             variants = hybrid_variants(fitted, seed=seed)
             variants.append(oracle_variant(rec.state, ev, ev.users, seed=seed))
         n_cold = len(ev.cold_users) if len(ev.cold_users) >= MIN_COLD_USERS else 0
@@ -213,6 +225,7 @@ def run_evaluation(
         "k": k,
         "seed": seed,
         "time_budget_s": time_budget_s,
+        "tune_trials": tune_trials,
         "n_boot": n_boot,
         "ground_truth": ground_truth is not None,
     }

@@ -45,6 +45,7 @@ def fit_hybrid(
     *,
     seed: int = 42,
     time_budget_s: float = 60.0,
+    tune_trials: int | None = None,
     cf_algorithm: CfAlgorithm = "auto",
     timer: StageTimer | None = None,
     content: ContentParts | None = None,
@@ -58,6 +59,9 @@ def fit_hybrid(
         Everything the models may learn from (its ``as_of`` is "now").
     time_budget_s
         Caps the hyper-parameter search; results are reproducible below the cap.
+    tune_trials
+        Runs this many tuning trials per model family instead (no deadline): the same
+        result on any machine, however busy.
     content
         Precomputed content features (time-independent); fitted here when omitted.
     protocol
@@ -75,6 +79,7 @@ def fit_hybrid(
             algorithm=cf_algorithm,
             seed=seed,
             budget_s=time_budget_s,
+            trials=tune_trials,
             on_trial=timer.advance,
         )
     hp = tuned.best

@@ -66,6 +66,7 @@ def train(
     *,
     seed: int = 42,
     time_budget_s: float = 60.0,
+    tune_trials: int | None = None,
     max_bad_share: float = 0.05,
     cf_algorithm: CfAlgorithm = "auto",
     progress: TrainProgress | None = None,
@@ -78,7 +79,8 @@ def train(
     :class:`recsvc.ingest.Source` (e.g. ``SqlSource(url, connect_args=...)``).
 
     ``time_budget_s`` bounds hyper-parameter search; results are reproducible for a given
-    seed whenever the budget is not reached. Raises DataContractError/DataValidationError
+    seed whenever the budget is not reached; ``tune_trials`` runs a fixed number of tuning
+    trials instead, whatever the machine's speed. Raises DataContractError/DataValidationError
     (nothing is written) when the data cannot be trusted.
 
     ``events`` is the URL of an event store (``RECSVC_EVENTS_URL`` of the service): its
@@ -108,6 +110,7 @@ def train(
         Path(models_dir),
         seed=seed,
         time_budget_s=time_budget_s,
+        tune_trials=tune_trials,
         cf_algorithm=cf_algorithm,
         protocol=protocol,
         timer=timer,
@@ -124,6 +127,7 @@ def train_tables(
     *,
     seed: int = 42,
     time_budget_s: float = 60.0,
+    tune_trials: int | None = None,
     cf_algorithm: CfAlgorithm = "auto",
     timer: StageTimer | None = None,
     report: Any = None,
@@ -145,6 +149,7 @@ def train_tables(
         dataset,
         seed=seed,
         time_budget_s=time_budget_s,
+        tune_trials=tune_trials,
         cf_algorithm=cf_algorithm,
         timer=timer,
         protocol=protocol,
@@ -178,6 +183,7 @@ def train_tables(
             "cf_algorithm": cf_algorithm,
             "hyperparams": asdict(hp),
             "time_budget_s": time_budget_s,
+            "tune_trials": tune_trials,
             "tuning_budget_hit": tuned.budget_hit,
             "tuning_trials": tuned.trials,
             "ranker_weights": ranker.weights(),

@@ -3,7 +3,8 @@
 Trials are drawn from a generator seeded by the training seed, so the same data and seed
 give the same trials and the same winner. The time budget only caps how many trials run:
 results stay deterministic whenever the budget is not reached (the manifest records
-whether it was).
+whether it was). A fixed number of trials (``trials``) replaces the budget where the result
+must not depend on how busy the machine is (tests, reproducible runs).
 """
 
 from __future__ import annotations
@@ -102,10 +103,18 @@ def tune(
     *,
     algorithm: CfAlgorithm,
     seed: int,
-    budget_s: float,
+    budget_s: float | None,
+    trials: int | None = None,
     on_trial: Callable[[], None] = lambda: None,
 ) -> TuneResult:
-    """Pick MF and EASE settings by nDCG@10 of each model alone on the tuning users."""
+    """Pick MF and EASE settings by nDCG@10 of each model alone on the tuning users.
+
+    ``trials`` caps the trials per model family (MF, EASE) and drops the deadline, so the
+    same data and seed give the same winner on any machine; ``budget_s`` None means no
+    deadline either.
+    """
+    if trials is not None and trials < 1:
+        raise ValueError(f"trials must be at least 1, got {trials}")
     train = holdout.train
     rng = np.random.default_rng(seed)
     use_ease = algorithm in ("auto", "ease") and train.n_items <= EASE_MAX_ITEMS
@@ -121,10 +130,12 @@ def tune(
         if use_ease
         else []
     )
+    if trials is not None:  # drawn in full first, so trial i is the same whatever the cap
+        mf_queue, ease_queue, budget_s = mf_queue[:trials], ease_queue[:trials], None
     sample = _sample(holdout, rng, MAX_TUNE_ROWS)
     binary_cache: dict[str, sp.csr_matrix] = {}
     best_mf, best_ease = base, base.ease_l2
-    deadline = time.perf_counter() + budget_s
+    deadline = time.perf_counter() + (budget_s if budget_s is not None else np.inf)
     while mf_queue or ease_queue:
         if time.perf_counter() > deadline:
             result.budget_hit = True

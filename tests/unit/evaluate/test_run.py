@@ -13,6 +13,9 @@ from recsvc.evaluate import EvaluationResult, run_evaluation
 from recsvc.evaluate.result import BASELINES, MODEL_NOTES
 from recsvc.sample.organisation import SampleOrganisation
 
+# each test runs whole evaluations (train, baselines, bootstrap): tens of seconds
+pytestmark = pytest.mark.slow
+
 K = 5
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -28,7 +31,7 @@ def time_result(sample_dir: Path, reports: Path) -> EvaluationResult:
         str(sample_dir),
         k=K,
         seed=3,
-        time_budget_s=2.0,
+        tune_trials=2,
         out_dir=reports,
         ground_truth=sample_dir / "ground_truth",
         docs_path=reports / "docs" / "evaluation.md",
@@ -96,7 +99,7 @@ def test_summary_and_docs(time_result: EvaluationResult, reports: Path) -> None:
 
 def test_two_tables_only_degrades_to_n_a(organisation: SampleOrganisation, tmp_path: Path) -> None:
     tables = {name: organisation.tables[name] for name in c.REQUIRED_TABLES}
-    result = run_evaluation(tables, k=K, time_budget_s=1.0, out_dir=tmp_path, n_boot=100)
+    result = run_evaluation(tables, k=K, tune_trials=1, out_dir=tmp_path, n_boot=100)
     assert set(result.unavailable) == {"popular_in_role", "hybrid-skills"}
     assert "hybrid" in result.scores and "item_knn" in result.scores
     assert np.isnan(result.scores["hybrid"].estimates["gap_closure"].mean)
@@ -120,7 +123,7 @@ def test_user_random_split(organisation: SampleOrganisation) -> None:
         dict(organisation.tables),
         split="user-random",
         k=K,
-        time_budget_s=1.0,
+        tune_trials=1,
         out_dir=None,
         n_boot=100,
     )

@@ -91,7 +91,7 @@ def test_connection_lost_mid_load_leaves_no_bundle(tmp_path: Path) -> None:
     error = sqlite3.ProgrammingError("Cannot operate on a closed database.")
     source = SqlSource(make_db(tmp_path), connect_args={"factory": dropping_connection(error)})
     with pytest.raises(DataSourceError, match="lost the connection"):
-        train(source, models, time_budget_s=5)  # type: ignore[arg-type]
+        train(source, models, tune_trials=1)  # type: ignore[arg-type]
     assert not models.exists() or not any(models.iterdir())
 
 

@@ -167,7 +167,7 @@ def tiny() -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="session")
 def tiny_bundle_dir(tmp_path_factory: pytest.TempPathFactory, tiny) -> Path:
     out = tmp_path_factory.mktemp("models")
-    result = train_tables(tiny, out, seed=7, time_budget_s=20.0)
+    result = train_tables(tiny, out, seed=7, tune_trials=16)
     return result.bundle_path
 
 
@@ -181,5 +181,5 @@ def sample_rec(tmp_path_factory: pytest.TempPathFactory) -> Recommender:
     """A generated organisation: 300 employees, 600 items (more than the MMR pool)."""
     sample = generate_sample(300, seed=5, n_content=600)
     out = tmp_path_factory.mktemp("sample-models")
-    result = train_tables(sample.tables, out, seed=5, time_budget_s=3.0)
+    result = train_tables(sample.tables, out, seed=5, tune_trials=2)
     return Recommender.from_bundle(read_bundle(result.bundle_path))

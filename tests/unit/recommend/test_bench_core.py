@@ -24,6 +24,7 @@ def bench(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return module
 
 
+@pytest.mark.slow  # runs the whole benchmark
 def test_benchmark_measures_every_group(bench: ModuleType, sample_rec: Recommender) -> None:
     queries = bench.build_queries(sample_rec, 12, seed=0)
     assert set(queries) == set(bench.GROUPS)

@@ -260,7 +260,7 @@ def test_missing_bundle_part_is_an_integrity_error(tiny_bundle_dir) -> None:
 
 
 def test_same_data_and_seed_give_the_same_rankings(tiny, tmp_path, rec) -> None:
-    again = train_tables(tiny, tmp_path, seed=7, time_budget_s=20.0)
+    again = train_tables(tiny, tmp_path, seed=7, tune_trials=16)
     other = Recommender.from_bundle(read_bundle(again.bundle_path))
     for q in (Query("analyst_000"), Query("nobody", context=Context(role_id="manager"))):
         a = [(i.content_id, round(i.score, 5)) for i in rec.recommend(q).items]
