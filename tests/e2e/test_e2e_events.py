@@ -35,7 +35,7 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> Org:
     sample = generate_sample(300, seed=11)
     source = write_sample(sample, tmp_path_factory.mktemp("data"), "parquet")
     models = tmp_path_factory.mktemp("models")
-    train(source, models, seed=42, time_budget_s=1)
+    train(source, models, seed=42, tune_trials=1)
     enrolments = sample.tables["enrolments"]
     employee = str(enrolments.loc[enrolments["status"] == "completed", "employee_id"].iloc[0])
     return Org(source, models, employee)
@@ -156,7 +156,7 @@ def test_a_retrain_learns_the_events_and_the_service_stops_reapplying_them(
                 ]
             },
         ).raise_for_status()
-    result = train(org.source, models, seed=42, time_budget_s=1, events=events_url)
+    result = train(org.source, models, seed=42, tune_trials=1, events=events_url)
     merged = result.manifest.params["events"]
     assert merged["events_read"] == 3
     assert merged["enrolments_added"] + merged["enrolments_updated"] == 2
@@ -207,7 +207,7 @@ def test_erasure_holds_across_restart_reload_and_retraining(
         assert recommend(http, who)["strategy"] == "cold_start_popularity"
         assert http.get(f"/employees/{who}/skill-gaps").status_code == 404
     models = tmp_path / "models"
-    result = train(org.source, models, seed=42, time_budget_s=1, events=events_url)
+    result = train(org.source, models, seed=42, tune_trials=1, events=events_url)
     assert result.manifest.params["events"]["erased_employees_left_out"] == 1
     bundle = read_bundle(models)
     employees = [str(e) for e in bundle.arrays["employee_ids"]]

@@ -42,7 +42,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
     org = people_org()
     models: Path = tmp_path_factory.mktemp("people-models")
-    train_tables(org.tables, models, seed=42, time_budget_s=1)
+    train_tables(org.tables, models, seed=42, tune_trials=1)
     settings = ServeSettings(models_dir=models, reload_interval_s=0)
     base_url, server, thread = serve_in_thread(create_app(settings), name="uvicorn-people")
     try:
