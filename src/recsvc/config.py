@@ -85,6 +85,12 @@ class ServeSettings(BaseSettings):
     max_event_batch: int = Field(
         1000, ge=1, le=100_000, description="Most events in one POST /events."
     )
+    peer_min_group: int = Field(
+        5,
+        ge=5,
+        description="Fewest people behind any peer figure in reasons ('taken by 40% of "
+        "people in your role'); never below 5, so no answer reveals one person's activity.",
+    )
     fallback_language: str | None = Field(
         "en",
         description="Language whose content is acceptable to everyone besides their own. The "

@@ -32,19 +32,22 @@ def check_min_group(min_group: int) -> int:
     return int(min_group)
 
 
-def publishable_groups(sizes: npt.ArrayLike, min_group: int = MIN_GROUP) -> npt.NDArray[np.bool_]:
+def publishable_groups(
+    sizes: npt.ArrayLike, min_group: int = MIN_GROUP, *, outside: int = 0
+) -> npt.NDArray[np.bool_]:
     """Which of disjoint groups (with these sizes) may have figures beside the whole's.
 
-    The whole (the sum of ``sizes``, published elsewhere) minus the published groups is the
-    *remainder*; with the whole's figure and every published group's, the remainder's is
-    known. So a group is published only if it has ``min_group`` people and the remainder is
-    empty or has ``min_group`` people; when it would be too small, the smallest published
-    groups join it until it is not. Empty groups are never published (nothing to say).
+    The whole is the groups plus ``outside`` people in none of them; its figure is
+    published elsewhere. The whole minus the published groups is the *remainder*; with the
+    whole's figure and every published group's, the remainder's is known. So a group is
+    published only if it has ``min_group`` people and the remainder is empty or has
+    ``min_group`` people; when it would be too small, the smallest published groups join it
+    until it is not. Empty groups are never published (nothing to say).
     """
     check_min_group(min_group)
     size = np.asarray(sizes, dtype=np.int64)
     ok = size >= min_group
-    remainder = int(size[~ok].sum())
+    remainder = int(size[~ok].sum()) + int(outside)
     order = [int(g) for g in np.argsort(size, kind="stable") if ok[g]]
     while 0 < remainder < min_group and order:
         g = order.pop(0)

@@ -7,7 +7,9 @@ table *before* anything is fitted, so models train on tables that do not contain
 Parity asks whether equally qualified groups get equally good recommendations: among the
 employees with something to find (test items for accuracy; a non-empty skill gap for gap
 closure), compare each group's mean and bootstrap CI, and the ratio of the best group's mean
-to the worst's (1.0 = parity). Groups smaller than ``MIN_GROUP`` are listed but not ranked.
+to the worst's (1.0 = parity). Groups smaller than ``MIN_GROUP`` are listed but not ranked,
+and groups under the peer floor (:data:`recsvc.privacy.MIN_GROUP`) are listed without
+figures: a mean over fewer people is one person's result.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from recsvc import contract as c
 from recsvc.dataset import id_values
 from recsvc.ids import IdIndex
 from recsvc.metrics import bootstrap_ci
+from recsvc.privacy import MIN_GROUP as PEER_FLOOR
 
 __all__ = ["MIN_GROUP", "GroupRow", "ParityTable", "audit_labels", "parity", "strip_audit"]
 
@@ -115,6 +118,8 @@ def parity(
         for name in names:
             v = per_user[(labels == name) & ~np.isnan(per_user)]
             mean, low, high = bootstrap_ci(v, n_boot=n_boot, seed=seed)
+            if v.size < PEER_FLOOR:
+                mean = low = high = float("nan")
             rows.append(GroupRow(name, int(v.size), mean, low, high))
         judged = [r for r in rows if r.n >= MIN_GROUP and np.isfinite(r.mean)]
         ratio = float("nan")

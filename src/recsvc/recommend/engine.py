@@ -13,6 +13,7 @@ import numpy as np
 from recsvc.contract import CONTENT_FORMATS
 from recsvc.errors import UnknownContentError, UnknownEmployeeError
 from recsvc.models.base import top_k
+from recsvc.privacy import MIN_GROUP, check_min_group
 from recsvc.recommend.candidates import UserSignals, build_signals, text_by_term
 from recsvc.recommend.directory import Directory
 from recsvc.recommend.diversify import diversity_vectors
@@ -58,6 +59,7 @@ class Recommender:
         version: str = "unversioned",
         fallback_language: str | None = DEFAULT_FALLBACK_LANGUAGE,
         directory: Directory | None = None,
+        peer_min_group: int = MIN_GROUP,
     ):
         state.check()
         self.state = state
@@ -81,7 +83,9 @@ class Recommender:
         )
         self._rules = RuleTables.from_state(state)
         self._languages = frozenset(tag for tag in self._rules.by_language if tag)
-        self._explain = ExplainTables.from_state(state)
+        #: fewest people behind any peer figure in reasons (never below 5)
+        self.peer_min_group = check_min_group(peer_min_group)
+        self._explain = ExplainTables.from_state(state, self.peer_min_group)
         self._text_terms = text_by_term(state.text)
         self._by_skill = (
             state.content_skill_weight.T.tocsr(),
@@ -101,7 +105,11 @@ class Recommender:
 
     @classmethod
     def from_bundle(
-        cls, bundle: Any, *, fallback_language: str | None = DEFAULT_FALLBACK_LANGUAGE
+        cls,
+        bundle: Any,
+        *,
+        fallback_language: str | None = DEFAULT_FALLBACK_LANGUAGE,
+        peer_min_group: int = MIN_GROUP,
     ) -> Recommender:
         """Build from a ``recsvc.bundle.Bundle``; BundleIntegrityError if parts are missing."""
         state = ModelState.from_bundle(bundle)
@@ -109,6 +117,7 @@ class Recommender:
             state,
             manifest=bundle.manifest,
             fallback_language=fallback_language,
+            peer_min_group=peer_min_group,
             directory=Directory.from_bundle(bundle, len(state.employees)),
         )
 

@@ -20,7 +20,9 @@ the person's level; the rest from the engagement signals.
     The employee started this item before and did not finish it.
 ``popular_in_role``
     Taken by a share of the people in the employee's role. details: role_id, role_title,
-    share.
+    share. Only for roles the peer floor allows (:mod:`recsvc.privacy`): at least
+    ``min_group`` people, and never a set of roles that would let the organisation's figure
+    be differenced down to fewer people.
 ``similar_to_completed``
     Close in content to something the employee took. details: content_id, title,
     similarity.
@@ -29,7 +31,8 @@ the person's level; the rest from the engagement signals.
 ``similar_learners``
     People with a similar learning history took it (collaborative filtering).
 ``popular``
-    Popular across the organisation (fallback, always available). details: share.
+    Popular across the organisation (fallback, always available). details: share (left
+    out, with the percentage, when the organisation has fewer than ``min_group`` people).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from recsvc.privacy import MIN_GROUP, publishable_groups
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.query import Reason
 from recsvc.recommend.state import ModelState
@@ -73,15 +77,26 @@ class ExplainTables:
     role_indptr: Int64Array  # roles -> items taken, with the share of the role
     role_items: Int64Array
     role_share: npt.NDArray[np.float32]
+    role_quotable: npt.NDArray[np.bool_]  # roles whose share the peer floor allows
+    org_quotable: bool  # the organisation has at least min_group people
 
     @classmethod
-    def from_state(cls, state: ModelState) -> ExplainTables:
+    def from_state(cls, state: ModelState, min_group: int = MIN_GROUP) -> ExplainTables:
         rp = state.role_pop
+        sizes = np.rint(np.asarray(state.role_size, dtype=np.float64)).astype(np.int64)
+        everyone = len(state.employees)
         return cls(
             role_indptr=np.asarray(rp.indptr, dtype=np.int64),
             role_items=np.asarray(rp.indices, dtype=np.int64),
             role_share=np.asarray(rp.data, dtype=np.float32),
+            role_quotable=publishable_groups(
+                sizes, min_group, outside=max(everyone - int(sizes.sum()), 0)
+            ),
+            org_quotable=everyone >= min_group,
         )
+
+    def quotes_role(self, role: int) -> bool:
+        return 0 <= role < len(self.role_quotable) and bool(self.role_quotable[role])
 
 
 def _pct(share: float) -> str:
@@ -214,7 +229,11 @@ def explain_items(
         for part, valued in zip(parts, has_value, strict=True)
     ]
     similar = _similar_reasons(state, s, idx)
-    shares = _role_shares(tables, s.role_idx, idx)
+    shares = (
+        _role_shares(tables, s.role_idx, idx)
+        if tables.quotes_role(s.role_idx)
+        else [0.0] * len(idx)
+    )
     project = s.project_text[idx].tolist() if s.project_text is not None else None
     out: list[tuple[Reason, ...]] = []
     for j, item in enumerate(idx.tolist()):
@@ -248,7 +267,7 @@ def explain_items(
             reasons.append(
                 Reason("similar_learners", "People with a learning history like yours took this")
             )
-        if not reasons:
+        if not reasons and tables.org_quotable:
             share = float(state.pop_all[item])
             reasons.append(
                 Reason(
@@ -257,5 +276,7 @@ def explain_items(
                     {"share": round(share, 4)},
                 )
             )
+        elif not reasons:
+            reasons.append(Reason("popular", "Popular across the organisation"))
         out.append(tuple(reasons[:MAX_REASONS]))
     return out

@@ -81,7 +81,11 @@ def create_app(
     by default bundles are opened by ``default_loader`` with the settings' fallback language.
     """
     if loader is None:
-        loader = partial(default_loader, fallback_language=settings.fallback_language)
+        loader = partial(
+            default_loader,
+            fallback_language=settings.fallback_language,
+            peer_min_group=settings.peer_min_group,
+        )
     metrics = ServiceMetrics()
     events = EventsHolder(settings.events_url)
     holder = BundleHolder(

@@ -61,16 +61,21 @@ Loader = Callable[[Path], RecommenderLike]
 Latest = Callable[[Path], "str | None"]
 
 
-def default_loader(path: Path, *, fallback_language: str | None = "en") -> RecommenderLike:
+def default_loader(
+    path: Path, *, fallback_language: str | None = "en", peer_min_group: int = 5
+) -> RecommenderLike:
     """Verify and open the bundle at ``path`` (models folder with LATEST, or a version folder).
 
     ``fallback_language`` (RECSVC_FALLBACK_LANGUAGE) is content language acceptable to
-    everyone besides their own; the app binds it from its settings.
+    everyone besides their own; ``peer_min_group`` (RECSVC_PEER_MIN_GROUP) the fewest
+    people behind a peer figure in reasons. The app binds both from its settings.
     """
     from recsvc.bundle import read_bundle
     from recsvc.recommend import Recommender
 
-    return Recommender.from_bundle(read_bundle(path), fallback_language=fallback_language)
+    return Recommender.from_bundle(
+        read_bundle(path), fallback_language=fallback_language, peer_min_group=peer_min_group
+    )
 
 
 def default_latest(models_dir: Path) -> str | None:

@@ -47,6 +47,7 @@ def test_parity_ratio_and_overlap_on_known_groups() -> None:
     rows = {r.group: r for r in table.rows}
     assert rows["a"].n == n - 1 and rows["a"].mean == 0.5
     assert table.ratio == 2.0  # the tiny group is listed but not judged
+    assert rows["tiny"].n == 3 and np.isnan(rows["tiny"].mean)  # 3 people: no figure
     assert not table.overlap
     same = parity("audit_x", labels[: 2 * n], {"m": np.full(2 * n, 0.3)}, "ndcg@10")[0]
     assert same.ratio == 1.0 and same.overlap
