@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -162,6 +163,12 @@ def tiny_tables(seed: int = 0, *, n_per_role: int = 40) -> dict[str, pd.DataFram
 @pytest.fixture(scope="session")
 def tiny() -> dict[str, pd.DataFrame]:
     return tiny_tables()
+
+
+@pytest.fixture(scope="session")
+def make_tiny_tables() -> Callable[..., dict[str, pd.DataFrame]]:
+    """``tiny_tables`` itself, for tests that need another size of the organisation."""
+    return tiny_tables
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,13 @@ and tries to single people out by differencing the organisation's figure and the
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import tiny_tables
 from recsvc import contract as c
 from recsvc.bundle import read_bundle
 from recsvc.privacy import MIN_GROUP, check_min_group, publishable_groups
@@ -63,10 +63,12 @@ def test_the_floor_cannot_be_configured_below_five() -> None:
         publishable_groups([10, 10], 3)
 
 
-def _org_with_a_lone_manager() -> dict[str, pd.DataFrame]:
+def _org_with_a_lone_manager(
+    make_tiny_tables: Callable[..., dict[str, pd.DataFrame]],
+) -> dict[str, pd.DataFrame]:
     """Five analysts, five scientists and one manager: the manager's activity is the
     organisation's figure minus the other two roles' figures, if all three are quoted."""
-    tables = tiny_tables(n_per_role=5)
+    tables = make_tiny_tables(n_per_role=5)
     gone = {f"manager_{n:03d}" for n in range(1, 5)}
     out = {}
     for name, frame in tables.items():
@@ -79,9 +81,18 @@ def _org_with_a_lone_manager() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def lone_manager_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def lone_manager_org(
+    make_tiny_tables: Callable[..., dict[str, pd.DataFrame]],
+) -> dict[str, pd.DataFrame]:
+    return _org_with_a_lone_manager(make_tiny_tables)
+
+
+@pytest.fixture(scope="module")
+def lone_manager_bundle(
+    tmp_path_factory: pytest.TempPathFactory, lone_manager_org: dict[str, pd.DataFrame]
+) -> Path:
     out = tmp_path_factory.mktemp("peer-floor-models")
-    return train_tables(_org_with_a_lone_manager(), out, seed=3, time_budget_s=1.0).bundle_path
+    return train_tables(lone_manager_org, out, seed=3, time_budget_s=1.0).bundle_path
 
 
 def _published(rec: Recommender, people: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -111,9 +122,11 @@ def _published(rec: Recommender, people: pd.DataFrame) -> dict[str, dict[str, fl
     return seen
 
 
-def test_answers_never_let_a_lone_colleague_be_singled_out(lone_manager_bundle: Path) -> None:
+def test_answers_never_let_a_lone_colleague_be_singled_out(
+    lone_manager_bundle: Path, lone_manager_org: dict[str, pd.DataFrame]
+) -> None:
     rec = Recommender.from_bundle(read_bundle(lone_manager_bundle))
-    people = _org_with_a_lone_manager()[c.EMPLOYEES]
+    people = lone_manager_org[c.EMPLOYEES]
     published = _published(rec, people)
     assert published, "the answers quote no peer figure at all: nothing was tried"
     assert "manager" not in published  # one person
@@ -129,9 +142,11 @@ def test_answers_never_let_a_lone_colleague_be_singled_out(lone_manager_bundle: 
     assert smallest_derivable_group(naive, n, MIN_GROUP) == 1
 
 
-def test_a_higher_floor_quotes_no_role_of_five(lone_manager_bundle: Path) -> None:
+def test_a_higher_floor_quotes_no_role_of_five(
+    lone_manager_bundle: Path, lone_manager_org: dict[str, pd.DataFrame]
+) -> None:
     rec = Recommender.from_bundle(read_bundle(lone_manager_bundle), peer_min_group=6)
-    published = _published(rec, _org_with_a_lone_manager()[c.EMPLOYEES])
+    published = _published(rec, lone_manager_org[c.EMPLOYEES])
     assert not set(published) & {"analyst", "scientist", "manager"}
     with pytest.raises(ValueError, match="at least 5"):
         Recommender.from_bundle(read_bundle(lone_manager_bundle), peer_min_group=3)
