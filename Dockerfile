@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # recsvc service image: a hashed, pinned virtual environment built in one stage, run as a
-# non-root user in a slim one. Bundles are not baked in: mount a models folder at /models.
+# non-root user in a slim one. It serves (recsvc[serve]); training needs recsvc[train].
+# Bundles are not baked in: mount a models folder at /models.
 #   docker build --build-arg RECSVC_GIT_SHA="$(git rev-parse --short=7 HEAD)" -t recsvc .
 #   docker run -p 8000:8000 -v "$PWD/models:/models:ro" recsvc
 # docs/deployment.md has the rest (settings, probes, replicas, hot reload).
@@ -15,8 +16,10 @@ ENV PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
 
-# Dependencies first, in their own layer: reused until a lock file changes. Every wheel is
-# checked against its sha256 (--require-hashes), and nothing is built from source.
+# Dependencies first, in their own layer: reused until a lock file changes. service.lock is
+# the core dependencies plus the [serve] extra: no trainer packages (scikit-learn, implicit).
+# Every wheel is checked against its sha256 (--require-hashes), and nothing is built from
+# source.
 COPY requirements/service.lock requirements/build.lock ./requirements/
 RUN python -m pip install --require-hashes --only-binary=:all: --no-deps \
         -r requirements/build.lock \

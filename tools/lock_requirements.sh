@@ -24,8 +24,9 @@ common=(--generate-hashes --no-config --quiet --custom-compile-command "tools/lo
 
 mkdir -p requirements
 
-# Runtime: [project.dependencies] only (no extras, no dev tools).
-"$UV" pip compile pyproject.toml "${target[@]}" "${common[@]}" "$@" \
+# The service image: [project.dependencies] plus the [serve] extra; no trainer, evaluation
+# or dev packages (tests/unit/test_container.py checks that).
+"$UV" pip compile pyproject.toml --extra serve "${target[@]}" "${common[@]}" "$@" \
     --output-file requirements/service.lock
 
 # Build: [build-system.requires], so the image builds the recsvc wheel without fetching

@@ -98,6 +98,28 @@ def _default_report_path(data: str) -> Path:
     return Path("validation-report.json")
 
 
+# what each install extra provides (pyproject.toml): a command missing one says which to add
+_EXTRAS = {
+    "serve": ("fastapi", "uvicorn", "prometheus_client"),
+    "train": ("sklearn", "implicit"),
+    "eval": ("matplotlib",),
+}
+
+
+def require_extra(command: str, extra: str) -> None:
+    """A clear error when ``command`` runs in an install without ``recsvc[extra]``.
+
+    The service image installs only what serving needs, so e.g. ``recsvc train`` there
+    would otherwise fail with a bare ImportError deep in a model module.
+    """
+    missing = [m for m in _EXTRAS[extra] if importlib.util.find_spec(m) is None]
+    if missing:
+        raise RecsvcError(
+            f"`recsvc {command}` needs {', '.join(missing)}, which this install lacks: "
+            f"pip install 'recsvc[{extra}]'"
+        )
+
+
 def run_train(
     console: Console,
     *,
@@ -111,6 +133,7 @@ def run_train(
     tune_trials: int | None = None,
 ) -> Any:
     """Train a bundle with a progress display per stage and print the summary."""
+    require_extra("train", "train")
     from recsvc.progress import RichTrainProgress
     from recsvc.train import train
 
@@ -222,10 +245,8 @@ def run_evaluate(
     tune_trials: int | None = None,
 ) -> Any:
     """Evaluate the hybrid against every baseline and ablation; print the summary table."""
-    if importlib.util.find_spec("matplotlib") is None:
-        raise RecsvcError(
-            "`recsvc evaluate` draws plots with matplotlib: pip install 'recsvc[eval]'"
-        )
+    require_extra("evaluate", "train")
+    require_extra("evaluate", "eval")
     from recsvc.evaluate import run_evaluation
     from recsvc.progress import RichTrainProgress
 
@@ -259,6 +280,7 @@ def run_serve(
     *, models: Path | None, host: str | None, port: int | None, workers: int | None
 ) -> None:
     """Start the HTTP service with settings from the environment, overridden by flags."""
+    require_extra("serve", "serve")
     from recsvc.config import ServeSettings
     from recsvc.service.server import run
 

@@ -65,3 +65,28 @@ def test_train_then_verify_the_bundle(sample_dir: Path, tmp_path: Path) -> None:
 def test_bundle_verify_of_a_missing_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["bundle", "verify", str(tmp_path / "none")])
     assert result.exit_code == EXIT_BUNDLE
+
+
+@pytest.mark.parametrize(
+    ("args", "missing", "extra"),
+    [
+        (["train", "--data", "x"], "sklearn", "train"),
+        (["evaluate", "--data", "x"], "implicit", "train"),
+        (["serve"], "fastapi", "serve"),
+    ],
+)
+def test_a_command_without_its_extra_names_the_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str], missing: str, extra: str
+) -> None:
+    """E.g. `recsvc train` inside the service image, which installs only [serve]."""
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == missing else find_spec(name)
+    )
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    assert f"pip install 'recsvc[{extra}]'" in " ".join(result.output.split())
+    assert not (tmp_path / "models").exists()

@@ -23,22 +23,13 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from extras_support import IMAGE_MARKERS, requirements, trainer_only
+
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 SERVICE_LOCK = ROOT / "requirements" / "service.lock"
 BUILD_LOCK = ROOT / "requirements" / "build.lock"
 VENV_BIN = Path(sys.executable).parent
-# The image's interpreter and platform (tools/lock_requirements.sh resolves for the same).
-IMAGE_MARKERS = {
-    "python_version": "3.11",
-    "python_full_version": "3.11.14",
-    "sys_platform": "linux",
-    "platform_system": "Linux",
-    "platform_machine": "x86_64",
-    "os_name": "posix",
-    "implementation_name": "cpython",
-    "platform_python_implementation": "CPython",
-}
 
 
 @dataclass(frozen=True)
@@ -204,7 +195,7 @@ def test_lock_pins_every_package_with_hashes(lock: Path) -> None:
 @pytest.mark.parametrize(
     ("lock", "declared"),
     [
-        (SERVICE_LOCK, PYPROJECT["project"]["dependencies"]),
+        (SERVICE_LOCK, [str(r) for r in requirements("core", "serve")]),
         (BUILD_LOCK, PYPROJECT["build-system"]["requires"]),
     ],
     ids=["service", "build"],
@@ -223,13 +214,22 @@ def test_lock_covers_and_satisfies_pyproject(lock: Path, declared: list[str]) ->
 
 def test_service_lock_holds_what_the_extras_pull_in() -> None:
     pins = _read_lock(SERVICE_LOCK)
-    for requirement in map(Requirement, PYPROJECT["project"]["dependencies"]):
+    for requirement in requirements("core", "serve"):
         for extra in requirement.extras:
             for dependency in map(Requirement, importlib.metadata.requires(requirement.name) or []):
                 marker = dependency.marker
                 if marker is not None and marker.evaluate({**IMAGE_MARKERS, "extra": extra}):
                     assert canonicalize_name(dependency.name) in pins, (requirement, dependency)
     assert {"uvloop", "httptools", "psycopg-binary"} <= pins.keys()
+
+
+def test_service_lock_carries_no_trainer_only_package() -> None:
+    """The image serves: model fitting (scikit-learn, implicit) and plotting stay out of it."""
+    only = trainer_only()
+    assert {"scikit-learn", "implicit", "joblib", "matplotlib"} <= only
+    assert not only & _read_lock(SERVICE_LOCK).keys()
+    for requirement in requirements("train", "eval"):
+        assert canonicalize_name(requirement.name) not in _read_lock(SERVICE_LOCK)
 
 
 def test_service_lock_carries_no_dev_tools() -> None:
