@@ -307,3 +307,34 @@ def run_bundle_verify(console: Console, path: Path) -> None:
         f"{len(manifest.files)} files, checksums match; "
         f"capabilities: {', '.join(manifest.capabilities)})"
     )
+
+
+def run_report_skills(
+    console: Console, *, models: Path, out: Path, min_group_size: int, top: int
+) -> list[Path]:
+    """Read a bundle, aggregate everyone's skill needs, write the skills report."""
+    if importlib.util.find_spec("matplotlib") is None:
+        raise RecsvcError(
+            "`recsvc report skills` draws a plot with matplotlib: pip install 'recsvc[eval]'"
+        )
+    from recsvc.bundle import read_bundle
+    from recsvc.people.org_skills import org_skills
+    from recsvc.recommend import Recommender
+    from recsvc.report.skills import write_skills_report
+
+    recommender = Recommender.from_bundle(read_bundle(models))
+    org = org_skills(recommender, min_group_size=min_group_size, top=top)
+    paths = write_skills_report(org, out)
+    console.print(
+        f"{org.employees} employees, {len(org.by_department)} departments, "
+        f"{len(org.by_role)} roles (groups under {org.min_group_size} people left out); "
+        f"{len(org.catalogue_gaps)} catalogue gap(s)"
+    )
+    for gap in org.catalogue_gaps[:10]:
+        console.print(
+            f"  {gap.skill_name}: {gap.people_with_gap} people with a gap, {gap.kind} "
+            f"(highest level taught {gap.highest_level_taught}, "
+            f"median needed {gap.median_required:.1f})"
+        )
+    console.print(f"wrote {', '.join(str(p) for p in paths)}")
+    return paths

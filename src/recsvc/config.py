@@ -89,7 +89,8 @@ class ServeSettings(BaseSettings):
         5,
         ge=5,
         description="Fewest people behind any peer figure in reasons ('taken by 40% of "
-        "people in your role'); never below 5, so no answer reveals one person's activity.",
+        "people in your role') and in team views (/teams/{manager_id}/skills); never below "
+        "5, so no answer reveals one person's activity.",
     )
     fallback_language: str | None = Field(
         "en",

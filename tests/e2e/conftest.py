@@ -149,3 +149,17 @@ def live(trained: Trained) -> Iterator[LiveServer]:
 def http(live: LiveServer) -> Iterator[httpx.Client]:
     with live.client() as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def people_models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    """The organisation of ``people_org.py`` and a models folder trained on it, once."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from people_org import people_org
+
+    from recsvc.training.pipeline import train_tables
+
+    org = people_org()
+    models = tmp_path_factory.mktemp("people-models")
+    train_tables(org.tables, models, seed=42, tune_trials=1)
+    return org, models

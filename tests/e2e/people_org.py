@@ -8,6 +8,14 @@ Teams (``employees.manager_id``):
 ``scientist_00``
     Manages ``scientist_01`` .. ``scientist_03`` (three people: aggregates withheld).
 
+Target roles: ``analyst_01`` .. ``analyst_05`` target ``scientist`` (five: their readiness is
+shown); ``analyst_06`` and ``analyst_07`` target ``manager`` (two: withheld, and so are the
+Leadership and Communication needs only they have in the team).
+
+Catalogue gaps: every Communication item is retired (``no_content`` for the managers who
+need it), and Leadership is taught only up to level 2 while the manager role needs 3
+(``below_level``).
+
 Mentors table: ``analyst_p`` (tested at level 5 on SQL, Excel and Data visualisation days
 before the data's end) offers one seat; ``analyst_00`` is listed but not offering now.
 ``analyst_a`` needs SQL (tested at 2, the role needs 3), so ``analyst_p`` is their mentor.
@@ -21,10 +29,21 @@ from need_orgs import NeedOrg, generic_videos_org
 from contract_frames import clean
 from recsvc import contract as c
 
-__all__ = ["ANALYST_LEAD", "SCIENCE_LEAD", "analyst_team", "people_org"]
+__all__ = [
+    "ANALYST_LEAD",
+    "MANAGER_TARGETS",
+    "RETIRED",
+    "SCIENCE_LEAD",
+    "SCIENTIST_TARGETS",
+    "analyst_team",
+    "people_org",
+]
 
 ANALYST_LEAD = "analyst_00"
 SCIENCE_LEAD = "scientist_00"
+SCIENTIST_TARGETS = tuple(f"analyst_{n:02d}" for n in range(1, 6))
+MANAGER_TARGETS = ("analyst_06", "analyst_07")
+RETIRED = (*(f"comms{n}" for n in range(1, 6)), "lead3", "lead4", "lead5")
 
 
 def analyst_team(org: NeedOrg) -> list[str]:
@@ -40,6 +59,13 @@ def people_org() -> NeedOrg:
     manager[ids.isin(analyst_team(org))] = ANALYST_LEAD
     manager[ids.isin([f"scientist_{n:02d}" for n in range(1, 4)])] = SCIENCE_LEAD
     employees["manager_id"] = manager.to_numpy()
+    target = pd.Series([None] * len(employees), dtype="string")
+    target[ids.isin(SCIENTIST_TARGETS)] = "scientist"
+    target[ids.isin(MANAGER_TARGETS)] = "manager"
+    employees["target_role_id"] = target.to_numpy()
+    content = tables[c.CONTENT].copy()
+    content.loc[content["content_id"].isin(RETIRED), "active"] = False
+    tables[c.CONTENT] = content
     tables[c.EMPLOYEES] = employees
     tables[c.MENTORS] = clean(
         c.MENTORS,

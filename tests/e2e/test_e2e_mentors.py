@@ -8,7 +8,6 @@ the one whose need is larger wins while the other is told the mentors are full.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from need_orgs import NeedOrg
-from people_org import analyst_team, people_org
+from people_org import analyst_team
 
 from recsvc.config import ServeSettings
 from recsvc.service.app import create_app
@@ -36,13 +35,8 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from recsvc.training.pipeline import train_tables
-
-    org = people_org()
-    models: Path = tmp_path_factory.mktemp("people-models")
-    train_tables(org.tables, models, seed=42, tune_trials=1)
+def served(people_models: tuple[NeedOrg, Path]) -> Iterator[Served]:
+    org, models = people_models
     settings = ServeSettings(models_dir=models, reload_interval_s=0)
     base_url, server, thread = serve_in_thread(create_app(settings), name="uvicorn-people")
     try:

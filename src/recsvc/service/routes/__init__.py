@@ -14,6 +14,7 @@ from recsvc.service.routes import (
     mentors,
     model,
     recommend,
+    teams,
 )
 
 __all__ = ["ROUTERS"]
@@ -23,6 +24,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     employees.router,
     content.router,
     mentors.router,
+    teams.router,
     model.router,
     health.router,
     admin.router,

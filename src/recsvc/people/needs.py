@@ -1,0 +1,138 @@
+"""Skill needs of groups of people, aggregated only over groups large enough to hide anyone.
+
+Each person's need is read from the same skill state and requirements the recommendations
+use (:func:`recsvc.recommend.candidates.build_signals`): the required level of a skill is
+the larger of the person's role's and target role's; the gap is required minus the
+estimated level, and the weighted gap multiplies it by the need weight (importance and
+strategic weight). A group's numbers on a skill are computed over the members who need the
+skill (their role or target role requires it) and shown only when at least
+``min_group_size`` (never below :data:`MIN_GROUP_SIZE`) members need it: no figure rests on
+fewer people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from recsvc.recommend.candidates import build_signals
+from recsvc.recommend.engine import Recommender
+from recsvc.recommend.query import Context
+
+__all__ = [
+    "GAP_THRESHOLD",
+    "MIN_GROUP_SIZE",
+    "GroupNeeds",
+    "SkillAggregate",
+    "aggregate_needs",
+    "check_group_size",
+    "group_needs",
+]
+
+#: no aggregate is ever shown over fewer people than this (settings may only raise it)
+MIN_GROUP_SIZE = 5
+#: a member "has a gap" on a skill when at least this far (levels) below the requirement
+GAP_THRESHOLD = 0.5
+
+FloatMatrix = npt.NDArray[np.float32]
+
+
+def check_group_size(min_group_size: int) -> int:
+    """The floor to use: refuses anything below :data:`MIN_GROUP_SIZE`."""
+    if min_group_size < MIN_GROUP_SIZE:
+        raise ValueError(
+            f"min_group_size {min_group_size} is below the floor of {MIN_GROUP_SIZE}: "
+            "aggregates over fewer people can reveal one person"
+        )
+    return int(min_group_size)
+
+
+@dataclass(frozen=True, eq=False)
+class GroupNeeds:
+    """Members x skills: estimated level, required level, weighted gap; plus target roles."""
+
+    members: npt.NDArray[np.int64]  # employee indices
+    level: FloatMatrix
+    required: FloatMatrix  # max of role and target role (0: not needed)
+    required_target: FloatMatrix  # the target role's requirement alone
+    weighted_gap: FloatMatrix
+    target_role: npt.NDArray[np.int64]  # -1: none
+
+    @property
+    def gap(self) -> FloatMatrix:
+        return np.asarray(np.clip(self.required - self.level, 0.0, None), np.float32)
+
+    def take(self, rows: npt.NDArray[np.int64]) -> GroupNeeds:
+        return GroupNeeds(
+            self.members[rows],
+            self.level[rows],
+            self.required[rows],
+            self.required_target[rows],
+            self.weighted_gap[rows],
+            self.target_role[rows],
+        )
+
+
+def group_needs(rec: Recommender, members: Sequence[int]) -> GroupNeeds:
+    """Needs of the given employees (bundle indices), one skill state each."""
+    st = rec.state
+    n, n_s = len(members), len(st.skills)
+    level, required, target_req, weighted = (np.zeros((n, n_s), np.float32) for _ in range(4))
+    target = np.full(n, -1, np.int64)
+    for row, e in enumerate(members):
+        s = build_signals(st, st.employees.id_of(int(e)), Context())
+        level[row] = s.current
+        required[row] = np.maximum(s.required_role, s.required_target)
+        target_req[row] = s.required_target
+        weighted[row] = s.gap_weight
+        target[row] = s.target_role_idx
+    return GroupNeeds(np.asarray(members, np.int64), level, required, target_req, weighted, target)
+
+
+@dataclass(frozen=True)
+class SkillAggregate:
+    """One skill over the members of a group who need it."""
+
+    skill_id: str
+    skill_name: str
+    members_needing: int
+    members_with_gap: int  # at least GAP_THRESHOLD below the requirement
+    mean_level: float
+    mean_required: float
+    mean_gap: float
+    weighted_gap: float  # summed over the members: what ordering by need uses
+
+
+def aggregate_needs(
+    rec: Recommender, needs: GroupNeeds, *, min_group_size: int = MIN_GROUP_SIZE, top: int = 10
+) -> tuple[list[SkillAggregate], int]:
+    """The ``top`` skills by summed weighted gap, and how many skills were withheld
+    because fewer than ``min_group_size`` members need them."""
+    k = check_group_size(min_group_size)
+    needed = needs.required > 0
+    counts = needed.sum(axis=0)
+    shown = np.flatnonzero(counts >= k)
+    withheld = int(((counts > 0) & (counts < k)).sum())
+    gap = needs.gap
+    total = (needs.weighted_gap * needed).sum(axis=0)
+    shown = shown[total[shown] > 0]
+    shown = shown[np.lexsort((shown, -total[shown]))][:top]
+    out = []
+    for sk in shown.tolist():
+        rows = needed[:, sk]
+        out.append(
+            SkillAggregate(
+                skill_id=rec.state.skills.id_of(sk),
+                skill_name=rec.state.skill_names[sk],
+                members_needing=int(rows.sum()),
+                members_with_gap=int((gap[rows, sk] >= GAP_THRESHOLD).sum()),
+                mean_level=round(float(needs.level[rows, sk].mean()), 3),
+                mean_required=round(float(needs.required[rows, sk].mean()), 3),
+                mean_gap=round(float(gap[rows, sk].mean()), 3),
+                weighted_gap=round(float(total[sk]), 4),
+            )
+        )
+    return out, withheld

@@ -1,0 +1,154 @@
+"""The organisation's skill needs: gaps by department and by role, and catalogue gaps.
+
+A **catalogue gap** is a skill people need that the active catalogue cannot close: either
+no active item teaches it (``no_content``; retired items that did are counted), or the
+active items stop more than :data:`~recsvc.people.needs.GAP_THRESHOLD` below the median
+level the people with a gap need (``below_level``). These tell L&D what to buy or build.
+Every group figure rests on at least ``min_group_size`` people (:mod:`recsvc.people.needs`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from recsvc.people.needs import (
+    GAP_THRESHOLD,
+    MIN_GROUP_SIZE,
+    GroupNeeds,
+    SkillAggregate,
+    aggregate_needs,
+    check_group_size,
+    group_needs,
+)
+from recsvc.recommend.engine import Recommender
+
+__all__ = ["CatalogueGap", "GroupGaps", "OrgSkills", "catalogue_gaps", "org_skills"]
+
+NO_CONTENT = "no_content"
+BELOW_LEVEL = "below_level"
+
+
+@dataclass(frozen=True)
+class GroupGaps:
+    """One department or role, with its largest gaps."""
+
+    group_id: str
+    name: str
+    members: int
+    gaps: tuple[SkillAggregate, ...]
+    skills_withheld: int
+
+
+@dataclass(frozen=True)
+class CatalogueGap:
+    skill_id: str
+    skill_name: str
+    kind: str  # no_content or below_level
+    people_with_gap: int
+    median_required: float
+    highest_level_taught: int  # by active content (0: none)
+    active_items: int
+    retired_items: int
+    weighted_gap: float  # summed over the people with a gap
+
+
+@dataclass(frozen=True)
+class OrgSkills:
+    employees: int
+    min_group_size: int
+    by_department: tuple[GroupGaps, ...]
+    departments_withheld: int
+    by_role: tuple[GroupGaps, ...]
+    roles_withheld: int
+    catalogue_gaps: tuple[CatalogueGap, ...]
+
+
+def _groups(
+    rec: Recommender,
+    needs: GroupNeeds,
+    labels: np.ndarray,
+    names: tuple[str, ...],
+    ids: tuple[str, ...],
+    k: int,
+    top: int,
+) -> tuple[list[GroupGaps], int]:
+    out: list[GroupGaps] = []
+    withheld = 0
+    for g in np.unique(labels[labels >= 0]).tolist():
+        rows = np.flatnonzero(labels == g)
+        if len(rows) < k:
+            withheld += 1
+            continue
+        gaps, skills_withheld = aggregate_needs(rec, needs.take(rows), min_group_size=k, top=top)
+        out.append(GroupGaps(ids[g], names[g], len(rows), tuple(gaps), skills_withheld))
+    out.sort(key=lambda g: (-sum(s.weighted_gap for s in g.gaps), g.group_id))
+    return out, withheld
+
+
+def catalogue_gaps(
+    rec: Recommender, needs: GroupNeeds, *, min_group_size: int
+) -> list[CatalogueGap]:
+    """Skills at least ``min_group_size`` people have a gap on that active content cannot
+    close, largest summed weighted gap first."""
+    k = check_group_size(min_group_size)
+    st = rec.state
+    weight = st.content_skill_weight.tocsc()
+    level = st.content_skill_level.tocsc()
+    active = np.asarray(st.content_active, dtype=bool)
+    has_gap = needs.gap >= GAP_THRESHOLD
+    out = []
+    for sk in np.flatnonzero(has_gap.sum(axis=0) >= k).tolist():
+        rows = has_gap[:, sk]
+        items = weight.indices[weight.indptr[sk] : weight.indptr[sk + 1]]
+        levels = level.data[level.indptr[sk] : level.indptr[sk + 1]]
+        on = active[items]
+        top_level = int(np.rint(levels[on].max())) if on.any() else 0
+        median_required = float(np.median(needs.required[rows, sk]))
+        if on.any() and top_level + GAP_THRESHOLD >= median_required:
+            continue
+        out.append(
+            CatalogueGap(
+                skill_id=st.skills.id_of(sk),
+                skill_name=st.skill_names[sk],
+                kind=BELOW_LEVEL if on.any() else NO_CONTENT,
+                people_with_gap=int(rows.sum()),
+                median_required=round(median_required, 3),
+                highest_level_taught=top_level,
+                active_items=int(on.sum()),
+                retired_items=int((~on).sum()),
+                weighted_gap=round(float(needs.weighted_gap[rows, sk].sum()), 4),
+            )
+        )
+    return sorted(out, key=lambda g: (-g.weighted_gap, g.skill_id))
+
+
+def org_skills(
+    rec: Recommender, *, min_group_size: int = MIN_GROUP_SIZE, top: int = 10
+) -> OrgSkills:
+    """Gaps of every department and role with enough people, and the catalogue gaps."""
+    k = check_group_size(min_group_size)
+    st = rec.state
+    needs = group_needs(rec, range(len(st.employees)))
+    departments, dept_withheld = _groups(
+        rec,
+        needs,
+        np.asarray(st.employee_department),
+        st.departments,
+        st.departments,
+        k,
+        top,
+    )
+    roles, roles_withheld = _groups(
+        rec, needs, np.asarray(st.employee_role), st.role_titles, st.roles.ids, k, top
+    )
+    return OrgSkills(
+        employees=len(st.employees),
+        min_group_size=k,
+        by_department=tuple(departments),
+        departments_withheld=dept_withheld,
+        by_role=tuple(roles),
+        roles_withheld=roles_withheld,
+        catalogue_gaps=tuple(catalogue_gaps(rec, needs, min_group_size=k)),
+    )

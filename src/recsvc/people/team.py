@@ -1,0 +1,148 @@
+"""A manager's team: aggregate skill gaps, readiness for target roles, top recommended items.
+
+The team is the manager's direct reports in the bundle (``employees.manager_id``). Direct
+reports partition the organisation (everyone has one manager), so two teams never overlap
+and one team's figures cannot be subtracted from another's to single someone out. Every
+figure is an aggregate over at least ``min_group_size`` people (see
+:mod:`recsvc.people.needs`): a smaller team gets its size and nothing else, a skill or a
+target role needed by fewer members is withheld and counted as withheld.
+
+Readiness of a member for a role: the share of the role's requirements (weighted by
+importance) the member's estimated levels already meet, ``1 - sum(imp * gap) / sum(imp *
+required)``; *ready* means no gap of :data:`~recsvc.people.needs.GAP_THRESHOLD` or more on
+any of the role's skills.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from recsvc.errors import UnknownEmployeeError
+from recsvc.people.needs import (
+    GAP_THRESHOLD,
+    MIN_GROUP_SIZE,
+    GroupNeeds,
+    SkillAggregate,
+    aggregate_needs,
+    check_group_size,
+    group_needs,
+)
+from recsvc.recommend.engine import Recommender
+from recsvc.recommend.query import Query
+
+__all__ = ["RoleReadiness", "TeamItem", "TeamSkills", "role_readiness", "team_skills"]
+
+
+@dataclass(frozen=True)
+class RoleReadiness:
+    role_id: str
+    title: str
+    members: int
+    mean_readiness: float
+    ready: int
+
+
+@dataclass(frozen=True)
+class TeamItem:
+    content_id: str
+    title: str
+    members: int  # members whose top list holds it with learning value
+    learning_value: float  # summed over those members
+
+
+@dataclass(frozen=True)
+class TeamSkills:
+    manager_id: str
+    team_size: int
+    min_group_size: int
+    withheld: str | None  # why the figures are missing, when they are
+    gaps: tuple[SkillAggregate, ...]
+    skills_withheld: int
+    readiness: tuple[RoleReadiness, ...]
+    target_roles_withheld: int
+    items: tuple[TeamItem, ...]
+
+
+def role_readiness(rec: Recommender, needs: GroupNeeds, role: int) -> tuple[float, int]:
+    """(mean readiness, members ready) of every member of ``needs`` for one role."""
+    req = np.asarray(rec.state.role_required[role], np.float32)
+    imp = np.asarray(rec.state.role_importance[role], np.float32) * (req > 0)
+    gap = np.clip(req[None, :] - needs.level, 0.0, req[None, :])
+    denom = float((imp * req).sum())
+    readiness = 1.0 - (gap * imp[None, :]).sum(axis=1) / denom if denom > 0 else np.ones(len(gap))
+    ready = ((gap < GAP_THRESHOLD) | (req[None, :] <= 0)).all(axis=1)
+    return float(readiness.mean()), int(ready.sum())
+
+
+def _items(rec: Recommender, needs: GroupNeeds, k: int, top: int) -> list[TeamItem]:
+    members: dict[str, int] = {}
+    value: dict[str, float] = {}
+    titles: dict[str, str] = {}
+    for e in needs.members.tolist():
+        answer = rec.recommend(Query(rec.state.employees.id_of(e), k=k, explain=False))
+        for item in answer.items:
+            if item.learning_value > 0:
+                members[item.content_id] = members.get(item.content_id, 0) + 1
+                value[item.content_id] = value.get(item.content_id, 0.0) + item.learning_value
+                titles[item.content_id] = item.title
+    order = sorted(value, key=lambda c: (-value[c], c))[:top]
+    return [TeamItem(c, titles[c], members[c], round(value[c], 4)) for c in order]
+
+
+def team_skills(
+    rec: Recommender,
+    manager_id: str,
+    *,
+    min_group_size: int = MIN_GROUP_SIZE,
+    top: int = 10,
+    items_per_member: int = 10,
+) -> TeamSkills:
+    """The team view of ``manager_id`` (UnknownEmployeeError when the bundle lacks them)."""
+    k = check_group_size(min_group_size)
+    st = rec.state
+    manager = st.employees.get(manager_id)
+    if manager < 0:
+        raise UnknownEmployeeError(
+            f"manager {manager_id!r} is not in the model; use an employee id that other "
+            "employees name as manager_id"
+        )
+    reports = rec.directory.reports_of(manager)
+    if len(reports) < k:
+        return TeamSkills(
+            manager_id,
+            len(reports),
+            k,
+            f"the team has {len(reports)} direct report(s); figures are shown only for "
+            f"teams of at least {k} so that no one can be singled out",
+            (),
+            0,
+            (),
+            0,
+            (),
+        )
+    needs = group_needs(rec, reports.tolist())
+    gaps, skills_withheld = aggregate_needs(rec, needs, min_group_size=k, top=top)
+    readiness = []
+    roles, counts = np.unique(needs.target_role[needs.target_role >= 0], return_counts=True)
+    for role, n in zip(roles.tolist(), counts.tolist(), strict=True):
+        if n < k:
+            continue
+        mean, ready = role_readiness(
+            rec, needs.take(np.flatnonzero(needs.target_role == role)), role
+        )
+        readiness.append(
+            RoleReadiness(st.roles.id_of(role), st.role_titles[role], n, round(mean, 3), ready)
+        )
+    return TeamSkills(
+        manager_id=manager_id,
+        team_size=len(reports),
+        min_group_size=k,
+        withheld=None,
+        gaps=tuple(gaps),
+        skills_withheld=skills_withheld,
+        readiness=tuple(sorted(readiness, key=lambda r: (-r.members, r.role_id))),
+        target_roles_withheld=int((counts < k).sum()),
+        items=tuple(_items(rec, needs, items_per_member, top)),
+    )
