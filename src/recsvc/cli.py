@@ -284,31 +284,6 @@ def evaluate(
         raise _fail(error) from error
 
 
-@report_app.command("skills")
-def report_skills(
-    models: Annotated[
-        Path, typer.Option("--models", help="Models folder (or one bundle folder) to read.")
-    ] = Path("models"),
-    out: Annotated[
-        Path, typer.Option("--out", help="Folder for skills.md, skills.json and the plot.")
-    ] = Path("reports/skills"),
-    min_group_size: Annotated[
-        int,
-        typer.Option(
-            "--min-group-size", min=5, help="Fewest people any figure is computed over (>= 5)."
-        ),
-    ] = 5,
-    top: Annotated[int, typer.Option("--top", min=1, max=50, help="Skills per group.")] = 10,
-) -> None:
-    """Skill gaps by department and role, and skills people need that no active content teaches."""
-    from recsvc.commands import run_report_skills
-
-    try:
-        run_report_skills(console, models=models, out=out, min_group_size=min_group_size, top=top)
-    except RecsvcError as error:
-        raise _fail(error) from error
-
-
 @app.command()
 def serve(
     models: Annotated[
@@ -398,6 +373,24 @@ def report_impact(
             min_group=min_group,
             max_bad_share=max_bad_share,
         )
+    except RecsvcError as error:
+        raise _fail(error) from error
+
+
+@report_app.command("skills")
+def report_skills(
+    models: Annotated[
+        Path, typer.Option("--models", help="Models folder (or one bundle folder) to read.")
+    ] = Path("models"),
+    out: ReportOutOption = Path("reports/skills"),
+    min_group: MinGroupOption = 5,
+    top: Annotated[int, typer.Option("--top", min=1, max=50, help="Skills per group.")] = 10,
+) -> None:
+    """Skill gaps by department and role, and skills people need that no active content teaches."""
+    from recsvc.commands import run_report_skills
+
+    try:
+        run_report_skills(console, models=models, out=out, min_group_size=min_group, top=top)
     except RecsvcError as error:
         raise _fail(error) from error
 

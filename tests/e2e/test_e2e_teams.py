@@ -120,7 +120,8 @@ def test_skills_report_names_the_catalogue_gaps(
 ) -> None:
     _, models = people_models
     result = CliRunner().invoke(
-        cli, ["report", "skills", "--models", str(models), "--out", str(tmp_path)]
+        cli,
+        ["report", "skills", "--models", str(models), "--out", str(tmp_path), "--min-group", "5"],
     )
     assert result.exit_code == 0, result.output
     report = orjson.loads((tmp_path / "skills.json").read_bytes())

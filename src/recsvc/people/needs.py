@@ -6,8 +6,8 @@ the larger of the person's role's and target role's; the gap is required minus t
 estimated level, and the weighted gap multiplies it by the need weight (importance and
 strategic weight). A group's numbers on a skill are computed over the members who need the
 skill (their role or target role requires it) and shown only when at least
-``min_group_size`` (never below :data:`MIN_GROUP_SIZE`) members need it: no figure rests on
-fewer people.
+``min_group_size`` (never below :data:`recsvc.privacy.MIN_GROUP`) members need it: no
+figure rests on fewer people.
 """
 
 from __future__ import annotations
@@ -18,36 +18,23 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from recsvc.privacy import MIN_GROUP, check_min_group
 from recsvc.recommend.candidates import build_signals
 from recsvc.recommend.engine import Recommender
 from recsvc.recommend.query import Context
 
 __all__ = [
     "GAP_THRESHOLD",
-    "MIN_GROUP_SIZE",
     "GroupNeeds",
     "SkillAggregate",
     "aggregate_needs",
-    "check_group_size",
     "group_needs",
 ]
 
-#: no aggregate is ever shown over fewer people than this (settings may only raise it)
-MIN_GROUP_SIZE = 5
 #: a member "has a gap" on a skill when at least this far (levels) below the requirement
 GAP_THRESHOLD = 0.5
 
 FloatMatrix = npt.NDArray[np.float32]
-
-
-def check_group_size(min_group_size: int) -> int:
-    """The floor to use: refuses anything below :data:`MIN_GROUP_SIZE`."""
-    if min_group_size < MIN_GROUP_SIZE:
-        raise ValueError(
-            f"min_group_size {min_group_size} is below the floor of {MIN_GROUP_SIZE}: "
-            "aggregates over fewer people can reveal one person"
-        )
-    return int(min_group_size)
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,11 +94,11 @@ class SkillAggregate:
 
 
 def aggregate_needs(
-    rec: Recommender, needs: GroupNeeds, *, min_group_size: int = MIN_GROUP_SIZE, top: int = 10
+    rec: Recommender, needs: GroupNeeds, *, min_group_size: int = MIN_GROUP, top: int = 10
 ) -> tuple[list[SkillAggregate], int]:
     """The ``top`` skills by summed weighted gap, and how many skills were withheld
     because fewer than ``min_group_size`` members need them."""
-    k = check_group_size(min_group_size)
+    k = check_min_group(min_group_size)
     needed = needs.required > 0
     counts = needed.sum(axis=0)
     shown = np.flatnonzero(counts >= k)

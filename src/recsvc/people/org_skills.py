@@ -4,7 +4,10 @@ A **catalogue gap** is a skill people need that the active catalogue cannot clos
 no active item teaches it (``no_content``; retired items that did are counted), or the
 active items stop more than :data:`~recsvc.people.needs.GAP_THRESHOLD` below the median
 level the people with a gap need (``below_level``). These tell L&D what to buy or build.
-Every group figure rests on at least ``min_group_size`` people (:mod:`recsvc.people.needs`).
+Every group figure rests on at least ``min_group_size`` people (:mod:`recsvc.people.needs`),
+and departments and roles are published only when the people left outside the published
+ones are none or at least as many (:func:`recsvc.privacy.publishable_groups`), so the
+organisation's figures minus theirs single no one out.
 """
 
 from __future__ import annotations
@@ -15,13 +18,12 @@ import numpy as np
 
 from recsvc.people.needs import (
     GAP_THRESHOLD,
-    MIN_GROUP_SIZE,
     GroupNeeds,
     SkillAggregate,
     aggregate_needs,
-    check_group_size,
     group_needs,
 )
+from recsvc.privacy import MIN_GROUP, check_min_group, publishable_groups
 from recsvc.recommend.engine import Recommender
 
 __all__ = ["CatalogueGap", "GroupGaps", "OrgSkills", "catalogue_gaps", "org_skills"]
@@ -75,12 +77,13 @@ def _groups(
     top: int,
 ) -> tuple[list[GroupGaps], int]:
     out: list[GroupGaps] = []
-    withheld = 0
-    for g in np.unique(labels[labels >= 0]).tolist():
+    sizes = np.bincount(labels[labels >= 0], minlength=len(ids))
+    # groups partition the organisation, whose own figures (catalogue gaps) are published:
+    # publish a group only if the people outside every published group are none or >= k
+    publish = publishable_groups(sizes, k, outside=int((labels < 0).sum()))
+    withheld = int(((sizes > 0) & ~publish).sum())
+    for g in np.flatnonzero(publish).tolist():
         rows = np.flatnonzero(labels == g)
-        if len(rows) < k:
-            withheld += 1
-            continue
         gaps, skills_withheld = aggregate_needs(rec, needs.take(rows), min_group_size=k, top=top)
         out.append(GroupGaps(ids[g], names[g], len(rows), tuple(gaps), skills_withheld))
     out.sort(key=lambda g: (-sum(s.weighted_gap for s in g.gaps), g.group_id))
@@ -92,7 +95,7 @@ def catalogue_gaps(
 ) -> list[CatalogueGap]:
     """Skills at least ``min_group_size`` people have a gap on that active content cannot
     close, largest summed weighted gap first."""
-    k = check_group_size(min_group_size)
+    k = check_min_group(min_group_size)
     st = rec.state
     weight = st.content_skill_weight.tocsc()
     level = st.content_skill_level.tocsc()
@@ -124,11 +127,9 @@ def catalogue_gaps(
     return sorted(out, key=lambda g: (-g.weighted_gap, g.skill_id))
 
 
-def org_skills(
-    rec: Recommender, *, min_group_size: int = MIN_GROUP_SIZE, top: int = 10
-) -> OrgSkills:
+def org_skills(rec: Recommender, *, min_group_size: int = MIN_GROUP, top: int = 10) -> OrgSkills:
     """Gaps of every department and role with enough people, and the catalogue gaps."""
-    k = check_group_size(min_group_size)
+    k = check_min_group(min_group_size)
     st = rec.state
     needs = group_needs(rec, range(len(st.employees)))
     departments, dept_withheld = _groups(

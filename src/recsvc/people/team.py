@@ -1,9 +1,11 @@
 """A manager's team: aggregate skill gaps, readiness for target roles, top recommended items.
 
 The team is the manager's direct reports in the bundle (``employees.manager_id``). Direct
-reports partition the organisation (everyone has one manager), so two teams never overlap
-and one team's figures cannot be subtracted from another's to single someone out. Every
-figure is an aggregate over at least ``min_group_size`` people (see
+reports partition the organisation (everyone has one manager), so two teams never overlap;
+and a team is shown only when the people outside every team that can be shown are none or
+at least ``min_group_size``, so organisation-wide figures minus the teams' single no one
+out (:func:`recsvc.privacy.publishable_groups`). Every figure is an aggregate over at least
+``min_group_size`` people (see
 :mod:`recsvc.people.needs`): a smaller team gets its size and nothing else, a skill or a
 target role needed by fewer members is withheld and counted as withheld.
 
@@ -22,13 +24,12 @@ import numpy as np
 from recsvc.errors import UnknownEmployeeError
 from recsvc.people.needs import (
     GAP_THRESHOLD,
-    MIN_GROUP_SIZE,
     GroupNeeds,
     SkillAggregate,
     aggregate_needs,
-    check_group_size,
     group_needs,
 )
+from recsvc.privacy import MIN_GROUP, check_min_group, publishable_groups
 from recsvc.recommend.engine import Recommender
 from recsvc.recommend.query import Query
 
@@ -91,16 +92,38 @@ def _items(rec: Recommender, needs: GroupNeeds, k: int, top: int) -> list[TeamIt
     return [TeamItem(c, titles[c], members[c], round(value[c], 4)) for c in order]
 
 
+def _withheld(rec: Recommender, manager: int, size: int, k: int) -> str | None:
+    """Why the team's figures cannot be shown, or None.
+
+    Teams partition the organisation (with the people nobody manages), whose figures the
+    skills report publishes; a team is shown only if :func:`publishable_groups` allows it,
+    so the organisation minus every team shown is none or at least ``k`` people.
+    """
+    if size < k:
+        return (
+            f"the team has {size} direct report(s); figures are shown only for teams of at "
+            f"least {k} so that no one can be singled out"
+        )
+    boss = rec.directory.manager
+    sizes = np.bincount(boss[boss >= 0], minlength=len(boss))
+    if not publishable_groups(sizes, k, outside=int((boss < 0).sum()))[manager]:
+        return (
+            "the people outside the teams that can be shown would be fewer than "
+            f"{k}, so this team's figures could be derived from the organisation's"
+        )
+    return None
+
+
 def team_skills(
     rec: Recommender,
     manager_id: str,
     *,
-    min_group_size: int = MIN_GROUP_SIZE,
+    min_group_size: int = MIN_GROUP,
     top: int = 10,
     items_per_member: int = 10,
 ) -> TeamSkills:
     """The team view of ``manager_id`` (UnknownEmployeeError when the bundle lacks them)."""
-    k = check_group_size(min_group_size)
+    k = check_min_group(min_group_size)
     st = rec.state
     manager = st.employees.get(manager_id)
     if manager < 0:
@@ -109,13 +132,13 @@ def team_skills(
             "employees name as manager_id"
         )
     reports = rec.directory.reports_of(manager)
-    if len(reports) < k:
+    why = _withheld(rec, manager, len(reports), k)
+    if why is not None:
         return TeamSkills(
             manager_id,
             len(reports),
             k,
-            f"the team has {len(reports)} direct report(s); figures are shown only for "
-            f"teams of at least {k} so that no one can be singled out",
+            why,
             (),
             0,
             (),
