@@ -37,7 +37,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served(people_models: tuple[NeedOrg, Path]) -> Iterator[Served]:
     org, models = people_models
-    settings = ServeSettings(models_dir=models, reload_interval_s=0)
+    settings = ServeSettings(models_dir=models, reload_interval_s=0, events_url=None)
     base_url, server, thread = serve_in_thread(create_app(settings), name="uvicorn-people")
     try:
         with httpx.Client(base_url=base_url, timeout=30) as client:
@@ -118,7 +118,7 @@ def test_capacity_holds_and_the_larger_need_wins(served: Served) -> None:
     assert sorted(p["mentee_id"] for p in two["pairs"]) == sorted(top_two)
 
 
-def test_unknown_ids_warn_and_bad_input_is_a_clear_422(served: Served) -> None:
+def test_unknown_ids_warn_and_an_empty_list_is_a_clear_422(served: Served) -> None:
     answer = match(
         served,
         mentee_ids=["nobody", served.org.employee_a, served.org.employee_a],
@@ -129,10 +129,15 @@ def test_unknown_ids_warn_and_bad_input_is_a_clear_422(served: Served) -> None:
         "reason": "unknown_employee",
         "explanation": "Not in the model: no skill state.",
     }
-    assert len(answer["warnings"]) == 3  # nobody, the duplicate, the ghost mentor
+    assert [(w["code"], w["field"]) for w in answer["warnings"]] == [
+        ("unknown_employee", "mentors.0.employee_id"),
+        ("unknown_employee", "mentee_ids.0"),
+        ("duplicate", "mentee_ids.2"),
+    ]
     assert answer["summary"]["mentees"] == 2
-    bad = served.client.post("/mentors/match", json={"mentee_ids": ["x"], "skill_ids": ["S?"]})
-    assert bad.status_code == 422
-    assert bad.json()["errors"][0]["field"] == "skill_ids"
+    # an unknown skill is left out with a warning; the known one still counts
+    focused = match(served, mentee_ids=[served.org.employee_a], skill_ids=["S?", "sql"])
+    assert [w["code"] for w in focused["warnings"]] == ["unknown_skill"]
+    assert [s["skill_id"] for s in focused["pairs"][0]["skills"]] == ["sql"]
     empty = served.client.post("/mentors/match", json={"mentee_ids": []})
     assert empty.status_code == 422

@@ -41,7 +41,7 @@ Json = dict[str, Any]
 @pytest.fixture(scope="module")
 def client(people_models: tuple[NeedOrg, Path]) -> Iterator[httpx.Client]:
     _, models = people_models
-    settings = ServeSettings(models_dir=models, reload_interval_s=0)
+    settings = ServeSettings(models_dir=models, reload_interval_s=0, events_url=None)
     base_url, server, thread = serve_in_thread(create_app(settings), name="uvicorn-teams")
     try:
         with httpx.Client(base_url=base_url, timeout=30) as http:

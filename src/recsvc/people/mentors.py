@@ -17,15 +17,15 @@ request names; a request's entry overrides the table's (a newer opt-in or capaci
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from recsvc.errors import UnknownSkillError
 from recsvc.people.matching import blocking_pairs, max_need_bound, stable_match
 from recsvc.recommend.candidates import build_signals
 from recsvc.recommend.engine import Recommender
-from recsvc.recommend.query import Context
+from recsvc.recommend.query import Context, InputWarning
 
 __all__ = [
     "MentorLoad",
@@ -61,6 +61,8 @@ class MentorQuery:
     skill_ids: tuple[str, ...] = ()  # only these skills (empty: every skill with a gap)
     min_lead: float = 1.0
     skills_per_pair: int = 3
+    #: people erased on a data-protection request: treated as unknown, never matched
+    erased: Callable[[str], bool] = lambda _employee_id: False
 
 
 @dataclass(frozen=True)
@@ -107,33 +109,47 @@ class MentorMatch:
     need_met_without_stability: float
     matched_without_stability: int
     unstable_pairs: int
-    warnings: tuple[str, ...]
+    warnings: tuple[InputWarning, ...]
 
 
-def _mentor_pool(rec: Recommender, q: MentorQuery, warnings: list[str]) -> dict[int, int]:
+def _mentor_pool(rec: Recommender, q: MentorQuery, warnings: list[InputWarning]) -> dict[int, int]:
     """Employee index -> capacity: the table's opt-ins, then the request's (which win)."""
     pool = rec.directory.offered_mentors() if q.use_mentor_table else {}
-    for offer in q.mentors:
+    for i, offer in enumerate(q.mentors):
         e = rec.state.employees.get(offer.employee_id)
-        if e < 0:
-            warnings.append(f"mentor {offer.employee_id!r} is not in the model; left out")
+        if e < 0 or q.erased(offer.employee_id):
+            warnings.append(
+                InputWarning(
+                    "unknown_employee",
+                    f"mentors.{i}.employee_id",
+                    f"mentor {offer.employee_id!r} is not in the model: left out",
+                )
+            )
             continue
         pool[e] = int(offer.capacity)
-    return {e: c for e, c in sorted(pool.items()) if c > 0}
+    ids = rec.state.employees
+    return {e: c for e, c in sorted(pool.items()) if c > 0 and not q.erased(ids.id_of(e))}
 
 
-def _focus(rec: Recommender, skill_ids: tuple[str, ...]) -> np.ndarray | None:
+def _focus(
+    rec: Recommender, skill_ids: tuple[str, ...], warnings: list[InputWarning]
+) -> np.ndarray | None:
+    """Mask of the skills to mentor (None: all); unknown ids are dropped with a warning."""
     if not skill_ids:
         return None
     idx = rec.state.skills.indices(skill_ids)
-    if (idx < 0).any():
-        bad = [s for s, i in zip(skill_ids, idx.tolist(), strict=True) if i < 0]
-        raise UnknownSkillError(
-            f"skill_ids {', '.join(map(repr, bad))} unknown to this model; send skill ids "
-            "from the skills table"
-        )
+    for i, (skill, j) in enumerate(zip(skill_ids, idx.tolist(), strict=True)):
+        if j < 0:
+            warnings.append(
+                InputWarning(
+                    "unknown_skill",
+                    f"skill_ids.{i}",
+                    f"skill {skill!r} is not in the model (GET /skills lists the known "
+                    "ones): not mentored; the other listed skills still are",
+                )
+            )
     mask = np.zeros(len(rec.state.skills), dtype=bool)
-    mask[idx] = True
+    mask[idx[idx >= 0]] = True
     return mask
 
 
@@ -157,8 +173,8 @@ def _explain(mentee: str, mentor: str, skills: list[PairSkill], first: str | Non
 def match_mentors(rec: Recommender, q: MentorQuery) -> MentorMatch:
     """The stable mentor matching for ``q``'s mentees (see the module docstring)."""
     st = rec.state
-    warnings: list[str] = []
-    focus = _focus(rec, q.skill_ids)
+    warnings: list[InputWarning] = []
+    focus = _focus(rec, q.skill_ids, warnings)
     pool = _mentor_pool(rec, q, warnings)
     mentor_idx = np.fromiter(pool, dtype=np.int64, count=len(pool))
     capacity = np.fromiter(pool.values(), dtype=np.int64, count=len(pool))
@@ -169,14 +185,22 @@ def match_mentors(rec: Recommender, q: MentorQuery) -> MentorMatch:
     unmatched: list[UnmatchedMentee] = []
     mentees: list[tuple[str, int]] = []
     seen: set[str] = set()
-    for mid in q.mentee_ids:
+    for i, mid in enumerate(q.mentee_ids):
         if mid in seen:
-            warnings.append(f"mentee {mid!r} is listed more than once; matched once")
+            warnings.append(
+                InputWarning("duplicate", f"mentee_ids.{i}", f"mentee {mid!r} listed again")
+            )
             continue
         seen.add(mid)
-        e = st.employees.get(mid)
+        e = st.employees.get(mid) if not q.erased(mid) else -1
         if e < 0:
-            warnings.append(f"mentee {mid!r} is not in the model; not matched")
+            warnings.append(
+                InputWarning(
+                    "unknown_employee",
+                    f"mentee_ids.{i}",
+                    f"mentee {mid!r} is not in the model (no skill state): not matched",
+                )
+            )
             unmatched.append(
                 UnmatchedMentee(mid, UNKNOWN_EMPLOYEE, "Not in the model: no skill state.")
             )

@@ -17,6 +17,7 @@ any of the role's skills.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,17 +122,23 @@ def team_skills(
     min_group_size: int = MIN_GROUP,
     top: int = 10,
     items_per_member: int = 10,
+    erased: Callable[[str], bool] = lambda _employee_id: False,
 ) -> TeamSkills:
-    """The team view of ``manager_id`` (UnknownEmployeeError when the bundle lacks them)."""
+    """The team view of ``manager_id`` (UnknownEmployeeError when the bundle lacks them).
+
+    ``erased`` tells who was erased on a data-protection request: they are left out of the
+    team (and an erased manager is unknown).
+    """
     k = check_min_group(min_group_size)
     st = rec.state
-    manager = st.employees.get(manager_id)
+    manager = st.employees.get(manager_id) if not erased(manager_id) else -1
     if manager < 0:
         raise UnknownEmployeeError(
             f"manager {manager_id!r} is not in the model; use an employee id that other "
             "employees name as manager_id"
         )
     reports = rec.directory.reports_of(manager)
+    reports = reports[[not erased(st.employees.id_of(e)) for e in reports.tolist()]]
     why = _withheld(rec, manager, len(reports), k)
     if why is not None:
         return TeamSkills(

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ANONYMOUS",
     "EventsHolder",
+    "erased_check",
     "recommend_batch_with_events",
     "recommend_with_events",
     "served_employee_id",
@@ -176,6 +177,23 @@ def recommend_batch_with_events(
     shaped = [with_facts(q, facts[q.employee_id], recommender) for q in queries]
     answers = recommender.recommend_batch(shaped)
     return [_answer(recs, q) for recs, q in zip(answers, queries, strict=True)]
+
+
+def erased_check(events: EventsHolder | None) -> Callable[[str], bool]:
+    """A predicate "was this employee erased?" over one read of the erasure list.
+
+    For answers about many people at once (teams, mentor matching): an erased person is
+    left out of them as if the model did not know them.
+    """
+    store = events.open() if events is not None else None
+    if store is None:
+        return lambda _employee_id: False
+    keys = store.erased_keys()
+    if not keys:
+        return lambda _employee_id: False
+    from recsvc.events.model import erasure_key
+
+    return lambda employee_id: erasure_key(employee_id) in keys
 
 
 def served_employee_id(events: EventsHolder | None, employee_id: str) -> str:

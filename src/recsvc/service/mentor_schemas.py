@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from recsvc.service.schemas import RequestWarning
+
 __all__ = [
     "MentorLoad",
     "MentorMatchRequest",
@@ -57,7 +59,8 @@ class MentorMatchRequest(BaseModel):
     skill_ids: list[ListedId] = Field(
         default_factory=list,
         fail_fast=True,
-        description="Mentor only these skills (default: every skill with a gap).",
+        description="Mentor only these skills (default: every skill with a gap); ids the "
+        "model does not know are left out with a warning.",
         examples=[["S44"]],
     )
     min_lead: float = Field(
@@ -152,4 +155,8 @@ class MentorMatchResponse(BaseModel):
     unmatched: list[UnmatchedMentee] = Field(description="Mentees left without a mentor.")
     mentors: list[MentorLoad] = Field(description="Every mentor considered.")
     summary: MentorMatchSummary = Field(description="The matching as a whole.")
-    warnings: list[str] = Field(description="Ids left out, duplicates.")
+    warnings: list[RequestWarning] = Field(
+        description="Parts of the request not used: unknown_employee (a mentee or mentor "
+        "not in the model), unknown_skill (a skill_ids entry), duplicate (a mentee listed "
+        "again)."
+    )

@@ -10,12 +10,12 @@ import anyio.to_thread
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from recsvc.errors import UnknownSkillError
 from recsvc.people import mentors as mentoring
 from recsvc.service.convert import json_response, limit_problem
-from recsvc.service.deps import ApiKeyDep, ServedDep
+from recsvc.service.deps import ApiKeyDep, EventsDep, ServedDep
+from recsvc.service.events import erased_check
 from recsvc.service.mentor_schemas import MentorMatchRequest, MentorMatchResponse
-from recsvc.service.problems import ProblemError, problem_responses
+from recsvc.service.problems import problem_responses
 from recsvc.service.routes.core import require_core
 
 __all__ = ["router"]
@@ -50,7 +50,7 @@ def _list_limits(body: MentorMatchRequest, limit: int) -> list[dict[str, Any]]:
         **problem_responses(401, 403, 413, 422, 500, 503),
     },
 )
-async def match_mentors(body: MentorMatchRequest, served: ServedDep) -> Response:
+async def match_mentors(body: MentorMatchRequest, served: ServedDep, events: EventsDep) -> Response:
     """Pair each mentee with a mentor who proved, in a recent test, a skill the mentee needs.
 
     A mentor qualifies on a skill when their tested level reaches what the mentee's role
@@ -59,12 +59,14 @@ async def match_mentors(body: MentorMatchRequest, served: ServedDep) -> Response
     mentees whose need they meet more. The answer is the one stable matching (no mentee
     and mentor would both rather be together than with their match), every capacity held;
     `summary` shows what a matching ignoring stability would meet. Mentors come from the
-    bundle's `mentors` table (opted in) and from `mentors` in the request.
+    bundle's `mentors` table (opted in) and from `mentors` in the request. People erased on a
+    data-protection request are neither mentees nor mentors.
     """
     errors = _list_limits(body, served.settings.max_list_items)
     if errors:
         raise limit_problem(errors)
     recommender = require_core(served)
+    erased = await anyio.to_thread.run_sync(erased_check, events)
     query = mentoring.MentorQuery(
         mentee_ids=tuple(body.mentee_ids),
         mentors=tuple(mentoring.MentorOffer(m.employee_id, m.capacity) for m in body.mentors),
@@ -72,27 +74,10 @@ async def match_mentors(body: MentorMatchRequest, served: ServedDep) -> Response
         skill_ids=tuple(body.skill_ids),
         min_lead=body.min_lead,
         skills_per_pair=body.skills_per_pair,
+        erased=erased,
     )
-    try:
-        # one skill state per mentee: milliseconds per hundred, so off the event loop
-        result = await anyio.to_thread.run_sync(
-            partial(mentoring.match_mentors, recommender, query)
-        )
-    except UnknownSkillError as error:
-        raise ProblemError(
-            422,
-            str(error),
-            slug="unknown-skill",
-            title="Unknown id in request",
-            errors=[
-                {
-                    "field": "skill_ids",
-                    "loc": ["body", "skill_ids"],
-                    "msg": str(error),
-                    "type": "unknown_skill",
-                }
-            ],
-        ) from error
+    # one skill state per mentee: milliseconds per hundred, so off the event loop
+    result = await anyio.to_thread.run_sync(partial(mentoring.match_mentors, recommender, query))
     mentees = len(dict.fromkeys(body.mentee_ids))
     return json_response(
         {
@@ -109,6 +94,6 @@ async def match_mentors(body: MentorMatchRequest, served: ServedDep) -> Response
                 "matched_without_stability": result.matched_without_stability,
                 "unstable_pairs": result.unstable_pairs,
             },
-            "warnings": list(result.warnings),
+            "warnings": [asdict(w) for w in result.warnings],
         }
     )

@@ -12,7 +12,8 @@ from starlette.responses import Response
 
 from recsvc.people import team as teams
 from recsvc.service.convert import json_response
-from recsvc.service.deps import ApiKeyDep, ServedDep
+from recsvc.service.deps import ApiKeyDep, EventsDep, ServedDep
+from recsvc.service.events import erased_check
 from recsvc.service.problems import problem_responses
 from recsvc.service.routes.core import require_core
 from recsvc.service.team_schemas import TeamSkillsResponse
@@ -44,15 +45,18 @@ TopQuery = Annotated[
         **problem_responses(401, 403, 404, 422, 500, 503),
     },
 )
-async def team_skills(manager_id: ManagerPath, served: ServedDep, top: TopQuery = 10) -> Response:
+async def team_skills(
+    manager_id: ManagerPath, served: ServedDep, events: EventsDep, top: TopQuery = 10
+) -> Response:
     """The team's aggregate skill gaps, readiness for target roles and most valuable content.
 
     The team is the manager's direct reports. Every figure is an aggregate over at least
     `RECSVC_PEER_MIN_GROUP` (5) people: a smaller team gets only its size, and skills or
     target roles fewer members share are withheld (and counted). 404 when the bundle does
-    not know the manager.
+    not know the manager. People erased on a data-protection request are left out.
     """
     recommender = require_core(served)
+    erased = await anyio.to_thread.run_sync(erased_check, events)
     team = await anyio.to_thread.run_sync(
         partial(
             teams.team_skills,
@@ -60,6 +64,7 @@ async def team_skills(manager_id: ManagerPath, served: ServedDep, top: TopQuery 
             manager_id,
             min_group_size=served.settings.peer_min_group,
             top=top,
+            erased=erased,
         )
     )
     return json_response(
