@@ -395,6 +395,32 @@ def report_skills(
         raise _fail(error) from error
 
 
+@report_app.command("online")
+def report_online(
+    events: Annotated[
+        str,
+        typer.Option("--events", help="Event store URL (the service's RECSVC_EVENTS_URL) to read."),
+    ],
+    out: ReportOutOption = Path("reports/online"),
+    window_days: Annotated[
+        float,
+        typer.Option(
+            "--window-days",
+            min=0.0,
+            help="Outcomes sent without a recommendation_id count for the same employee's "
+            "same item shown at most this many days before.",
+        ),
+    ] = 90.0,
+) -> None:
+    """Click-through, enrolment and completion per variant and model version, with CIs."""
+    from recsvc.report.online import run_online_report
+
+    try:
+        run_online_report(console, events=events, out=out, window_days=window_days)
+    except RecsvcError as error:
+        raise _fail(error) from error
+
+
 @bundle_app.command("verify")
 def bundle_verify(
     path: Annotated[
