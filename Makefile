@@ -14,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .PHONY: help install run sample validate train evaluate serve test check lint format typecheck cov \
-        test-fast bench bench-core bench-train bench-serve bench-sample openapi clean lock audit docker notebook soak need-wrk
+        test-fast bench bench-core bench-train bench-serve bench-sample bench-events openapi clean lock audit docker notebook soak need-wrk
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -87,9 +87,13 @@ need-wrk:  # the HTTP load generator the serving benchmarks use (Debian package 
 bench-serve: $(STAMP) need-wrk  ## /recommend vs /health throughput and latency from a separate load process
 	$(BIN)/python benchmarks/bench_serve.py --employees 2000 --employees 100000
 
+bench-events: $(STAMP) need-wrk  ## POST /events (batches of 100) and /recommend while events flow; SQLite, and PostgreSQL when RECSVC_TEST_POSTGRES_URL is set
+	$(BIN)/python benchmarks/bench_events.py
+
 BENCH_ARGS ?=
-bench: $(STAMP) need-wrk  ## benchmarks at 5,000 and 100,000 employees; table + docs/performance.md (BENCH_ARGS="--max-employees 1000000" adds 1M)
+bench: $(STAMP) need-wrk  ## benchmarks at 5,000 and 100,000 employees, then events; table + docs/performance.md (BENCH_ARGS="--max-employees 1000000" adds 1M)
 	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_events.py
 
 soak: $(STAMP) need-wrk  ## sustained /recommend load for 5 min with a bundle reload midway (needs wrk)
 	$(BIN)/python benchmarks/soak.py --duration 300 --rate auto

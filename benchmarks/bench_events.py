@@ -181,7 +181,10 @@ def section(runs: list[StoreRun], off: Measure, skipped: str, args: argparse.Nam
     lines += [
         "",
         f"Baseline with events off (`RECSVC_EVENTS_URL=`): /recommend {off.rps:,.0f} req/s "
-        f"(p99 {off.p99_ms:.1f} ms). Failed or non-2xx answers across the runs: {failures}.",
+        f"(p99 {off.p99_ms:.1f} ms). Failed answers across the runs (wrk counts a request "
+        f"over its 2 s timeout as failed): {failures}. Load average at the end: "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores; the "
+        "machine is shared, so compare rows of one run, not runs.",
     ]
     if skipped:
         lines += ["", skipped]

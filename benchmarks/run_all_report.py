@@ -18,6 +18,7 @@ __all__ = ["machine_info", "summary_table", "write_document"]
 Result = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[1]
 SOAK_START, SOAK_END = "<!-- soak:start -->", "<!-- soak:end -->"  # soak.py's markers
+EVENTS_START, EVENTS_END = "<!-- events:start -->", "<!-- events:end -->"  # bench_events.py's
 
 
 def _read(path: str) -> str:
@@ -204,12 +205,13 @@ def _and(words: list[str]) -> str:
     return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
 
 
-def _soak_block(path: Path) -> str:
-    """The section `make soak` wrote into ``path`` (markers included), or "" if none."""
+def _soak_block(path: Path, first: str = SOAK_START, last: str = SOAK_END) -> str:
+    """The section `make soak` (or another script) wrote into ``path`` between its markers
+    (markers included), or "" if none."""
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    _, start, rest = text.partition(SOAK_START)
-    inner, end, _ = rest.partition(SOAK_END)
-    return f"{SOAK_START}{inner}{SOAK_END}" if start and end else ""
+    _, start, rest = text.partition(first)
+    inner, end, _ = rest.partition(last)
+    return f"{first}{inner}{last}" if start and end else ""
 
 
 def write_document(run: Result, path: Path) -> Path:
@@ -313,9 +315,9 @@ What drives each figure, from the code:
             + ".\n\n## Machine",
             1,
         )
-    soak = _soak_block(path)
-    if soak:
-        doc = doc.rstrip() + "\n\n" + soak + "\n"
+    for kept in (_soak_block(path), _soak_block(path, EVENTS_START, EVENTS_END)):
+        if kept:  # sections other scripts own: `make soak`, bench_events.py
+            doc = doc.rstrip() + "\n\n" + kept + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(doc, encoding="utf-8")
     return path
