@@ -160,6 +160,9 @@ TABLES: dict[str, TableSpec] = {
                 ColumnSpec("difficulty", ColumnKind.INT, minimum=1, maximum=5),
                 ColumnSpec("language", ColumnKind.TEXT, description="e.g. en, de, fr"),
                 ColumnSpec("provider", ColumnKind.TEXT),
+                ColumnSpec(
+                    "url", ColumnKind.TEXT, description="link to the item, shown by GET /content"
+                ),
                 ColumnSpec("active", ColumnKind.BOOL, default=True),
                 ColumnSpec("published_at", ColumnKind.TIMESTAMP),
             ),

@@ -15,6 +15,8 @@ from recsvc.errors import UnknownContentError, UnknownEmployeeError
 from recsvc.models.base import top_k
 from recsvc.privacy import MIN_GROUP, check_min_group
 from recsvc.recommend.candidates import UserSignals, build_signals, text_by_term
+from recsvc.recommend.catalogue import Catalogue
+from recsvc.recommend.catalogue_meta import CatalogueMeta
 from recsvc.recommend.directory import Directory
 from recsvc.recommend.diversify import diversity_vectors
 from recsvc.recommend.explain import ExplainTables, explain_items
@@ -60,11 +62,14 @@ class Recommender:
         fallback_language: str | None = DEFAULT_FALLBACK_LANGUAGE,
         directory: Directory | None = None,
         peer_min_group: int = MIN_GROUP,
+        catalogue_meta: CatalogueMeta | None = None,
     ):
         state.check()
         self.state = state
         #: managers and volunteer mentors (empty for bundles that carry none)
         self.directory = directory or Directory.empty(len(state.employees))
+        #: roles, skills and content with their metadata, for discovery (GET /roles, ...)
+        self.catalogue = Catalogue(state, catalogue_meta or CatalogueMeta.empty(state))
         self.fallback_language = fallback_language
         self.manifest = manifest
         self.model_version = str(getattr(manifest, "version", version))
@@ -119,6 +124,7 @@ class Recommender:
             fallback_language=fallback_language,
             peer_min_group=peer_min_group,
             directory=Directory.from_bundle(bundle, len(state.employees)),
+            catalogue_meta=CatalogueMeta.from_bundle(bundle, state),
         )
 
     # validation helpers for the service
@@ -328,7 +334,8 @@ class Recommender:
         i = st.content.get(content_id)
         if i < 0:
             raise UnknownContentError(
-                f"content {content_id!r} is not in the model; it may be newer than the bundle"
+                f"content {content_id!r} is not in the model (it may be newer than the last "
+                "training); GET /content lists the known ones"
             )
         out = []
         for j, score in zip(st.similar_idx[i], st.similar_score[i], strict=True):

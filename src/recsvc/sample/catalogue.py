@@ -205,6 +205,13 @@ def make_catalogue(rng: np.random.Generator, tax: Taxonomy, n_items: int) -> Cat
             "difficulty": difficulty,
             "language": np.array(LANGUAGES, dtype=object)[language],
             "provider": np.array(PROVIDERS, dtype=object)[rng.integers(0, len(PROVIDERS), n_items)],
+            # a link for what lives in an LMS; mentoring and projects have none
+            "url": [
+                None
+                if CONTENT_FORMATS[f] in ("mentoring", "project")
+                else f"https://learning.example.com/content/{i}"
+                for i, f in zip(ids, fmt, strict=True)
+            ],
             "active": retired > REFERENCE,
             "published_at": published,
         }

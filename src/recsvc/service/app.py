@@ -131,7 +131,11 @@ def create_app(
         openapi_tags=[
             {"name": "recommendations", "description": "Ranked learning items."},
             {"name": "employees", "description": "Skill gaps of employees."},
-            {"name": "content", "description": "The catalogue."},
+            {"name": "content", "description": "The catalogue and similar content."},
+            {
+                "name": "catalogue",
+                "description": "Roles and skills the served model knows (ids to send).",
+            },
             {"name": "people", "description": "Mentor matching and team skills."},
             {"name": "model", "description": "The model bundle being served."},
             {"name": "events", "description": "What happened in the LMS, and erasure."},

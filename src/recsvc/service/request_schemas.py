@@ -47,7 +47,7 @@ class Project(BaseModel):
         fail_fast=True,
         default_factory=list,
         description="Skill ids the project needs (at most RECSVC_MAX_LIST_ITEMS, default 1000).",
-        examples=[["S0003", "S0017"]],
+        examples=[["S42", "S41"]],
     )
     text: str | None = Field(
         None,
@@ -63,7 +63,7 @@ class AssessmentUpdate(BaseModel):
     model_config = _STRICT
 
     skill_id: str = Field(
-        description="Assessed skill id.", examples=["S0003"], min_length=1, max_length=128
+        description="Assessed skill id.", examples=["S42"], min_length=1, max_length=128
     )
     level: float = Field(ge=0, le=5, description="Assessed level, 0 (none) to 5 (expert).")
     source: Source = Field("test", description="Who assessed: test, manager, peer or self.")
@@ -82,14 +82,14 @@ class Context(BaseModel):
     role_id: str | None = Field(
         None,
         description="Current role, overriding the trained one.",
-        examples=["R01"],
+        examples=["R036"],
         min_length=1,
         max_length=128,
     )
     target_role_id: str | None = Field(
         None,
         description="Role the employee is growing towards.",
-        examples=["R07"],
+        examples=["R058"],
         min_length=1,
         max_length=128,
     )
@@ -117,7 +117,7 @@ class Context(BaseModel):
         default_factory=list,
         description="Content completed since training: never recommended, folded into the "
         "profile (at most RECSVC_MAX_LIST_ITEMS).",
-        examples=[["C00042"]],
+        examples=[["C00002"]],
     )
     recent_assessments: list[AssessmentUpdate] = Field(
         fail_fast=True,
@@ -160,16 +160,16 @@ class RecommendRequest(BaseModel):
         allow_inf_nan=False,
         json_schema_extra={
             "examples": [
-                {"employee_id": "E00001", "k": 5},
+                {"employee_id": "E000012", "k": 5},
                 {
-                    "employee_id": "E00001",
+                    "employee_id": "E000012",
                     "k": 5,
                     "context": {
-                        "target_role_id": "R07",
-                        "project": {"skill_ids": ["S0003"], "text": "Kubernetes migration"},
+                        "target_role_id": "R058",
+                        "project": {"skill_ids": ["S42"], "text": "Kubernetes migration"},
                         "time_budget_minutes": 240,
-                        "recent_content_ids": ["C00042"],
-                        "recent_assessments": [{"skill_id": "S0003", "level": 2}],
+                        "recent_content_ids": ["C00002"],
+                        "recent_assessments": [{"skill_id": "S42", "level": 2}],
                     },
                     "filters": {"formats": ["course", "video"], "languages": ["en"]},
                     "explain": True,
@@ -182,7 +182,7 @@ class RecommendRequest(BaseModel):
 
     employee_id: str = Field(
         description="Employee id; unknown ids get a cold-start answer.",
-        examples=["E00001"],
+        examples=["E000012"],
         min_length=1,
         max_length=128,
     )
@@ -226,7 +226,7 @@ class BatchRecommendRequest(BaseModel):
         strict=True,
         allow_inf_nan=False,
         json_schema_extra={
-            "examples": [{"requests": [{"employee_id": "E00001"}, {"employee_id": "E00002"}]}]
+            "examples": [{"requests": [{"employee_id": "E000012"}, {"employee_id": "E000013"}]}]
         },
     )
 

@@ -77,7 +77,7 @@ class Reason(BaseModel):
 class Item(BaseModel):
     """One recommended content item."""
 
-    content_id: str = Field(description="Content id.", examples=["C00123"])
+    content_id: str = Field(description="Content id.", examples=["C00001"])
     title: str = Field(description="Content title.", examples=["Kubernetes fundamentals"])
     format: str | None = Field(description="Content format.", examples=["course"])
     duration_minutes: float | None = Field(description="Length in minutes.", examples=[90])
@@ -192,7 +192,7 @@ class BatchRecommendResponse(BaseModel):
 class SkillGap(BaseModel):
     """One skill where the employee is below the required level."""
 
-    skill_id: str = Field(description="Skill id.", examples=["S0003"])
+    skill_id: str = Field(description="Skill id.", examples=["S42"])
     skill_name: str = Field(description="Skill name.", examples=["Kubernetes"])
     current_level: float = Field(description="Estimated current level (0-5).", examples=[1.5])
     required_level: float = Field(description="Level the role requires (0-5).", examples=[3])
@@ -220,12 +220,12 @@ class SkillGapsResponse(BaseModel):
     role_id: str | None = Field(
         description="Current role measured against: the one given, else the employee's in "
         "the bundle; null when there is none.",
-        examples=["R004"],
+        examples=["R036"],
     )
     target_role_id: str | None = Field(
         description="Target role measured against: the one given, else the employee's in "
         "the bundle; null when there is none.",
-        examples=["R011"],
+        examples=["R058"],
     )
     model_version: str = Field(description="Bundle version that answered.")
     request_id: str = Field(description="Request id.")
@@ -239,7 +239,7 @@ class SkillGapsResponse(BaseModel):
 class SimilarItem(BaseModel):
     """A content item similar to the one asked about."""
 
-    content_id: str = Field(description="Content id.", examples=["C00124"])
+    content_id: str = Field(description="Content id.", examples=["C00003"])
     title: str = Field(description="Content title.")
     score: float = Field(description="Similarity; higher is more similar.", examples=[0.71])
 
@@ -247,7 +247,7 @@ class SimilarItem(BaseModel):
 class SimilarResponse(BaseModel):
     """Content similar to one item."""
 
-    content_id: str = Field(description="Content id asked about.", examples=["C00123"])
+    content_id: str = Field(description="Content id asked about.", examples=["C00001"])
     model_version: str = Field(description="Bundle version that answered.")
     request_id: str = Field(description="Request id.")
     items: list[SimilarItem] = Field(description="Similar items, most similar first.")

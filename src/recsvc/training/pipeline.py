@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from recsvc.bundle import Manifest, write_bundle
-from recsvc.contract import EMPLOYEES, MENTORS
+from recsvc.contract import CONTENT, EMPLOYEES, MENTORS, ROLES, SKILLS
 from recsvc.dataset import build_dataset
 from recsvc.errors import DataValidationError
 from recsvc.features.prior import PriorParams
 from recsvc.models.ease import EASE_MAX_ITEMS
+from recsvc.recommend.catalogue_meta import CatalogueMeta
 from recsvc.recommend.directory import Directory
 from recsvc.training.fit import fit_hybrid
 from recsvc.training.holdout import Protocol
@@ -172,6 +173,18 @@ def train_tables(
         skipped = skipped_stages(dataset.capabilities)
     with timer.stage("write"):
         arrays, out_tables, documents = full_state.to_bundle_parts()
+        # provider, difficulty, links, role families...: for discovery (GET /content, ...)
+        meta = CatalogueMeta.from_tables(
+            full_state.content,
+            full_state.roles,
+            full_state.skills,
+            {
+                "content": tables.get(CONTENT),
+                "roles": tables.get(ROLES),
+                "skills": tables.get(SKILLS),
+            },
+        )
+        out_tables.update(meta.to_tables(full_state))
         # managers and volunteer mentors, for team views and mentor matching
         arrays.update(
             Directory.from_tables(

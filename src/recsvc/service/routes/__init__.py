@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from recsvc.service.routes import (
     admin,
+    catalogue,
     content,
     employees,
     erasure,
@@ -23,6 +24,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     recommend.router,
     employees.router,
     content.router,
+    catalogue.router,
     mentors.router,
     teams.router,
     model.router,

@@ -25,7 +25,7 @@ router = APIRouter(tags=["employees"], dependencies=[ApiKeyDep])
 
 EmployeePath = Annotated[
     str,
-    Path(min_length=1, max_length=128, description="Employee id.", examples=["E00001"]),
+    Path(min_length=1, max_length=128, description="Employee id.", examples=["E000012"]),
 ]
 TargetRoleQuery = Annotated[
     str | None,
@@ -34,7 +34,7 @@ TargetRoleQuery = Annotated[
         max_length=128,
         description="Role to measure against; default the employee's target role in the "
         "bundle. A role the model does not know is ignored, with a warning.",
-        examples=["R07"],
+        examples=["R058"],
     ),
 ]
 RoleQuery = Annotated[
@@ -44,7 +44,7 @@ RoleQuery = Annotated[
         max_length=128,
         description="Current role; default the employee's role in the bundle. A role the "
         "model does not know is ignored, with a warning.",
-        examples=["R01"],
+        examples=["R036"],
     ),
 ]
 
