@@ -20,8 +20,8 @@ from recsvc.recommend.catalogue_meta import CatalogueMeta
 from recsvc.recommend.directory import Directory
 from recsvc.recommend.diversify import diversity_vectors
 from recsvc.recommend.explain import ExplainTables, explain_items
-from recsvc.recommend.finish import FinishModel
 from recsvc.recommend.gain_curve import expected_gain
+from recsvc.recommend.list_value import greedy_list
 from recsvc.recommend.policy import Chance, rank_items
 from recsvc.recommend.query import (
     Context,
@@ -38,7 +38,6 @@ from recsvc.recommend.score import Engagement, FeatureBuilder
 from recsvc.recommend.skill_state import EVIDENCE_NAMES
 from recsvc.recommend.state import ModelState
 from recsvc.recommend.tolerance import known_query, role_warning
-from recsvc.recommend.value import LearningValue
 
 __all__ = ["Recommender"]
 
@@ -77,15 +76,8 @@ class Recommender:
         self.features = FeatureBuilder(state)
         # request-independent work, done once here so a request touches plain arrays only
         self.engagement = Engagement(state, self.features)
-        self.values = LearningValue(
-            state.content_skill_weight,
-            state.content_skill_level,
-            state.content_effect,
-            state.gain_curve,
-        )
-        self.finish = FinishModel(
-            state.finish_by_step, state.content_skill_weight, state.content_skill_level
-        )
+        self.values = self.features.values
+        self.finish = self.features.finish
         self._rules = RuleTables.from_state(state)
         self._languages = frozenset(tag for tag in self._rules.by_language if tag)
         #: fewest people behind any peer figure in reasons (never below 5)
@@ -169,7 +161,7 @@ class Recommender:
         # content dropped halfway closes nothing: value counts what the person finishes
         finish = self.finish.probability(signals.current)
         value = self.values.values(signals.need) * finish
-        logits, cf = self.engagement.logits(signals)
+        logits, cf = self.engagement.logits(signals, value)
         chance = Chance(logits, st.params.engagement_slope, st.params.engagement_intercept)
         ok = allowed_items(st, signals, query, self._rules, fallback=self.fallback_language)
         if not query.include_refreshers:
@@ -187,6 +179,16 @@ class Recommender:
             vectors=self._diversity,
             durations=self._durations,
             budget=query.context.time_budget_minutes,
+            pick_need=lambda pool, boost, k, budget: greedy_list(
+                self.values,
+                signals.need,
+                pool,
+                finish,
+                boost,
+                k=k,
+                durations=self._durations,
+                budget=budget,
+            ),
         )
         chosen = ranked.items
         if query.explain:

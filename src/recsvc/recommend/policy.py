@@ -1,11 +1,15 @@
 """The ranking policy: need first, engagement to order and fill, as the request's objective says.
 
-- ``need`` (default): the items with learning value (:data:`~recsvc.recommend.value.
-  MIN_VALUE` or more) come first, ordered by ``value * probability ** 0.2`` where the
-  probability is the engagement model's chance that this person takes the item: need
-  leads and the chance breaks near-ties (a tenfold likelier item counts as 1.6 times the
-  value), as "popularity and people like you only break ties"; items without value only
-  fill the list once no need is left, ordered by engagement.
+- ``need`` (default): items with learning value (:data:`~recsvc.recommend.value.
+  MIN_VALUE` or more) come first, chosen as a list rather than one by one
+  (:func:`~recsvc.recommend.list_value.greedy_list`): each place goes to the item with the
+  largest *marginal* value (what it adds to the gaps the items above leave open) times
+  ``ENGAGEMENT_FLOOR + (1 - ENGAGEMENT_FLOOR) * p / p_max``, where ``p`` is the engagement
+  model's chance that this person takes it and ``p_max`` that of the likeliest valued item.
+  The chance breaks near-ties but can at most halve an item's key, so twice the need always
+  wins ("popularity and people like you only break ties"); a bounded factor also keeps the
+  tiny, far-apart chances of small organisations from overruling need. Once no item adds
+  value, the rest of the list fills by engagement.
 - ``balanced``: one list ordered by the mean of value and engagement, each scaled to [0, 1]
   over the allowed items.
 - ``engagement``: ordered by the engagement probability alone.
@@ -28,7 +32,15 @@ from recsvc.models.base import FloatArray, top_k
 from recsvc.recommend.diversify import mmr
 from recsvc.recommend.value import MIN_VALUE
 
-__all__ = ["ENGAGEMENT_EXPONENT", "MIN_POOL", "POOL_FACTOR", "Chance", "Ranked", "rank_items"]
+__all__ = [
+    "ENGAGEMENT_FLOOR",
+    "MIN_POOL",
+    "POOL_FACTOR",
+    "Chance",
+    "NeedPicker",
+    "Ranked",
+    "rank_items",
+]
 
 #: MMR re-ranks the best max(MIN_POOL, POOL_FACTOR * k) allowed items of a tier
 MIN_POOL = 50
@@ -36,9 +48,12 @@ POOL_FACTOR = 5
 
 Int64Array = npt.NDArray[np.int64]
 
-#: how much the chance of taking an item weighs against its learning value: the order is
-#: ``value * probability ** ENGAGEMENT_EXPONENT``
-ENGAGEMENT_EXPONENT = 0.2
+#: picks the need tier of a list: (pool, engagement boost per pool item, k, time budget)
+#: -> (items in order, their key when picked); see :func:`~recsvc.recommend.list_value.greedy_list`
+NeedPicker = Callable[[Int64Array, FloatArray, int, float | None], tuple[Int64Array, FloatArray]]
+
+#: the engagement factor of the need order at zero chance (1 at the likeliest valued item)
+ENGAGEMENT_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -132,9 +147,13 @@ def rank_items(
     vectors: sp.csr_matrix | npt.NDArray[np.float32],
     durations: FloatArray,
     budget: float | None = None,
+    pick_need: NeedPicker | None = None,
 ) -> Ranked:
     """Up to ``k`` of ``allowed`` (indices or a mask) in the objective's order (see the
-    module docstring). ``durations`` are minutes, 0 where unknown (never NaN)."""
+    module docstring). ``durations`` are minutes, 0 where unknown (never NaN).
+    ``pick_need`` chooses the need tier from a pool (the engine passes the greedy list
+    value); without it, items are taken one by one by ``value`` times the engagement
+    factor, with MMR."""
     has_value = value >= MIN_VALUE
     ok: npt.NDArray[np.bool_]
     if allowed.dtype == np.bool_:
@@ -156,9 +175,29 @@ def rank_items(
         score = key[chosen]
     else:
         need = np.flatnonzero(ok & has_value)
-        key = np.zeros(len(value), dtype=np.float32)
-        key[need] = value[need] * chance.at(need) ** np.float32(ENGAGEMENT_EXPONENT)
-        first = _pick(need, key, k, diversity, vectors, durations, budget)
+        boost = np.zeros(len(value), dtype=np.float32)
+        if len(need):
+            p = chance.at(need)
+            top = float(p.max())
+            rel = p / np.float32(top) if top > 0 else np.ones_like(p)
+            boost[need] = ENGAGEMENT_FLOOR + (1.0 - ENGAGEMENT_FLOOR) * rel
+        key = (value * boost).astype(np.float32)
+        if pick_need is None:
+            first = _pick(need, key, k, diversity, vectors, durations, budget)
+            first_key = key[first]
+        else:
+            pool = need[top_k(key[need], max(MIN_POOL, POOL_FACTOR * k))]
+            picked, picked_key = pick_need(pool, boost[pool], k, budget)
+            order = mmr(
+                np.arange(len(picked)),
+                picked_key,
+                vectors[picked],
+                k=len(picked),
+                diversity=diversity,
+            )
+            first, first_key = picked[order], picked_key[order]
+        has_value = np.zeros(len(value), dtype=bool)
+        has_value[first] = True
         spent = float(durations[first].sum())
         left = None if budget is None else budget - spent
         fill, fill_score = _by_chance(
@@ -171,6 +210,8 @@ def rank_items(
             left,
         )
         chosen = np.concatenate([first, fill]).astype(np.int64)
-        score = np.concatenate([0.5 + 0.5 * _scaled(key, need, first), 0.5 * fill_score])
+        top = float(first_key.max()) if len(first) else 0.0
+        scaled = first_key / top if top > 0 else np.zeros(len(first), np.float32)
+        score = np.concatenate([0.5 + 0.5 * scaled, 0.5 * fill_score])
     score = np.minimum.accumulate(np.clip(np.asarray(score, np.float32), 0.0, 1.0))
     return Ranked(chosen, score.astype(np.float32), has_value[chosen])

@@ -3,12 +3,12 @@
 Every ranking feature is defined once here. :meth:`FeatureBuilder.columns` gives the
 per-request columns (zero columns as None), :attr:`FeatureBuilder.item_columns` the
 request-independent ones; the trainer stacks both into a matrix to learn the ranker on, and
-:class:`Engagement` adds the same columns, weighted, to a per-bundle constant. The
-model predicts whether a person takes an item, not whether they need it: learning value
-is left out on purpose (the need-first policy weighs the two, and a learned weight on need
-would let engagement undo it), and :mod:`recsvc.recommend.value` stays the one
-implementation of skill gaps.
-"""
+:class:`Engagement` adds the same columns, weighted, to a per-bundle constant. The model
+predicts whether a person takes an item. People take what they need at a level that suits
+them, so two columns read the skill state: the item's learning value and how well its
+level fits the person (the gain curve at its main skill's level step). The need-first
+policy still decides the order; these columns only make the chance it orders by sharper.
+:mod:`recsvc.recommend.value` stays the one implementation of skill gaps."""
 
 from __future__ import annotations
 
@@ -18,10 +18,14 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from recsvc.errors import BundleIntegrityError
 from recsvc.models.base import FloatArray
 from recsvc.models.content import max_similarity
 from recsvc.recommend.candidates import UserSignals
+from recsvc.recommend.finish import FinishModel, main_skill
+from recsvc.recommend.gain_curve import expected_gain
 from recsvc.recommend.state import ModelState
+from recsvc.recommend.value import LearningValue
 
 __all__ = [
     "FEATURE_NAMES",
@@ -45,6 +49,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "pop_all",  # log share of everyone who took it
     "pop_recent",  # log share of everyone who took it recently (trend)
     "item_age",  # log days since publication
+    "learning_value",  # log1p(10 * learning value): the gap it closes, as the policy sees it
+    "level_fit",  # expected gain at the level step of the item's main skill (0: at or below)
 )
 #: features that do not depend on the person: folded into a constant once per bundle
 ITEM_FEATURES = ("strategic", "pop_all", "pop_recent", "item_age")
@@ -134,6 +140,31 @@ class FeatureBuilder:
         self.similar_score = np.asarray(state.similar_score)
         self.role_rows = _GroupRows.from_csr(state.role_pop)
         self.department_rows = _GroupRows.from_csr(state.department_pop)
+        self.values = LearningValue(
+            state.content_skill_weight,
+            state.content_skill_level,
+            state.content_effect,
+            state.gain_curve,
+        )
+        self.finish = FinishModel(
+            state.finish_by_step, state.content_skill_weight, state.content_skill_level
+        )
+        skill, level = main_skill(state.content_skill_weight, state.content_skill_level)
+        self.main_skill = skill
+        self.main_level = np.nan_to_num(level)
+
+    def learning_value(self, s: UserSignals) -> FloatArray:
+        """Learning value of every item for this person, times the chance they finish it
+        (content dropped halfway closes nothing)."""
+        finish = self.finish.probability(s.current)
+        return np.asarray(self.values.values(s.need) * finish, dtype=np.float32)
+
+    def level_fit(self, s: UserSignals) -> FloatArray:
+        """Expected gain at each item's main-skill level step (0 for untagged items)."""
+        has = self.main_skill >= 0
+        step = self.main_level - np.asarray(s.current, np.float32)[np.maximum(self.main_skill, 0)]
+        gain = expected_gain(self.state.gain_curve, step)
+        return np.where(has, gain, 0.0).astype(np.float32)
 
     def cf_scores(self, user_vector: FloatArray) -> FloatArray | None:
         """The person's CF score of every item, standardised over the catalogue."""
@@ -144,8 +175,9 @@ class FeatureBuilder:
         raw = np.asarray(user_vector, np.float32) @ self.factors_by_item
         return np.asarray((raw - np.float32(self.factor_mean @ u)) / np.float32(std), np.float32)
 
-    def columns(self, s: UserSignals) -> dict[str, Column | None]:
-        """The per-request feature columns (None where a column is all zeros)."""
+    def columns(self, s: UserSignals, value: FloatArray | None = None) -> dict[str, Column | None]:
+        """The per-request feature columns (None where a column is all zeros); ``value`` is
+        :meth:`learning_value` when the caller has it already."""
         st = self.state
         cols: dict[str, Column | None] = dict.fromkeys(FEATURE_NAMES)
         if s.user_vector is not None:
@@ -162,6 +194,9 @@ class FeatureBuilder:
         cols["role_pop"] = self.role_rows.row(s.role_idx)
         cols["target_role_pop"] = self.role_rows.row(s.target_role_idx)
         cols["department_pop"] = self.department_rows.row(s.department_idx)
+        v = self.learning_value(s) if value is None else value
+        cols["learning_value"] = np.log1p(10.0 * v).astype(np.float32) if v.any() else None
+        cols["level_fit"] = self.level_fit(s)
         for name in ITEM_FEATURES:
             del cols[name]
         return cols
@@ -188,6 +223,11 @@ class Engagement:
 
     def __init__(self, state: ModelState, builder: FeatureBuilder) -> None:
         ranker = state.ranker
+        if tuple(state.params.feature_names) != FEATURE_NAMES:
+            raise BundleIntegrityError(
+                f"the bundle's ranker uses features {list(state.params.feature_names)}, this "
+                f"recsvc computes {list(FEATURE_NAMES)}; retrain the bundle with this version"
+            )
         w = (ranker.coef_ / ranker.scale_).astype(np.float32)
         self.builder = builder
         self.weights = {name: np.float32(w[j]) for j, name in enumerate(FEATURE_NAMES)}
@@ -197,10 +237,13 @@ class Engagement:
             static += self.weights[name] * builder.item_columns[name]
         self.static = static
 
-    def logits(self, s: UserSignals) -> tuple[FloatArray, FloatArray | None]:
-        """``(log-odds per item, standardised CF column or None)`` for this employee."""
+    def logits(
+        self, s: UserSignals, value: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray | None]:
+        """``(log-odds per item, standardised CF column or None)`` for this employee;
+        ``value`` is :meth:`FeatureBuilder.learning_value` when the caller has it."""
         out = self.static.copy()
-        cols = self.builder.columns(s)
+        cols = self.builder.columns(s, value)
         for name, col in cols.items():
             if isinstance(col, SparseColumn):
                 out[col.items] += self.weights[name] * col.values

@@ -40,12 +40,14 @@ from recsvc.models.base import FloatArray
 from recsvc.models.skill_gap import LEVELS
 from recsvc.recommend.gain_curve import expected_gain
 
-__all__ = ["MIN_VALUE", "Contribution", "LearningValue", "SkillNeed"]
+__all__ = ["MIN_VALUE", "NODE_WEIGHTS", "Contribution", "LearningValue", "SkillNeed"]
 #: below this (weighted levels) an item has no learning value worth a place in the list
 MIN_VALUE = 0.02
 #: Gauss-Hermite nodes and probabilities for an expectation over a normal level
 _NODES, _WEIGHTS = (np.asarray(a, np.float32) for a in hermegauss(5))
 _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
+#: the probability of each quadrature node (columns of ``SkillNeed.gap_at_nodes``)
+NODE_WEIGHTS = _WEIGHTS
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -213,6 +215,21 @@ class LearningValue:
         proved = count[self.unsort]
         return np.asarray((proved == self.n_skills_of_item) & (self.n_skills_of_item > 0))
 
+    def entries(self, items: Int64Array) -> tuple[Int64Array, Int64Array]:
+        """The (item, skill) entries of ``items``: their owner (position in ``items``) and
+        their position in the entry arrays (``item_skill``, ``item_level``, ...)."""
+        items = np.asarray(items, dtype=np.int64)
+        starts, ends = self.item_indptr[items], self.item_indptr[items + 1]
+        counts = ends - starts
+        pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        return np.repeat(np.arange(len(items), dtype=np.int64), counts), pos
+
+    def entry_gain(self, need: SkillNeed, pos: Int64Array) -> FloatArray:
+        """Expected gain in levels of each entry (effect times the curve at its level step)."""
+        t = self._tables(need)
+        level = self.item_level[pos].astype(np.int64) - LEVELS[0]
+        return np.asarray(self.item_effect[pos] * t.gain[self.item_skill[pos], level], np.float32)
+
     def contributions(self, need: SkillNeed, items: Int64Array) -> list[list[Contribution]]:
         """The skills behind each item's value, largest first (one pass for all items).
 
@@ -220,10 +237,7 @@ class LearningValue:
         below the requirement: a reason never says an item closes a gap the person is not
         believed to have, even when the uncertainty of that belief gives it some value.
         """
-        items = np.asarray(items, dtype=np.int64)
-        starts, ends = self.item_indptr[items], self.item_indptr[items + 1]
-        counts = ends - starts
-        pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        owner, pos = self.entries(items)
         skill, level = self.item_skill[pos], self.item_level[pos]
         v = self._entry_value(
             self._tables(need), skill, level, self.item_weight[pos], self.item_effect[pos]
@@ -231,7 +245,6 @@ class LearningValue:
         shown = (
             (v > 0) & (level > need.current[skill]) & (need.current[skill] < need.required[skill])
         )
-        owner = np.repeat(np.arange(len(items)), counts)
         order = np.lexsort((-v, owner))  # by item, then largest value first
         out: list[list[Contribution]] = [[] for _ in range(len(items))]
         for j in order[shown[order]].tolist():

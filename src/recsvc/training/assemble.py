@@ -126,7 +126,16 @@ def default_ranker() -> LogisticRanker:
     """Equal unit weights on the main signals: used only when the holdout is too small."""
     n = len(FEATURE_NAMES)
     coef = np.zeros(n, dtype=np.float32)
-    for name in ("mf_score", "ease_score", "content_sim", "strategic", "role_pop", "pop_all"):
+    for name in (
+        "mf_score",
+        "ease_score",
+        "content_sim",
+        "strategic",
+        "role_pop",
+        "pop_all",
+        "learning_value",
+        "level_fit",
+    ):
         coef[FEATURE_NAMES.index(name)] = 1.0
     return LogisticRanker.from_arrays(
         {

@@ -259,6 +259,16 @@ def test_missing_bundle_part_is_an_integrity_error(tiny_bundle_dir) -> None:
         Recommender.from_bundle(dataclasses.replace(bundle, arrays=short))
 
 
+def test_a_bundle_ranked_on_other_features_is_refused(rec) -> None:
+    """A bundle from a version with other ranking features fails loudly, not at request time."""
+    params = dataclasses.replace(
+        rec.state.params, feature_names=rec.state.params.feature_names[:-1]
+    )
+    old = dataclasses.replace(rec.state, params=params)
+    with pytest.raises(BundleIntegrityError, match="retrain"):
+        Recommender(old)
+
+
 def test_same_data_and_seed_give_the_same_rankings(tiny, tmp_path, rec) -> None:
     again = train_tables(tiny, tmp_path, seed=7, tune_trials=16)
     other = Recommender.from_bundle(read_bundle(again.bundle_path))

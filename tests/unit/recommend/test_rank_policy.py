@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recsvc.recommend.policy import ENGAGEMENT_EXPONENT, Chance, Ranked, rank_items
+from recsvc.recommend.policy import ENGAGEMENT_FLOOR, Chance, Ranked, rank_items
 from recsvc.recommend.value import MIN_VALUE
 
 # value: items 0, 2, 4 have learning value; 1 has none, 3 has a little below MIN_VALUE
@@ -44,9 +44,9 @@ def _rank(
 
 def test_need_puts_items_with_value_first_then_fills_by_probability() -> None:
     r = _rank("need")
-    # value * probability ** 0.2: item 0 0.362, item 2 0.294, item 4 0.181; then the
-    # fill-ins by probability: 3 (0.95), 1 (0.9)
-    key = VALUE * PROB**ENGAGEMENT_EXPONENT
+    # value * (0.5 + 0.5 * probability / 0.9), 0.9 the likeliest valued item's: item 0
+    # 0.306, item 2 0.3, item 4 0.167; then the fill-ins by probability: 3 (0.95), 1 (0.9)
+    key = VALUE * (ENGAGEMENT_FLOOR + (1 - ENGAGEMENT_FLOOR) * PROB / 0.9)
     assert r.items.tolist() == [0, 2, 4, 3, 1]
     assert r.has_value.tolist() == [True, True, True, False, False]
     top = key[0]
@@ -55,11 +55,13 @@ def test_need_puts_items_with_value_first_then_fills_by_probability() -> None:
 
 
 def test_need_lets_engagement_break_near_ties_only() -> None:
-    # a quarter more value beats twice the chance of taking it; equal value goes to the
-    # likelier item
-    value = np.array([0.5, 0.4, 0.4, 0.0, 0.0], dtype=np.float32)
-    prob = np.array([0.1, 0.2, 0.3, 0.5, 0.5], dtype=np.float32)
+    # more than twice the value beats any chance of taking it; equal value goes to the
+    # likelier item, and a likelier item beats a little more value
+    value = np.array([0.5, 0.24, 0.24, 0.0, 0.0], dtype=np.float32)
+    prob = np.array([0.01, 0.9, 0.95, 0.5, 0.5], dtype=np.float32)
     assert _rank("need", value=value, prob=prob).items.tolist()[:3] == [0, 2, 1]
+    value = np.array([0.3, 0.24, 0.24, 0.0, 0.0], dtype=np.float32)
+    assert _rank("need", value=value, prob=prob).items.tolist()[:3] == [2, 1, 0]
 
 
 def test_need_counts_an_item_at_exactly_min_value_as_valuable() -> None:
