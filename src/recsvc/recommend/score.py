@@ -58,8 +58,11 @@ ITEM_FEATURES = ("strategic", "pop_all", "pop_recent", "item_age")
 _POP_SCALE = np.float32(1000.0)
 
 #: weight of a free-text project match (a per-request z-score) added to the engagement
-#: log-odds. Not learned: training data has no projects to learn it from, and a request
-#: that names a project asks for content that serves it.
+#: log-odds, in units of the spread of this person's log-odds over the catalogue (so a
+#: match two standard deviations above the rest moves an item as far as two spreads of
+#: everything the model knows, whatever the scale the ranker learned). Not learned:
+#: training data has no projects to learn it from, and a request that names a project
+#: asks for content that serves it.
 PROJECT_WEIGHT = 1.0
 
 Int64Array = npt.NDArray[np.int64]
@@ -162,6 +165,8 @@ class FeatureBuilder:
     def level_fit(self, s: UserSignals) -> FloatArray:
         """Expected gain at each item's main-skill level step (0 for untagged items)."""
         has = self.main_skill >= 0
+        if not has.any():  # a catalogue without skill tags: nothing to fit
+            return np.zeros(self.n_items, np.float32)
         step = self.main_level - np.asarray(s.current, np.float32)[np.maximum(self.main_skill, 0)]
         gain = expected_gain(self.state.gain_curve, step)
         return np.where(has, gain, 0.0).astype(np.float32)
@@ -196,7 +201,8 @@ class FeatureBuilder:
         cols["department_pop"] = self.department_rows.row(s.department_idx)
         v = self.learning_value(s) if value is None else value
         cols["learning_value"] = np.log1p(10.0 * v).astype(np.float32) if v.any() else None
-        cols["level_fit"] = self.level_fit(s)
+        fit = self.level_fit(s)
+        cols["level_fit"] = fit if fit.any() else None
         for name in ITEM_FEATURES:
             del cols[name]
         return cols
@@ -250,6 +256,7 @@ class Engagement:
             elif col is not None:
                 out += self.weights[name] * col
         if s.project_text is not None:
-            out += np.float32(PROJECT_WEIGHT) * standardise(s.project_text)
+            spread = max(float(out.std()), 1.0)
+            out += np.float32(PROJECT_WEIGHT * spread) * standardise(s.project_text)
         cf = cols["mf_score"]
         return out, cf if isinstance(cf, np.ndarray) else None

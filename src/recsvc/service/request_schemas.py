@@ -204,8 +204,10 @@ class RecommendRequest(BaseModel):
     objective: Objective = Field(
         "need",
         description="How the list is ordered. need (default): items with learning value "
-        "(they close a gap of this person) come first, ordered by learning value x the "
-        "chance the person takes them; items with no learning value only fill in the rest "
+        "(they close a gap of this person) come first, each place going to the item that "
+        "adds most to the gaps left open above it, the chance the person takes it breaking "
+        "near-ties (it can at most halve an item's key); items with no learning value only "
+        "fill in the rest "
         "of the list, after every item with value, each labelled with the reason fill_in. "
         "balanced: learning value and chance blended equally. engagement: the chance alone "
         "(what the person would most likely click).",
