@@ -176,9 +176,59 @@ def _validation_detail(errors: Sequence[Mapping[str, Any]], total: int) -> str:
     return f"{total} invalid {noun}: {shown}{more}"
 
 
+def _body_problem(msg: str, kind: str) -> list[dict[str, Any]]:
+    return [{"field": "body", "loc": ["body"], "msg": msg, "type": kind}]
+
+
+def _line_column(body: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column of character ``offset`` in a UTF-8 body."""
+    text = body.decode("utf-8", "replace")[:offset]
+    return text.count("\n") + 1, offset - (text.rfind("\n") + 1) + 1
+
+
+async def _whole_body_errors(request: Request, raw: Sequence[Any]) -> list[dict[str, Any]] | None:
+    """The error for a body that is not JSON, or not sent as JSON; None for field errors.
+
+    FastAPI reports broken JSON at ("body", <character offset>), which reads as a field
+    named "33", and a body without a JSON content type as "Input should be a valid
+    dictionary", which hides the cause: both are said plainly here.
+    """
+    first = raw[0] if raw else {}
+    if first.get("type") == "json_invalid":
+        loc = first.get("loc", ())
+        why = str((first.get("ctx") or {}).get("error", "invalid JSON"))
+        where = ""
+        if len(loc) == 2 and isinstance(loc[1], int):
+            line, column = _line_column(await request.body(), loc[1])
+            where = f" at line {line}, column {column}"
+        return _body_problem(f"The body is not valid JSON{where}: {why}.", "json_invalid")
+    content_type = request.headers.get("content-type", "")
+    is_json = "json" in content_type.split(";", 1)[0].lower()
+    if not is_json and any(tuple(e.get("loc", ())) == ("body",) for e in raw):
+        sent = (
+            f"it was sent as {content_type.split(';', 1)[0]!r}"
+            if content_type
+            else ("it was sent without a Content-Type")
+        )
+        return _body_problem(
+            f"Send the body as JSON with Content-Type: application/json ({sent}).",
+            "content_type",
+        )
+    return None
+
+
 async def _on_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     raw = exc.errors()
+    whole = await _whole_body_errors(request, raw)
+    if whole is not None:
+        return problem_response(
+            request,
+            422,
+            whole[0]["msg"],
+            title="Request validation failed",
+            errors=whole,
+        )
     errors = field_errors(raw)
     return problem_response(
         request,
