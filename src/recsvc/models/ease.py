@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Self
 
@@ -11,11 +12,54 @@ import scipy.sparse as sp
 
 from recsvc.models.base import FloatArray, binarize, check_fitted
 
-__all__ = ["EASE", "EASE_MAX_ITEMS"]
+__all__ = ["EASE", "EASE_MAX_ITEMS", "ease_bytes", "ease_skip_reason"]
 
 #: beyond this the dense items x items inverse costs too much: O(n^3) time (~20 s at 10k items
 #: on 2 cores, 8x that at 20k, per tuning trial) and 3 dense n x n copies in memory
 EASE_MAX_ITEMS = 10_000
+#: the share of the machine's available memory a fit may take
+EASE_MEMORY_SHARE = 0.5
+
+
+def ease_bytes(n_items: int) -> int:
+    """Peak bytes of one fit: the float64 Gram matrix, LAPACK's copy, the inverse and B."""
+    return 32 * n_items * n_items
+
+
+def _available_bytes() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux), else free physical pages; None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def ease_skip_reason(n_items: int, available: int | None = -1) -> str | None:
+    """Why EASE cannot be fitted on this catalogue here (None: it can).
+
+    Too many items makes the cubic inverse too slow; too little memory for its dense
+    matrices would swap or kill the trainer. ``available`` defaults to what the machine has
+    now (tests pass their own figure; None means unknown, and only the item cap applies).
+    """
+    if n_items > EASE_MAX_ITEMS:
+        return (
+            f"{n_items:,} items > {EASE_MAX_ITEMS:,} (its items x items inverse is cubic in items)"
+        )
+    have = _available_bytes() if available == -1 else available
+    need = ease_bytes(n_items)
+    if have is not None and need > EASE_MEMORY_SHARE * have:
+        return (
+            f"{n_items:,} items need ~{need / 2**30:.1f} GiB for its dense matrices, more "
+            f"than {EASE_MEMORY_SHARE:.0%} of the {have / 2**30:.1f} GiB available"
+        )
+    return None
 
 
 class EASE:

@@ -27,7 +27,7 @@ from recsvc.features.skills import (
     skill_evidence,
     strategic_weights,
 )
-from recsvc.features.text import TextEncoder, fit_text_encoder
+from recsvc.features.text import TextEncoder, fit_text_vectors
 from recsvc.models.base import binarize
 from recsvc.models.cf import MatrixFactorization
 from recsvc.models.content import ContentModel
@@ -115,8 +115,7 @@ def _item_texts(dataset: Dataset) -> list[str]:
 
 def fit_content(dataset: Dataset, n_neighbours: int = 50) -> ContentParts:
     """TF-IDF encoder, item vectors, kNN graph and content-skill matrices."""
-    encoder = fit_text_encoder(_item_texts(dataset))
-    text = encoder.transform(_item_texts(dataset))
+    encoder, text = fit_text_vectors(_item_texts(dataset))
     model = ContentModel(n_neighbours=n_neighbours).fit(text)
     weight, level = content_skill_matrices(dataset)
     return ContentParts(encoder, text, model.neighbours_, model.similarity_, weight, level)

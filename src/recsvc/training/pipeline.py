@@ -16,7 +16,6 @@ from recsvc.contract import CONTENT, EMPLOYEES, MENTORS, ROLES, SKILLS
 from recsvc.dataset import build_dataset
 from recsvc.errors import DataValidationError
 from recsvc.features.prior import PriorParams
-from recsvc.models.ease import EASE_MAX_ITEMS
 from recsvc.recommend.catalogue_meta import CatalogueMeta
 from recsvc.recommend.directory import Directory
 from recsvc.training.fit import fit_hybrid
@@ -211,8 +210,8 @@ def train_tables(
             "ease": (
                 "on"
                 if full_state.ease_weights is not None
-                else f"skipped: {dataset.n_items} items > {EASE_MAX_ITEMS}"
-                if dataset.n_items > EASE_MAX_ITEMS
+                else f"skipped: {tuned.ease_skipped}"
+                if tuned.ease_skipped
                 else "off"
             ),
         }

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from recsvc import metrics as m
 from recsvc.models.base import binarize
 from recsvc.models.cf import MatrixFactorization
-from recsvc.models.ease import EASE, EASE_MAX_ITEMS
+from recsvc.models.ease import EASE, ease_skip_reason
 from recsvc.training.assemble import Hyperparams
 from recsvc.training.holdout import Holdout, K, top_k_rows
 
@@ -45,6 +45,7 @@ class TuneResult:
     ease_ndcg: float = float("nan")
     trials: list[dict[str, Any]] = field(default_factory=list)
     budget_hit: bool = False
+    ease_skipped: str | None = None  # why EASE is off although the algorithm allowed it
 
 
 def _log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
@@ -117,10 +118,11 @@ def tune(
         raise ValueError(f"trials must be at least 1, got {trials}")
     train = holdout.train
     rng = np.random.default_rng(seed)
-    use_ease = algorithm in ("auto", "ease") and train.n_items <= EASE_MAX_ITEMS
+    ease_skipped = ease_skip_reason(train.n_items) if algorithm in ("auto", "ease") else None
+    use_ease = algorithm in ("auto", "ease") and ease_skipped is None
     tune_mf = algorithm != "ease"
     base = replace(base, mf_algorithm="bpr" if algorithm == "bpr" else "als", use_ease=use_ease)
-    result = TuneResult(best=base)
+    result = TuneResult(best=base, ease_skipped=ease_skipped)
     if not holdout.ok:
         logger.info("holdout too small to tune; using default hyper-parameters")
         return result

@@ -15,7 +15,7 @@ from recsvc.features.skills import (
     role_requirements,
     skill_evidence,
 )
-from recsvc.features.text import fit_text_encoder
+from recsvc.features.text import fit_text_encoder, fit_text_vectors
 
 DOCS = [
     "Intro to SQL: joins, tables and relational databases",
@@ -45,6 +45,10 @@ def test_encoder_matches_sklearn_and_ignores_unknown_words() -> None:
     # same vocabulary order (sklearn sorts terms) so columns line up
     assert list(enc.vocabulary) == sorted(ref.vocabulary_, key=ref.vocabulary_.__getitem__)
     np.testing.assert_allclose(ours, theirs, atol=1e-6)
+    fitted, rows = fit_text_vectors(DOCS)  # what the trainer stores: the same rows
+    assert fitted.vocabulary == enc.vocabulary
+    np.testing.assert_allclose(rows.toarray(), ours, atol=1e-6)
+    assert rows.dtype == np.float32 and rows.has_sorted_indices
     q = enc.transform(["zzz unknown words about sql joins"])
     sims = (enc.transform(DOCS) @ q.T).toarray().ravel()
     assert int(np.argmax(sims)) == 0
