@@ -77,3 +77,18 @@ def test_id_index_round_trips(values: list[str]) -> None:
         assert index.id_of(index.index_of(v)) == v
     assert index.get("missing-" + "x" * 9) == -1
     assert IdIndex(list(index.to_array())) == index
+
+
+def test_id_codes_match_the_index_row_by_row() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from recsvc.dataset import id_codes, id_values
+    from recsvc.ids import IdIndex
+
+    index = IdIndex(["E2", "E1", "C9"])  # any order: codes follow the index, not sorting
+    column = pd.Series(["E1", None, "nope", "C9", "E2", "E1", pd.NA, ""], dtype="string")
+    codes = id_codes(index, column)
+    assert codes.dtype == np.int64
+    assert codes.tolist() == index.indices(id_values(column)).tolist()
+    assert codes.tolist() == [1, -1, -1, 2, 0, 1, -1, -1]

@@ -12,7 +12,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recsvc import contract as c
-from recsvc.dataset import Dataset, id_values, to_days
+from recsvc.dataset import Dataset, id_codes, to_days
 from recsvc.features.confidence import STATUS_CODES
 
 __all__ = [
@@ -138,8 +138,8 @@ def content_skill_matrices(dataset: Dataset) -> tuple[sp.csr_matrix, sp.csr_matr
     if cs is None or len(cs) == 0 or len(dataset.skills) == 0:
         empty = sp.csr_matrix(shape, dtype=np.float32)
         return empty, empty.copy()
-    i = dataset.content.indices(id_values(cs["content_id"]))
-    s = dataset.skills.indices(id_values(cs["skill_id"]))
+    i = id_codes(dataset.content, cs["content_id"])
+    s = id_codes(dataset.skills, cs["skill_id"])
     w = cs["weight"].astype("float64").fillna(1.0).to_numpy(dtype=np.float64)
     level = cs["level"].astype("Float64")
     content = dataset.tables[c.CONTENT]
@@ -184,8 +184,8 @@ def skill_evidence(
 
     a = dataset.tables.get(c.ASSESSMENTS)
     if a is not None and len(a) and n_s:
-        e = dataset.employees.indices(id_values(a["employee_id"]))
-        s = dataset.skills.indices(id_values(a["skill_id"]))
+        e = id_codes(dataset.employees, a["employee_id"])
+        s = id_codes(dataset.skills, a["skill_id"])
         src = a["source"].astype("string").fillna("test").to_numpy(dtype=object)
         sw = np.array([params.source_weights.get(str(x), 0.3) for x in src], dtype=np.float64)
         bias = np.array([params.source_bias.get(str(x), 0.0) for x in src], dtype=np.float64)
@@ -266,8 +266,8 @@ def role_requirements(
     rs = dataset.tables.get(c.ROLE_SKILLS)
     if rs is None or len(rs) == 0 or n_r == 0 or n_s == 0:
         return req, imp
-    r = dataset.roles.indices(id_values(rs["role_id"]))
-    s = dataset.skills.indices(id_values(rs["skill_id"]))
+    r = id_codes(dataset.roles, rs["role_id"])
+    s = id_codes(dataset.skills, rs["skill_id"])
     ok = (r >= 0) & (s >= 0)
     req[r[ok], s[ok]] = rs["required_level"].astype("float64").to_numpy(dtype=np.float64)[ok]
     imp[r[ok], s[ok]] = (
@@ -282,7 +282,7 @@ def strategic_weights(dataset: Dataset) -> npt.NDArray[np.float32]:
     sk = dataset.tables.get(c.SKILLS)
     if sk is None or len(sk) == 0 or "strategic_weight" not in sk.columns:
         return out
-    s = dataset.skills.indices(id_values(sk["skill_id"]))
+    s = id_codes(dataset.skills, sk["skill_id"])
     w = sk["strategic_weight"].astype("float64").fillna(0.0).to_numpy(dtype=np.float64)
     out[s[s >= 0]] = w[s >= 0]
     return out

@@ -14,7 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recsvc import contract as c
-from recsvc.dataset import Dataset, id_values, to_days
+from recsvc.dataset import Dataset, id_codes, to_days
 from recsvc.recommend.gain_curve import GAIN_STEPS, default_curve, expected_gain
 
 __all__ = ["MIN_CURVE_PAIRS", "course_test_gains", "gain_curve", "item_effects"]
@@ -40,9 +40,9 @@ def course_test_gains(dataset: Dataset, content_level: sp.csr_matrix) -> pd.Data
     a = a[a["content_id"].notna()]
     frame = pd.DataFrame(
         {
-            "e": dataset.employees.indices(id_values(a["employee_id"])),
-            "i": dataset.content.indices(id_values(a["content_id"])),
-            "s": dataset.skills.indices(id_values(a["skill_id"])),
+            "e": id_codes(dataset.employees, a["employee_id"]),
+            "i": id_codes(dataset.content, a["content_id"]),
+            "s": id_codes(dataset.skills, a["skill_id"]),
             "day": to_days(a["assessed_at"]),
             "level": a["level"].astype("float64").to_numpy(dtype=np.float64),
         }
