@@ -97,7 +97,8 @@ def _reached(
 
 def analyse_online(events: pd.DataFrame, *, window_days: float = 90.0) -> OnlineReport:
     """Rates per variant and model version from a frame of stored events."""
-    events = events.assign(occurred_at=pd.to_datetime(events["occurred_at"]))
+    at = pd.to_datetime(events["occurred_at"], errors="coerce")  # NaT: outside pandas' range
+    events = events.assign(occurred_at=at)[at.notna()]
     impressions = events[events["kind"] == IMPRESSION]
     attributed = impressions[impressions["variant"].notna()]
     shown = (

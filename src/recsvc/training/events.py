@@ -56,8 +56,10 @@ def _read(store: EventStore, through: int) -> pd.DataFrame:
     kinds = (*ENROLMENT_KINDS, ASSESSMENT)
     rows = [row for chunk in store.iter_chunks(kinds=kinds, through_seq=through) for row in chunk]
     frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))
-    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"]).dt.tz_localize("UTC")
-    return frame
+    # times pandas cannot hold (before 1677 or after 2262) inform no model: left out
+    at = pd.to_datetime(frame["occurred_at"], errors="coerce")
+    frame["occurred_at"] = at.dt.tz_localize("UTC")
+    return frame[at.notna()]
 
 
 def _drop_erased(
@@ -171,12 +173,22 @@ def _merge_enrolments(
             counts["enrolments_updated"] += 1
         else:
             counts["enrolments_known"] += 1  # completed again without enrolling: a repeat
-    dtypes = base.dtypes.to_dict()
-    merged = pd.DataFrame(columns).astype(dtypes)
+    merged = _conform(pd.DataFrame(columns), base)
     if added:
-        extra = pd.DataFrame(added).reindex(columns=list(base.columns)).astype(dtypes)
+        extra = _conform(pd.DataFrame(added).reindex(columns=list(base.columns)), base)
         merged = pd.concat([merged, extra], ignore_index=True)
     return merged, counts
+
+
+def _conform(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``like``'s dtypes (timestamps as UTC, even when all missing)."""
+    out = {}
+    for name, dtype in like.dtypes.items():
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            out[name] = pd.to_datetime(frame[name], utc=True)
+        else:
+            out[name] = frame[name].astype(dtype)
+    return pd.DataFrame(out, index=frame.index)
 
 
 def _merge_assessments(
@@ -190,15 +202,14 @@ def _merge_assessments(
             "employee_id": rows["employee_id"].to_numpy(),
             "skill_id": rows["skill_id"].to_numpy(),
             "level": rows["level"].astype("float64").to_numpy(),
-            "assessed_at": rows["occurred_at"].to_numpy(),
+            "assessed_at": rows["occurred_at"].reset_index(drop=True),  # keeps UTC dtype
             "source": rows["source"].fillna("test").to_numpy(),
             "content_id": rows["content_id"].to_numpy(),
         }
     )
     key = ["employee_id", "skill_id", "assessed_at", "level"]
     if base is not None:
-        new = new.astype(base.dtypes.to_dict())
-        merged = pd.concat([base, new], ignore_index=True)
+        merged = pd.concat([base, _conform(new, base)], ignore_index=True)
     else:
         merged = new.astype(
             dict.fromkeys(("employee_id", "skill_id", "source", "content_id"), "string")

@@ -22,24 +22,23 @@ router = APIRouter(tags=["events"], dependencies=[ApiKeyDep])
 
 def to_event(body: EventIn) -> Event:
     """The store's Event for a validated one; attribution read from the recommendation id."""
-    attribution = (
-        parse_recommendation_id(body.recommendation_id) if body.recommendation_id else None
-    )
+    rid = body.recommendation_id
+    attribution = parse_recommendation_id(rid) if rid else None
     return Event(
         idempotency_key=body.idempotency_key,
         kind=body.kind,
         employee_id=body.employee_id,
         occurred_at=as_utc(body.occurred_at),
         content_id=body.content_id,
-        skill_id=body.skill_id,
-        recommendation_id=body.recommendation_id,
+        skill_id=getattr(body, "skill_id", None),
+        recommendation_id=rid,
         variant=attribution.variant if attribution else None,
         model_version=attribution.model_version if attribution else None,
         position=body.position,
-        progress=body.progress,
-        score=body.score,
-        level=body.level,
-        source=(body.source or "test") if body.kind == "assessment" else None,
+        progress=getattr(body, "progress", None),
+        score=getattr(body, "score", None),
+        level=getattr(body, "level", None),
+        source=getattr(body, "source", None),
     )
 
 
