@@ -92,6 +92,16 @@ class ServeSettings(BaseSettings):
         "people in your role') and in team views (/teams/{manager_id}/skills); never below "
         "5, so no answer reveals one person's activity.",
     )
+    explorer: bool = Field(
+        False,
+        description="Serve the read-only explorer pages under /explorer (needs "
+        "RECSVC_ADMIN_KEY: only holders of the admin key may sign in).",
+    )
+    report_dir: Path | None = Field(
+        None,
+        description="Folder `recsvc report` writes to (impact, fairness, skills); the "
+        "explorer shows the plots it finds there and in its direct subfolders.",
+    )
     fallback_language: str | None = Field(
         "en",
         description="Language whose content is acceptable to everyone besides their own. The "

@@ -61,6 +61,31 @@ _DOCS_SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+# The explorer's HTML pages (service.routes.explorer): this service's own style sheet,
+# images and form targets only; no scripts anywhere.
+EXPLORER_PREFIX = "/explorer"
+_EXPLORER_SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        b"frame-ancestors 'none'",
+    ),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+)
+
+
+def security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The security headers of an answer on ``path``."""
+    if path in DOCS_PATHS:
+        return _DOCS_SECURITY_HEADERS
+    if path == EXPLORER_PREFIX or path.startswith(EXPLORER_PREFIX + "/"):
+        return _EXPLORER_SECURITY_HEADERS
+    return API_SECURITY_HEADERS
+
+
 async def send_problem(scope: Scope, send: Send, status: int, detail: str) -> None:
     """Answer with a problem document straight from middleware (no app involved)."""
     state = scope.get("state") or {}
@@ -114,7 +139,7 @@ class RequestContextMiddleware:
         state["request_id"] = request_id
         extra = [
             (b"x-request-id", request_id.encode()),
-            *(_DOCS_SECURITY_HEADERS if scope["path"] in DOCS_PATHS else API_SECURITY_HEADERS),
+            *security_headers(scope["path"]),
         ]
         status = 500
         response_started = False

@@ -11,6 +11,7 @@ from recsvc.service.routes import (
     employees,
     erasure,
     events,
+    explorer,
     health,
     mentors,
     model,
@@ -32,4 +33,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin.router,
     events.router,
     erasure.router,
+    explorer.router,
 )
