@@ -151,6 +151,9 @@ def test_click_through_employee_plan_team_in_a_browser(base_url: str) -> None:
             page.click("text=Impact and fairness")
             image = page.locator("[data-testid=plots] img").first
             image.wait_for()
-            assert page.evaluate("(img) => img.naturalWidth", image.element_handle()) > 100
+            # loaded and decoded (attached is not enough: naturalWidth is 0 until then)
+            page.wait_for_function(
+                "(img) => img.complete && img.naturalWidth > 100", arg=image.element_handle()
+            )
         finally:
             browser.close()
