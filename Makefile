@@ -14,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .PHONY: help install run sample validate train evaluate serve test check lint format typecheck cov \
-        test-fast bench bench-core bench-train bench-serve bench-sample bench-events openapi clean lock audit docker notebook soak need-wrk
+        test-fast bench bench-core bench-train bench-serve bench-sample bench-events bench-people openapi clean lock audit docker notebook soak need-wrk
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -89,6 +89,9 @@ bench-serve: $(STAMP) need-wrk  ## /recommend vs /health throughput and latency 
 
 bench-events: $(STAMP) need-wrk  ## POST /events (batches of 100) and /recommend while events flow; SQLite, and PostgreSQL when RECSVC_TEST_POSTGRES_URL is set
 	$(BIN)/python benchmarks/bench_events.py
+
+bench-people: $(STAMP)  ## mentor matching, team views and the skills report on a 2,000-employee sample bundle
+	$(BIN)/python benchmarks/bench_people.py
 
 BENCH_ARGS ?=
 bench: $(STAMP) need-wrk  ## benchmarks at 5,000 and 100,000 employees, then events; table + docs/performance.md (BENCH_ARGS="--max-employees 1000000" adds 1M)
