@@ -421,6 +421,51 @@ def report_online(
         raise _fail(error) from error
 
 
+@report_app.command("fairness")
+def report_fairness(
+    data: DataOption,
+    models: Annotated[
+        Path, typer.Option("--models", help="A bundle, or a models folder (uses LATEST).")
+    ] = Path("models"),
+    out: ReportOutOption = Path("reports/fairness"),
+    ground_truth: Annotated[
+        Path | None,
+        typer.Option("--ground-truth", help="A sample's ground_truth/: true need value."),
+    ] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="List length audited.")] = 10,
+    band_low: Annotated[
+        float, typer.Option("--band-low", min=0.01, max=1.0, help="Lowest accepted ratio.")
+    ] = 0.8,
+    band_high: Annotated[
+        float, typer.Option("--band-high", min=1.0, help="Highest accepted ratio.")
+    ] = 1.25,
+    floor_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--floor-out", help="Write the floor for the service (RECSVC_EXPOSURE_FLOOR_FILE)."
+        ),
+    ] = None,
+    max_bad_share: MaxBadShareOption = 0.05,
+) -> None:
+    """Exposure to high-value learning per audit group, without and with the floor."""
+    from recsvc.report.run import run_fairness_report
+
+    try:
+        run_fairness_report(
+            console,
+            data=data,
+            models=models,
+            out=out,
+            ground_truth=ground_truth,
+            k=k,
+            band=(band_low, band_high),
+            floor_out=floor_out,
+            max_bad_share=max_bad_share,
+        )
+    except RecsvcError as error:
+        raise _fail(error) from error
+
+
 @bundle_app.command("verify")
 def bundle_verify(
     path: Annotated[

@@ -102,6 +102,11 @@ class ServeSettings(BaseSettings):
         description="Folder `recsvc report` writes to (impact, fairness, skills); the "
         "explorer shows the plots it finds there and in its direct subfolders.",
     )
+    exposure_floor_file: Path | None = Field(
+        None,
+        description="JSON of per-employee emphasis on learning value written by `recsvc "
+        "report fairness --floor-out` (equal access across audit groups); unset: no floor.",
+    )
     fallback_language: str | None = Field(
         "en",
         description="Language whose content is acceptable to everyone besides their own. The "

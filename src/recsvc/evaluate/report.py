@@ -112,7 +112,20 @@ def _fairness(result: EvaluationResult) -> list[str]:
                 groups,
             ]
         )
-    return lines + table(["attribute", "model", "metric", "max/min", "CIs overlap", "groups"], rows)
+    lines += table(["attribute", "model", "metric", "max/min", "CIs overlap", "groups"], rows)
+    floor = result.meta.get("exposure_floor")
+    if isinstance(floor, dict):
+        low, high = floor["band"]
+        lines += [
+            "",
+            f"Equal access (exposure to high-value learning relative to need, band [{low}, "
+            f"{high}]): within the band without the floor "
+            f"**{'yes' if floor['in_band_before'] else 'no'}**, with it "
+            f"**{'yes' if floor['in_band_after'] else 'no'}**; need value given up "
+            f"{100 * (floor['need_value_loss'] or 0.0):.2f}%. Per group: `fairness.md` in the "
+            "report folder.",
+        ]
+    return lines
 
 
 def _cold(result: EvaluationResult) -> list[str]:

@@ -18,6 +18,8 @@ from recsvc.dataset import build_dataset
 from recsvc.errors import DataValidationError
 from recsvc.evaluate.baselines import fit_baselines
 from recsvc.evaluate.closure import GroundTruth
+from recsvc.evaluate.exposure import calibrate_floor
+from recsvc.evaluate.exposure_pools import build_pools
 from recsvc.evaluate.fairness import ParityTable, audit_labels, parity, strip_audit
 from recsvc.evaluate.machine import describe_machine
 from recsvc.evaluate.measures import ModelScores, need_ratios, paired_difference, score_models
@@ -214,9 +216,17 @@ def run_evaluation(
             ratios = need_ratios(scores, k=k, seed=seed, n_boot=n_boot)
             skill_state = skill_state_rows(lists.skill_pairs) if lists.skill_pairs else []
             fairness = _fairness(labels, lists, scores, k=k, seed=seed, n_boot=n_boot)
+        exposure = None
+        if labels:  # equal access: each audit group's exposure without and with the floor
+            with timer.stage("exposure"):
+                pools = build_pools(rec, lists.users, k=k, truth=truth)
+                users = lists.users
+                exposure, _ = calibrate_floor(pools, {a: g[users] for a, g in labels.items()})
         unavailable = {b.name: b.note for b in baselines if b.scores is None}
         unavailable |= {v.name: v.note for v in variants if v.ranker is None}
         meta = _meta(ev, fitted, rec, lists, baselines_params={b.name: b.params for b in baselines})
+    if exposure is not None:
+        meta["exposure_floor"] = exposure.to_dict()
     meta["stages"] = {s.name: s.seconds for s in timer.stats}
     meta["seconds"] = round(time.perf_counter() - started, 1)
     meta["machine"] = describe_machine()
@@ -245,6 +255,10 @@ def run_evaluation(
 
     if out_dir is not None:
         result.files.extend(write_reports(result, Path(out_dir)))
+        if exposure is not None:
+            from recsvc.report.fairness import write_fairness_report
+
+            result.files.extend(write_fairness_report(exposure, Path(out_dir)))
     if docs_path is not None:
         result.files.append(write_docs(result, Path(docs_path)))
     logger.info("evaluation finished in %.1f s", meta["seconds"])

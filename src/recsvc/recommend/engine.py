@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ from recsvc.recommend.catalogue_meta import CatalogueMeta
 from recsvc.recommend.directory import Directory
 from recsvc.recommend.diversify import diversity_vectors
 from recsvc.recommend.explain import ExplainTables, explain_items
+from recsvc.recommend.exposure_floor import FLOOR_POOL, ExposureFloor, rerank
 from recsvc.recommend.gain_curve import expected_gain
 from recsvc.recommend.list_value import greedy_list
 from recsvc.recommend.policy import Chance, rank_items
@@ -62,6 +63,7 @@ class Recommender:
         directory: Directory | None = None,
         peer_min_group: int = MIN_GROUP,
         catalogue_meta: CatalogueMeta | None = None,
+        exposure_floor: ExposureFloor | None = None,
     ):
         state.check()
         self.state = state
@@ -82,6 +84,8 @@ class Recommender:
         self._languages = frozenset(tag for tag in self._rules.by_language if tag)
         #: fewest people behind any peer figure in reasons (never below 5)
         self.peer_min_group = check_min_group(peer_min_group)
+        #: per-employee emphasis on learning value (equal access); None: off
+        self.exposure_floor = exposure_floor
         self._explain = ExplainTables.from_state(state, self.peer_min_group)
         self._text_terms = text_by_term(state.text)
         self._by_skill = (
@@ -107,14 +111,24 @@ class Recommender:
         *,
         fallback_language: str | None = DEFAULT_FALLBACK_LANGUAGE,
         peer_min_group: int = MIN_GROUP,
+        exposure_floor: Mapping[str, object] | None = None,
     ) -> Recommender:
-        """Build from a ``recsvc.bundle.Bundle``; BundleIntegrityError if parts are missing."""
+        """Build from a ``recsvc.bundle.Bundle``; BundleIntegrityError if parts are missing.
+
+        ``exposure_floor`` is the document ``recsvc report fairness --floor-out`` writes.
+        """
         state = ModelState.from_bundle(bundle)
+        floor = (
+            ExposureFloor.from_document(exposure_floor, state.employees)
+            if exposure_floor is not None
+            else None
+        )
         return cls(
             state,
             manifest=bundle.manifest,
             fallback_language=fallback_language,
             peer_min_group=peer_min_group,
+            exposure_floor=floor,
             directory=Directory.from_bundle(bundle, len(state.employees)),
             catalogue_meta=CatalogueMeta.from_bundle(bundle, state),
         )
@@ -169,12 +183,13 @@ class Recommender:
         k = max(0, int(query.k))
         if k == 0 or not ok.any():
             return Recommendations(query.employee_id, self.model_version, signals.strategy, ())
+        floor = self.exposure_floor.of(signals.employee_idx) if self.exposure_floor else 0.0
         ranked = rank_items(
             ok,
             value,
             chance,
             objective=query.objective,
-            k=k,
+            k=k * FLOOR_POOL if floor > 0 else k,
             diversity=query.diversity,
             vectors=self._diversity,
             durations=self._durations,
@@ -190,6 +205,8 @@ class Recommender:
                 budget=budget,
             ),
         )
+        if floor > 0:  # equal access: re-rank the policy's pool toward learning value
+            ranked = rerank(ranked, value, k, floor)
         chosen = ranked.items
         if query.explain:
             cf_positive = (cf[chosen] > 0).tolist() if cf is not None else [False] * len(chosen)

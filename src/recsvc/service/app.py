@@ -85,6 +85,7 @@ def create_app(
             default_loader,
             fallback_language=settings.fallback_language,
             peer_min_group=settings.peer_min_group,
+            exposure_floor_file=settings.exposure_floor_file,
         )
     metrics = ServiceMetrics()
     events = EventsHolder(settings.events_url)

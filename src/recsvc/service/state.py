@@ -62,19 +62,36 @@ Latest = Callable[[Path], "str | None"]
 
 
 def default_loader(
-    path: Path, *, fallback_language: str | None = "en", peer_min_group: int = 5
+    path: Path,
+    *,
+    fallback_language: str | None = "en",
+    peer_min_group: int = 5,
+    exposure_floor_file: Path | None = None,
 ) -> RecommenderLike:
     """Verify and open the bundle at ``path`` (models folder with LATEST, or a version folder).
 
     ``fallback_language`` (RECSVC_FALLBACK_LANGUAGE) is content language acceptable to
     everyone besides their own; ``peer_min_group`` (RECSVC_PEER_MIN_GROUP) the fewest
-    people behind a peer figure in reasons. The app binds both from its settings.
+    people behind a peer figure in reasons; ``exposure_floor_file``
+    (RECSVC_EXPOSURE_FLOOR_FILE) the equal-access floor, read with each bundle. The app
+    binds them from its settings.
     """
     from recsvc.bundle import read_bundle
     from recsvc.recommend import Recommender
 
+    floor = None
+    if exposure_floor_file is not None:
+        import orjson
+
+        try:
+            floor = orjson.loads(Path(exposure_floor_file).read_bytes())
+        except (OSError, orjson.JSONDecodeError) as error:
+            raise ValueError(f"exposure floor file {exposure_floor_file}: {error}") from error
     return Recommender.from_bundle(
-        read_bundle(path), fallback_language=fallback_language, peer_min_group=peer_min_group
+        read_bundle(path),
+        fallback_language=fallback_language,
+        peer_min_group=peer_min_group,
+        exposure_floor=floor,
     )
 
 
