@@ -256,7 +256,7 @@ def run_evaluation(
     if out_dir is not None:
         result.files.extend(write_reports(result, Path(out_dir)))
         if exposure is not None:
-            from recsvc.report.fairness import write_fairness_report
+            from recsvc.evaluate.exposure_report import write_fairness_report
 
             result.files.extend(write_fairness_report(exposure, Path(out_dir)))
     if docs_path is not None:

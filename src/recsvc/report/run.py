@@ -69,10 +69,10 @@ def run_fairness_report(
     from recsvc.evaluate.closure import GroundTruth
     from recsvc.evaluate.exposure import calibrate_floor
     from recsvc.evaluate.exposure_pools import build_pools
+    from recsvc.evaluate.exposure_report import floor_document, write_fairness_report
     from recsvc.evaluate.fairness import audit_labels
     from recsvc.ingest import load_tables
     from recsvc.recommend import Recommender
-    from recsvc.report.fairness import floor_document, write_fairness_report
 
     tables = load_tables(data, max_bad_share=max_bad_share).tables
     rec = Recommender.from_bundle(read_bundle(models))

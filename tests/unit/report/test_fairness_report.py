@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from recsvc.cli import app
-from recsvc.report.fairness import FAIRNESS_PLOTS
+from recsvc.evaluate.exposure_report import FAIRNESS_PLOTS
 from recsvc.sample import generate_sample, write_sample
 from recsvc.train import train_tables
 
