@@ -96,7 +96,10 @@ def test_only_the_admin_key_gets_in(base_url: str) -> None:
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie and ADMIN_KEY not in cookie
         assert client.get("/explorer/teams/analyst_00").status_code == 200  # the cookie
         missing = client.get("/explorer/employees/nobody")
-        assert missing.status_code == 404
+        assert missing.status_code == 404 and "not in the model" in missing.text
+        assert missing.headers["content-type"].startswith("text/html")
+        assert client.get("/explorer/teams/nobody").status_code == 404
+        assert client.get("/explorer/employee?employee_id=+").headers["location"] == "/explorer"
         assert client.get("/explorer/reports/..--secret.png").status_code == 404
 
 

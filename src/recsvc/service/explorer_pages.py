@@ -14,6 +14,7 @@ __all__ = [
     "employee_page",
     "index_page",
     "login_page",
+    "missing_page",
     "plan_page",
     "reports_page",
     "team_page",
@@ -227,6 +228,10 @@ def reports_page(plots: Sequence[tuple[str, str]], where: str | None) -> str:
             )
         )
     return page("Impact and fairness", _section("Plots", body, test_id="plots"))
+
+
+def missing_page(text: str) -> str:
+    return page("Not found", Html(f'<p class="note">{cell(text)}</p><p>{link(url(), "Back")}</p>'))
 
 
 def login_page(error: str | None = None) -> str:

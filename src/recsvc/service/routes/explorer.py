@@ -117,7 +117,16 @@ async def index(request: Request, served: ServedDep) -> Response:
 async def pick_employee(request: Request, employee_id: str = "") -> Response:
     if not _signed_in(request):
         return _login()
-    return RedirectResponse(url("employees", employee_id.strip()), status_code=303)
+    picked = employee_id.strip()
+    return RedirectResponse(url("employees", picked) if picked else url(), status_code=303)
+
+
+class _NotFound(Exception):
+    """A page that does not exist, answered as a page (people read these, not programs)."""
+
+
+def _missing(error: _NotFound) -> HTMLResponse:
+    return _html(pages.missing_page(str(error)), status=404)
 
 
 def _employee_view(
@@ -125,7 +134,7 @@ def _employee_view(
 ) -> tuple[EmployeeProfile, Recommendations]:
     """Profile and recommendations, with the stored facts newer than the bundle folded in."""
     if erased_check(events)(employee_id) or not rec.has_employee(employee_id):
-        raise ProblemError(404, f"Employee {employee_id!r} is not in the model.")
+        raise _NotFound(f"Employee {employee_id!r} is not in the model.")
     query = Query(employee_id, k=10)
     store = events.open()
     if store is not None:
@@ -140,7 +149,10 @@ async def employee(
     if not _signed_in(request):
         return _login()
     rec = require_core(served)
-    profile, recs = await anyio.to_thread.run_sync(_employee_view, rec, events, employee_id)
+    try:
+        profile, recs = await anyio.to_thread.run_sync(_employee_view, rec, events, employee_id)
+    except _NotFound as error:
+        return _missing(error)
     return _html(pages.employee_page(profile, recs))
 
 
@@ -151,7 +163,10 @@ async def plan(
     if not _signed_in(request):
         return _login()
     rec = require_core(served)
-    profile, recs = await anyio.to_thread.run_sync(_employee_view, rec, events, employee_id)
+    try:
+        profile, recs = await anyio.to_thread.run_sync(_employee_view, rec, events, employee_id)
+    except _NotFound as error:
+        return _missing(error)
     return _html(pages.plan_page(profile, recs))
 
 
@@ -161,6 +176,8 @@ async def team(request: Request, manager_id: str, served: ServedDep, events: Eve
         return _login()
     rec = require_core(served)
     erased = await anyio.to_thread.run_sync(erased_check, events)
+    if erased(manager_id) or not rec.has_employee(manager_id):
+        return _missing(_NotFound(f"Manager {manager_id!r} is not in the model."))
     view = await anyio.to_thread.run_sync(
         partial(
             team_skills,
