@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from recsvc.attribution import VARIANT_PATTERN
 from recsvc.keys import KeyEntry, parse_key_entries, parse_key_entry
 
-__all__ = ["ServeSettings"]
+__all__ = ["ServeSettings", "VariantSpec", "parse_variants"]
 
 # an origin is scheme://host[:port], nothing more: CORS compares it verbatim
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
@@ -20,6 +22,45 @@ _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """One A/B variant: its name, its share of employees and the models folder it serves."""
+
+    name: str
+    share: float
+    models_dir: Path
+
+
+def parse_variants(value: str) -> tuple[VariantSpec, ...]:
+    """``name:share:models_dir`` entries separated by commas (the folder may hold colons)."""
+    out: list[VariantSpec] = []
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        name, _, rest = entry.partition(":")
+        share_text, _, folder = rest.partition(":")
+        try:
+            share = float(share_text)
+        except ValueError:
+            share = float("nan")
+        if (
+            not VARIANT_PATTERN.fullmatch(name)
+            or not folder
+            or not (share > 0)
+            or share == float("inf")
+        ):
+            raise ValueError(
+                f"RECSVC_VARIANTS entry {entry!r} is not name:share:models_dir (name of "
+                f"{VARIANT_PATTERN.pattern}, share a number above 0, e.g. "
+                "control:0.9:models/control)"
+            )
+        out.append(VariantSpec(name, share, Path(folder)))
+    names = [v.name for v in out]
+    if len(set(names)) != len(names):
+        raise ValueError(f"RECSVC_VARIANTS names a variant twice: {names}")
+    return tuple(out)
 
 
 class ServeSettings(BaseSettings):
@@ -114,6 +155,26 @@ class ServeSettings(BaseSettings):
         "en) is the default language preference; content in this language is also "
         "acceptable. Empty means no fallback: only the employee's own language.",
     )
+
+    variants: Annotated[tuple[VariantSpec, ...], NoDecode] = Field(
+        (),
+        description="A/B variants served side by side: comma-separated name:share:models_dir "
+        "(control:0.9:models/control,candidate:0.1:models/candidate). Each employee is "
+        "assigned one variant for good (a hash of their id and RECSVC_VARIANT_SALT), shares "
+        "being relative weights. Unset: one variant, default, serving RECSVC_MODELS_DIR.",
+    )
+    variant_salt: str = Field(
+        "recsvc",
+        min_length=1,
+        description="Salt of the variant assignment; changing it reshuffles everyone.",
+    )
+
+    @field_validator("variants", mode="before")
+    @classmethod
+    def _parse_variants(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_variants(value)
+        return value
 
     @field_validator("api_keys", mode="before")
     @classmethod

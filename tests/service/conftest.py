@@ -235,3 +235,27 @@ def make_client(tmp_path: Path, store: FakeStore) -> Iterator[MakeClient]:
 @pytest.fixture
 def client(make_client: MakeClient) -> AppClient:
     return make_client()
+
+
+@pytest.fixture
+def fake_recommender() -> type[FakeRecommender]:
+    """The fake core's class, for tests that load their own bundles."""
+    return FakeRecommender
+
+
+@pytest.fixture
+def build_client(tmp_path: Path) -> Iterator[Callable[..., AppClient]]:
+    """Build an app with its own ``loader`` and ``latest`` and settings overrides."""
+    clients: list[AppClient] = []
+
+    def make(
+        loader: Callable[[Path], Any], latest: Callable[[Path], Any], **overrides: Any
+    ) -> AppClient:
+        app = create_app(settings_for(tmp_path, **overrides), loader=loader, latest=latest)
+        client = AppClient(app)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

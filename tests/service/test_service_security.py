@@ -85,10 +85,12 @@ def test_admin_reload_needs_the_admin_key(keyed, store):
     assert keyed.post("/admin/reload", headers={"X-Admin-Key": KEY_A}).status_code == 403
     ok = keyed.post("/admin/reload", headers={"X-Admin-Key": ADMIN})
     assert ok.status_code == 200
-    assert ok.json() == {"status": "unchanged", "model_version": "v1", "previous_version": "v1"}
+    same = {"status": "unchanged", "model_version": "v1", "previous_version": "v1"}
+    assert ok.json() == {**same, "variants": [{"name": "default", **same}]}
     store.version = "v2"
     ok = keyed.post("/admin/reload", headers={"X-Admin-Key": ADMIN})
-    assert ok.json() == {"status": "reloaded", "model_version": "v2", "previous_version": "v1"}
+    swap = {"status": "reloaded", "model_version": "v2", "previous_version": "v1"}
+    assert ok.json() == {**swap, "variants": [{"name": "default", **swap}]}
     answer = keyed.post("/recommend", json={"employee_id": "E001"}, headers={"X-API-Key": KEY_A})
     assert answer.json()["model_version"] == "v2"
 

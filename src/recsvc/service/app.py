@@ -24,7 +24,8 @@ from recsvc.service.problems import install_problem_handlers
 from recsvc.service.routes import ROUTERS
 from recsvc.service.schemas import Problem
 from recsvc.service.security import KeyRing
-from recsvc.service.state import BundleHolder, Latest, Loader, default_latest, default_loader
+from recsvc.service.state import Latest, Loader, default_latest, default_loader
+from recsvc.service.variants import Variants
 
 __all__ = ["API_DESCRIPTION", "create_app", "create_app_from_env"]
 
@@ -89,21 +90,19 @@ def create_app(
         )
     metrics = ServiceMetrics()
     events = EventsHolder(settings.events_url)
-    holder = BundleHolder(
-        settings.models_dir,
-        loader=loader,
-        latest=latest,
-        on_swap=metrics.model_swapped,
-        on_failure=metrics.reload_failed,
-    )
+    variants = Variants.from_settings(settings, loader=loader, latest=latest, metrics=metrics)
+    holder = variants.primary.holder
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not settings.api_keys:
             logger.warning("RECSVC_API_KEYS is unset: the API is open to anyone who reaches it")
-        outcome = await holder.reload(force=True)
-        if outcome.status == "refused":
-            logger.warning("starting without a model bundle; /ready answers 503 until one loads")
+        for variant, outcome in await variants.reload_all(force=True):
+            if outcome.status == "refused":
+                logger.warning(
+                    "variant %s starts without a model bundle; /ready answers 503 until one loads",
+                    variant.name,
+                )
         try:
             await anyio.to_thread.run_sync(events.open)
         except EventStoreError:
@@ -111,7 +110,7 @@ def create_app(
         try:
             async with anyio.create_task_group() as tasks:
                 if settings.reload_interval_s > 0:
-                    tasks.start_soon(holder.poll_forever, settings.reload_interval_s)
+                    tasks.start_soon(variants.poll_forever, settings.reload_interval_s)
                 yield
                 tasks.cancel_scope.cancel()
         finally:
@@ -144,7 +143,8 @@ def create_app(
         ],
     )
     app.state.settings = settings
-    app.state.holder = holder
+    app.state.holder = holder  # the primary variant's
+    app.state.variants = variants
     app.state.metrics = metrics
     app.state.events = events
     app.state.api_keys = KeyRing(settings.api_keys)

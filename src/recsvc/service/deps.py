@@ -7,11 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from recsvc.attribution import DEFAULT_VARIANT
 from recsvc.config import ServeSettings
 from recsvc.service.events import EventsHolder
 from recsvc.service.metrics import ServiceMetrics
 from recsvc.service.security import require_admin_key, require_api_key
 from recsvc.service.state import BundleHolder, RecommenderLike
+from recsvc.service.variants import Variants
 
 __all__ = [
     "AdminKeyDep",
@@ -21,6 +23,7 @@ __all__ = [
     "MetricsDep",
     "Served",
     "ServedDep",
+    "VariantsDep",
     "get_events",
     "get_holder",
     "get_served",
@@ -33,6 +36,11 @@ __all__ = [
 async def get_holder(request: Request) -> BundleHolder:
     holder: BundleHolder = request.app.state.holder
     return holder
+
+
+async def get_variants(request: Request) -> Variants:
+    variants: Variants = request.app.state.variants
+    return variants
 
 
 async def get_metrics(request: Request) -> ServiceMetrics:
@@ -53,6 +61,24 @@ class Served:
     metrics: ServiceMetrics
     request_id: str
     events: EventsHolder | None = None
+    variants: Variants | None = None
+
+    def variant_name(self, employee_id: str) -> str:
+        """The A/B variant assigned to ``employee_id`` (always the same one)."""
+        if self.variants is None:
+            return DEFAULT_VARIANT
+        return self.variants.pick(employee_id).name
+
+    def recommender_of(self, variant: str) -> RecommenderLike:
+        """The recommender of a variant; BundleNotFoundError (503) while it has none."""
+        if self.variants is None or variant == self.variants.primary.name:
+            return self.recommender
+        return self.variants.named(variant).holder.require()
+
+    def variant_for(self, employee_id: str) -> tuple[str, RecommenderLike]:
+        """The A/B variant assigned to ``employee_id`` and its recommender."""
+        name = self.variant_name(employee_id)
+        return name, self.recommender_of(name)
 
 
 async def get_served(request: Request) -> Served:
@@ -65,6 +91,7 @@ async def get_served(request: Request) -> Served:
         state.metrics,
         request.state.request_id,
         getattr(state, "events", None),
+        getattr(state, "variants", None),
     )
 
 
@@ -74,6 +101,7 @@ async def get_events(request: Request) -> EventsHolder:
 
 
 HolderDep = Annotated[BundleHolder, Depends(get_holder)]
+VariantsDep = Annotated[Variants, Depends(get_variants)]
 MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]
 ServedDep = Annotated[Served, Depends(get_served)]
 EventsDep = Annotated[EventsHolder, Depends(get_events)]

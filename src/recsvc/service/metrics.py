@@ -56,6 +56,18 @@ class ServiceMetrics:
             ("strategy",),
             registry=self.registry,
         )
+        self.variant_info = Gauge(
+            "recsvc_variant_model_info",
+            "The bundle each A/B variant serves (value 1; variant and version in the labels).",
+            ("variant", "version"),
+            registry=self.registry,
+        )
+        self.variant_answers = Counter(
+            "recsvc_variant_recommendations",
+            "Recommendation answers, by A/B variant.",
+            ("variant",),
+            registry=self.registry,
+        )
         self.key_requests = Counter(
             "recsvc_api_key_requests",
             "Requests answered for a valid API or admin key, by key name (never the key).",
@@ -92,6 +104,12 @@ class ServiceMetrics:
         self.model_info.labels(new_version).set(1)
         self.model_loaded.set(1)
         self.reloads.labels("success").inc()
+
+    def variant_swapped(self, variant: str, old_version: str | None, new_version: str) -> None:
+        """Point the variant's info gauge at its new version."""
+        if old_version is not None and old_version != new_version:
+            self.variant_info.remove(variant, old_version)
+        self.variant_info.labels(variant, new_version).set(1)
 
     def reload_failed(self) -> None:
         self.reloads.labels("failure").inc()

@@ -15,6 +15,8 @@ __all__ = [
     "ReadyResponse",
     "ReloadError",
     "ReloadResponse",
+    "VariantInfo",
+    "VariantReload",
 ]
 
 
@@ -24,6 +26,16 @@ class ReloadError(BaseModel):
     version: str | None = Field(description="Version named by LATEST when it failed.")
     detail: str = Field(description="Why the bundle was refused.")
     at: datetime = Field(description="When (UTC).")
+
+
+class VariantInfo(BaseModel):
+    """One A/B variant: its share of employees and the bundle it serves."""
+
+    name: str = Field(description="Variant name (answers carry it).", examples=["default"])
+    share: float = Field(ge=0, le=1, description="Fraction of employees assigned to it.")
+    model_version: str | None = Field(description="Bundle it serves; null until one loads.")
+    loaded_at: datetime | None = Field(description="When it was loaded (UTC).")
+    last_reload_error: ReloadError | None = Field(description="Its last refused bundle.")
 
 
 class ModelInfo(BaseModel):
@@ -38,6 +50,10 @@ class ModelInfo(BaseModel):
     row_counts: dict[str, int] = Field(description="Rows per input table at training.")
     loaded_at: datetime = Field(description="When this service loaded the bundle (UTC).")
     last_reload_error: ReloadError | None = Field(description="Last refused bundle, if any.")
+    variants: list[VariantInfo] = Field(
+        description="Every A/B variant served (RECSVC_VARIANTS), the first being the one "
+        "described above; one variant, default, when none is configured."
+    )
 
 
 class HealthResponse(BaseModel):
@@ -54,12 +70,24 @@ class ReadyResponse(BaseModel):
     last_reload_error: ReloadError | None = Field(description="Last refused bundle, if any.")
 
 
+class VariantReload(BaseModel):
+    """Outcome of a reload for one A/B variant."""
+
+    name: str = Field(description="Variant name.", examples=["default"])
+    status: Literal["reloaded", "unchanged"] = Field(description="Whether a swap happened.")
+    model_version: str = Field(description="Version it serves after the call.")
+    previous_version: str | None = Field(description="Version it served before the call.")
+
+
 class ReloadResponse(BaseModel):
     """Outcome of a reload: the new version, or unchanged."""
 
     status: Literal["reloaded", "unchanged"] = Field(description="Whether a swap happened.")
     model_version: str = Field(description="Version served after the call.")
     previous_version: str | None = Field(description="Version served before the call.")
+    variants: list[VariantReload] = Field(
+        description="Every variant's outcome (the first is the one described above)."
+    )
 
 
 class ProblemFieldError(BaseModel):

@@ -102,6 +102,8 @@ def _export(settings: ServeSettings) -> None:
             text = f"{value.name}:{value.digest.hex()}"
         elif name == "cors_origins":
             text = ",".join(settings.cors_origins)
+        elif name == "variants":
+            text = ",".join(f"{v.name}:{v.share!r}:{v.models_dir}" for v in settings.variants)
         else:
             text = str(value)
         os.environ[variable] = text

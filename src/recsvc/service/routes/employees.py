@@ -106,7 +106,7 @@ async def skill_gaps(
     `warnings`. 404 when the bundle does not know the employee and no known `role_id` is
     given.
     """
-    recommender = served.recommender
+    _, recommender = served.variant_for(employee_id)  # the bundle that answers them
     # a few ms of numpy per call: run it off the event loop
     report = await anyio.to_thread.run_sync(
         partial(

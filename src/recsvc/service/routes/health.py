@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from recsvc.attribution import DEFAULT_VARIANT
 from recsvc.service.convert import json_response
-from recsvc.service.deps import HolderDep, MetricsDep
+from recsvc.service.deps import MetricsDep, VariantsDep
 from recsvc.service.metrics import CONTENT_TYPE_LATEST
 from recsvc.service.problems import ProblemError, problem_responses
 from recsvc.service.routes.model import failure_payload
@@ -37,19 +38,30 @@ async def health() -> Response:
     response_model=ReadyResponse,
     responses=problem_responses(500, 503),
 )
-async def ready(holder: HolderDep) -> Response:
-    """200 once a bundle is loaded, 503 until then; shows the last refused bundle, if any."""
-    loaded = holder.loaded
-    if loaded is None:
-        failure = holder.last_failure
-        why = f" Last attempt: {failure.detail}" if failure is not None else ""
+async def ready(variants: VariantsDep) -> Response:
+    """200 once every variant has a bundle, 503 until then; shows the last refused bundle.
+
+    With A/B variants a replica is ready only when it can answer every employee.
+    """
+    missing = variants.missing()
+    if missing:
+        failures = [
+            f"{v.name}: {v.holder.last_failure.detail}"
+            for v in variants.all
+            if v.name in missing and v.holder.last_failure is not None
+        ]
+        why = f" Last attempt: {'; '.join(failures)}" if failures else ""
+        which = "" if missing == [DEFAULT_VARIANT] else f" (variants {', '.join(missing)})"
         raise ProblemError(
             503,
-            f"No model bundle is loaded yet.{why}",
+            f"No model bundle is loaded yet{which}.{why}",
             slug="no-model",
             title="No model loaded",
             headers={"Retry-After": "5"},
         )
+    holder = variants.primary.holder
+    loaded = holder.loaded
+    assert loaded is not None  # not missing
     return json_response(
         {
             "status": "ready",

@@ -9,7 +9,7 @@ import anyio.to_thread
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from recsvc.errors import RecsvcError
+from recsvc.errors import BundleError, RecsvcError
 from recsvc.recommend.query import Query, Recommendations
 from recsvc.service.convert import (
     check_limits,
@@ -18,7 +18,7 @@ from recsvc.service.convert import (
     recommendations_payload,
     to_query,
 )
-from recsvc.service.deps import ApiKeyDep, ServedDep
+from recsvc.service.deps import ApiKeyDep, Served, ServedDep
 from recsvc.service.events import (
     EventsHolder,
     recommend_batch_with_events,
@@ -94,9 +94,11 @@ async def recommend(body: RecommendRequest, served: ServedDep) -> Response:
     errors = check_limits(body, settings, ("body",))
     if errors:
         raise limit_problem(errors)
-    recs = recommend_with_events(served.recommender, served.events, to_query(body, settings))
+    variant, recommender = served.variant_for(body.employee_id)
+    recs = recommend_with_events(recommender, served.events, to_query(body, settings))
     served.metrics.strategies.labels(recs.strategy).inc()
-    return json_response(recommendations_payload(recs, served.request_id))
+    served.metrics.variant_answers.labels(variant).inc()
+    return json_response(recommendations_payload(recs, served.request_id, variant))
 
 
 def _answer_each(
@@ -120,6 +122,30 @@ def _answer_each(
                 logger.exception("batch entry failed unexpectedly")
             out.append(error)
     return out
+
+
+def _answer_by_variant(
+    served: Served, queries: list[Query]
+) -> list[tuple[str, Recommendations | Exception]]:
+    """Each query answered by its employee's variant (one batch call per variant), in order.
+
+    Entries of a variant whose bundle is not loaded yet get that error (a 503 failure).
+    """
+    groups: dict[str, list[int]] = {}
+    for index, query in enumerate(queries):
+        groups.setdefault(served.variant_name(query.employee_id), []).append(index)
+    out: dict[int, tuple[str, Recommendations | Exception]] = {}
+    for name, indices in groups.items():
+        answers: list[Recommendations | Exception]
+        try:
+            recommender = served.recommender_of(name)
+        except BundleError as error:
+            answers = [error] * len(indices)
+        else:
+            answers = _answer_each(recommender, served.events, [queries[i] for i in indices])
+        for i, answer in zip(indices, answers, strict=True):
+            out[i] = (name, answer)
+    return [out[i] for i in range(len(queries))]
 
 
 def _failure(error: Exception, entry: RecommendRequest, request_id: str) -> dict[str, Any]:
@@ -177,16 +203,17 @@ async def recommend_batch(body: BatchRecommendRequest, served: ServedDep) -> Res
     if errors:
         raise limit_problem(errors)
     queries = [to_query(one, settings) for one in body.requests]
-    answers = await anyio.to_thread.run_sync(_answer_each, recommender, served.events, queries)
+    answers = await anyio.to_thread.run_sync(_answer_by_variant, served, queries)
     request_id = served.request_id
     results: list[dict[str, Any]] = []
-    for index, (entry, answer) in enumerate(zip(body.requests, answers, strict=True)):
+    for index, (entry, (variant, answer)) in enumerate(zip(body.requests, answers, strict=True)):
         entry_id = f"{request_id}.{index}"
         if isinstance(answer, Exception):
             results.append(_failure(answer, entry, entry_id))
             continue
         served.metrics.strategies.labels(answer.strategy).inc()
-        results.append(recommendations_payload(answer, entry_id))
+        served.metrics.variant_answers.labels(variant).inc()
+        results.append(recommendations_payload(answer, entry_id, variant))
     return json_response(
         {"model_version": recommender.model_version, "request_id": request_id, "results": results}
     )
