@@ -115,7 +115,9 @@ def test_app_opens_bundles_with_the_configured_fallback_language(
     seen: list[tuple[object, str | None]] = []
     fake = store.load(tmp_path / "v1")
 
-    def from_bundle(bundle: object, *, fallback_language: str | None = "en") -> object:
+    def from_bundle(
+        bundle: object, *, fallback_language: str | None = "en", **_other: object
+    ) -> object:
         seen.append((bundle, fallback_language))
         return fake
 
