@@ -121,11 +121,19 @@ def make_org(seed: int = 7, n_employees: int = 30, n_content: int = 25) -> dict[
     prerequisites = pd.DataFrame(
         {"content_id": ["C002", "C003"], "requires_content_id": ["C001", "C002"]}
     )
+    mentors = pd.DataFrame(
+        {
+            "employee_id": ["E000", "E003", "E007"],
+            "capacity": [2, None, 0],
+            "opt_in": [True, False, None],
+        }
+    )
     return {
         "roles": roles,
         "skills": skills,
         "content": content,
         "employees": employees,
+        "mentors": mentors,
         "content_skills": content_skills,
         "role_skills": role_skills,
         "enrolments": enrolments,
