@@ -101,6 +101,7 @@ def test_batch_entries_each_get_their_own_events(client) -> None:
         (event("a", "complete", content_id="C001", score=1.5), "events.0.complete.score"),
         (event("a", "watched", content_id="C001"), "events.0"),
         ({"kind": "click", "employee_id": "E001", "content_id": "C1"}, "events.0.click"),
+        ({**event("a", "click", content_id="C1"), "occurred_at": 0}, "events.0.click.occurred_at"),
     ],
 )
 def test_a_malformed_event_refuses_the_batch_naming_it(client, bad, field) -> None:

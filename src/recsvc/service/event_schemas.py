@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "AssessmentEvent",
@@ -58,6 +58,14 @@ class _Event(BaseModel):
     position: int | None = Field(
         None, ge=1, le=10_000, description="Rank of the item in that answer (1 = first)."
     )
+
+    @field_validator("occurred_at", mode="before")
+    @classmethod
+    def _iso_text_only(cls, value: object) -> object:
+        """The spec says an ISO 8601 string; a number (epoch seconds?) is refused, not guessed."""
+        if not isinstance(value, str | datetime):
+            raise ValueError("occurred_at must be an ISO 8601 date-time string")
+        return value
 
 
 _CONTENT_ID = Field(
