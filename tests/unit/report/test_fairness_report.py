@@ -13,6 +13,8 @@ from recsvc.evaluate.exposure_report import FAIRNESS_PLOTS
 from recsvc.sample import generate_sample, write_sample
 from recsvc.train import train_tables
 
+pytestmark = pytest.mark.slow  # trains a bundle
+
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:

@@ -104,6 +104,7 @@ def test_the_report_writes_markdown_json_and_the_named_plots(tmp_path: object) -
     assert "SQL (c1)" in (out / "impact.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # three generated organisations
 def test_intervals_cover_the_samples_true_gains_and_flag_its_ineffective_items() -> None:
     covered, flagged = [], []
     for seed in (1, 2, 3):
