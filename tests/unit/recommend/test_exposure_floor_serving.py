@@ -36,3 +36,17 @@ def test_a_bad_floor_document_is_refused_with_the_employee_named(tiny_bundle_dir
         Recommender.from_bundle(bundle, exposure_floor={"emphasis": {"analyst_000": 2.0}})
     with pytest.raises(ValueError, match="emphasis"):
         Recommender.from_bundle(bundle, exposure_floor={"nothing": 1})
+
+
+def test_the_service_loader_reads_the_floor_file(tiny_bundle_dir: Path, tmp_path: Path) -> None:
+    from recsvc.service.state import default_loader
+
+    floor = tmp_path / "floor.json"
+    floor.write_text('{"band": [0.8, 1.25], "emphasis": {"analyst_000": 0.5}}', encoding="utf-8")
+    rec = default_loader(tiny_bundle_dir, exposure_floor_file=floor)
+    assert isinstance(rec, Recommender) and rec.exposure_floor is not None
+    assert rec.exposure_floor.of(rec.state.employees.get("analyst_000")) == 0.5
+    assert default_loader(tiny_bundle_dir).exposure_floor is None  # type: ignore[attr-defined]
+    floor.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="floor.json"):
+        default_loader(tiny_bundle_dir, exposure_floor_file=floor)
