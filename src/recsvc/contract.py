@@ -28,6 +28,7 @@ __all__ = [
     "REQUIRED_TABLES",
     "MENTORS",
     "ROLES",
+    "ROLE_HISTORY",
     "ROLE_SKILLS",
     "SKILLS",
     "ASSESSMENT_SOURCES",
@@ -51,6 +52,7 @@ ASSESSMENTS = "assessments"
 CAREER_PATHS = "career_paths"
 PREREQUISITES = "prerequisites"
 MENTORS = "mentors"
+ROLE_HISTORY = "role_history"
 
 AUDIT_PREFIX = "audit_"
 
@@ -271,7 +273,10 @@ TABLES: dict[str, TableSpec] = {
             CAREER_PATHS,
             primary_key=("from_role_id", "to_role_id"),
             description="Usual moves between roles.",
-            enables="Likely next roles when an employee has no target role.",
+            enables=(
+                "Likely next roles, and the default growth target of employees without a "
+                "target role."
+            ),
             columns=(
                 _id("from_role_id", required=True, references=ROLES),
                 _id("to_role_id", required=True, references=ROLES),
@@ -314,6 +319,23 @@ TABLES: dict[str, TableSpec] = {
                 ),
             ),
         ),
+        TableSpec(
+            ROLE_HISTORY,
+            primary_key=("employee_id", "started_at"),
+            description=(
+                "Which role each employee held from when: one row per role started "
+                "(including the current one)."
+            ),
+            enables=(
+                "Observed moves between roles (how many made a move, typical time before it) "
+                "and time in the current role."
+            ),
+            columns=(
+                _id("employee_id", required=True, references=EMPLOYEES),
+                _id("role_id", required=True, references=ROLES),
+                ColumnSpec("started_at", ColumnKind.TIMESTAMP, required=True),
+            ),
+        ),
     )
 }
 
@@ -330,5 +352,6 @@ TABLE_ORDER: tuple[str, ...] = (
     ASSESSMENTS,
     CAREER_PATHS,
     PREREQUISITES,
+    ROLE_HISTORY,
 )
 REQUIRED_TABLES: tuple[str, ...] = tuple(n for n in TABLE_ORDER if TABLES[n].required)

@@ -42,6 +42,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "assessments": (c.SKILLS, c.ASSESSMENTS),
     "prerequisites": (c.PREREQUISITES,),
     "career_paths": (c.ROLES, c.CAREER_PATHS),
+    "career_moves": (c.ROLES, c.ROLE_HISTORY),
 }
 
 

@@ -121,6 +121,13 @@ def make_org(seed: int = 7, n_employees: int = 30, n_content: int = 25) -> dict[
     prerequisites = pd.DataFrame(
         {"content_id": ["C002", "C003"], "requires_content_id": ["C001", "C002"]}
     )
+    role_history = pd.DataFrame(
+        {
+            "employee_id": ["E000", "E000", "E001"],
+            "role_id": ["R0", "R1", "R2"],
+            "started_at": stamps(3),
+        }
+    )
     mentors = pd.DataFrame(
         {
             "employee_id": ["E000", "E003", "E007"],
@@ -140,6 +147,7 @@ def make_org(seed: int = 7, n_employees: int = 30, n_content: int = 25) -> dict[
         "assessments": assessments,
         "career_paths": career_paths,
         "prerequisites": prerequisites,
+        "role_history": role_history,
     }
 
 

@@ -28,11 +28,13 @@ __all__ = [
     "COLD_START_POPULARITY",
     "COLD_START_ROLE",
     "COLD_START_TARGET_ROLE",
+    "DEFAULT_TARGET_WEIGHT",
     "PERSONALISED",
     "PERSONALISED_FOLDED_IN",
     "PROJECT_MIN_LEVEL",
     "UserSignals",
     "build_signals",
+    "role_index",
     "text_by_term",
 ]
 
@@ -44,6 +46,10 @@ COLD_START_POPULARITY = "cold_start_popularity"
 
 #: a project asks for at least working proficiency, and always one level above the current
 PROJECT_MIN_LEVEL = 3.0
+#: someone without a target role grows toward their role's most likely next role
+#: (``state.role_next``), whose skills weigh this share of their importance: the current
+#: role's gaps still come first
+DEFAULT_TARGET_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,13 +77,15 @@ class UserSignals:
     gap: FloatArray
     gap_weight: FloatArray
     project_text: FloatArray | None  # cosine of every item to the project text
+    #: the target role is the role's most likely next role, not one set for the person
+    target_is_default: bool = False
 
     @property
     def positive_history(self) -> npt.NDArray[np.int64]:
         return self.history_idx[self.history_conf > 0]
 
 
-def _role(state: ModelState, role_id: str | None, what: str) -> int:
+def role_index(state: ModelState, role_id: str | None, what: str) -> int:
     if role_id is None:
         return -1
     idx = state.roles.get(role_id)
@@ -155,12 +163,15 @@ def build_signals(
     e = state.employees.get(employee_id)
     recent_all = state.content.indices(context.recent_content_ids)
     recent = np.unique(recent_all[recent_all >= 0])
-    role = _role(state, context.role_id, "role_id")
+    role = role_index(state, context.role_id, "role_id")
     if role < 0 and e >= 0:
         role = int(state.employee_role[e])
-    target = _role(state, context.target_role_id, "target_role_id")
+    target = role_index(state, context.target_role_id, "target_role_id")
     if target < 0 and e >= 0:
         target = int(state.employee_target_role[e])
+    target_is_default = target < 0 <= role and state.role_next[role] >= 0
+    if target_is_default:
+        target = int(state.role_next[role])
     dept = int(state.employee_department[e]) if e >= 0 else -1
 
     hist_idx, hist_conf = _history(state, e, recent)
@@ -212,7 +223,8 @@ def build_signals(
     if role >= 0:
         imp = np.maximum(imp, state.role_importance[role])
     if target >= 0:
-        imp = np.maximum(imp, state.role_importance[target])
+        share = DEFAULT_TARGET_WEIGHT if target_is_default else 1.0
+        imp = np.maximum(imp, np.float32(share) * state.role_importance[target])
     req_project = zeros.copy()
     project_text: FloatArray | None = None
     if context.project is not None:
@@ -263,4 +275,5 @@ def build_signals(
         gap=gap,
         gap_weight=gap_w,
         project_text=project_text,
+        target_is_default=target_is_default,
     )

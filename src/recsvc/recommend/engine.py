@@ -15,6 +15,9 @@ from recsvc.errors import UnknownContentError, UnknownEmployeeError
 from recsvc.models.base import top_k
 from recsvc.privacy import MIN_GROUP, check_min_group
 from recsvc.recommend.candidates import UserSignals, build_signals, text_by_term
+from recsvc.recommend.careers.audience import AudienceFilters, AudiencePage, Audiences
+from recsvc.recommend.careers.next_roles import CareerPaths, NextRoles
+from recsvc.recommend.careers.plan import Goal, Plan, Planner
 from recsvc.recommend.catalogue import Catalogue
 from recsvc.recommend.catalogue_meta import CatalogueMeta
 from recsvc.recommend.directory import Directory
@@ -37,6 +40,7 @@ from recsvc.recommend.query import (
 from recsvc.recommend.rules import DEFAULT_FALLBACK_LANGUAGE, RuleTables, allowed_items
 from recsvc.recommend.score import Engagement, FeatureBuilder
 from recsvc.recommend.skill_state import EVIDENCE_NAMES
+from recsvc.recommend.slate import restrict_to_best_fit
 from recsvc.recommend.state import ModelState
 from recsvc.recommend.tolerance import known_query, role_warning
 
@@ -103,6 +107,9 @@ class Recommender:
         self._formats = frozenset(
             CONTENT_FORMATS[c] for c in np.unique(state.content_format) if c >= 0
         )
+        self.careers = CareerPaths(state)
+        self.planner = Planner(state, self.values)
+        self.audiences = Audiences(state, self.directory.manager)
 
     @classmethod
     def from_bundle(
@@ -183,6 +190,10 @@ class Recommender:
         k = max(0, int(query.k))
         if k == 0 or not ok.any():
             return Recommendations(query.employee_id, self.model_version, signals.strategy, ())
+        budget = query.context.time_budget_minutes
+        if budget is not None and query.objective == "need":
+            # the most learning value that fits the time, not the list cut where it runs out
+            ok = restrict_to_best_fit(ok, value, self._durations, budget, k)
         floor = self.exposure_floor.of(signals.employee_idx) if self.exposure_floor else 0.0
         ranked = rank_items(
             ok,
@@ -346,6 +357,42 @@ class Recommender:
                 )
             )
         return tuple(out)
+
+    def next_roles(self, employee_id: str, k: int = 3, *, role_id: str | None = None) -> NextRoles:
+        """Likely next roles, readiness and gaps (:mod:`recsvc.recommend.careers.next_roles`)."""
+        return self.careers.next_roles(employee_id, k, role_id=role_id)
+
+    def audience(
+        self,
+        *,
+        content_id: str | None = None,
+        skill_id: str | None = None,
+        filters: AudienceFilters | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> AudiencePage:
+        """Who most needs an item or a skill (:mod:`recsvc.recommend.careers.audience`)."""
+        return self.audiences.audience(
+            content_id=content_id, skill_id=skill_id, filters=filters, offset=offset, limit=limit
+        )
+
+    def plan(
+        self,
+        employee_id: str,
+        goal: Goal,
+        *,
+        weekly_minutes: float,
+        horizon_weeks: int | None = None,
+        role_id: str | None = None,
+    ) -> Plan:
+        """A development plan toward ``goal`` (:mod:`recsvc.recommend.careers.plan`)."""
+        return self.planner.plan(
+            employee_id,
+            goal,
+            weekly_minutes=weekly_minutes,
+            horizon_weeks=horizon_weeks,
+            role_id=role_id,
+        )
 
     def similar(self, content_id: str, k: int = 10) -> list[SimilarItem]:
         """Active items most similar in content to ``content_id`` (UnknownContentError)."""

@@ -10,6 +10,10 @@ the person's level; the rest from the engagement signals.
     Closes part of a gap in a skill the employee's role / target role / project needs,
     teaching above their current level. details: skill_id, skill_name, current_level,
     required_level, teaches_level (+ role_id, role_title for role gaps).
+``skill_gap_next_role``
+    As ``skill_gap_target_role`` for someone without a target role: the role is the most
+    likely next role from their current one (their default growth target), and the text
+    says so.
 ``strategic_skill``
     One of the skills it closes a gap in is strategic for the organisation. details:
     skill_id, skill_name, strategic_weight.
@@ -144,6 +148,13 @@ def _gap_reason(state: ModelState, s: UserSignals, sk: int, teaches: int) -> Rea
         role_id=state.roles.id_of(r) if r >= 0 else None,
         role_title=title,
     )
+    if use_target and s.target_is_default:
+        return Reason(
+            "skill_gap_next_role",
+            f"Closes your gap in {name} for {title}, the most likely next role from yours "
+            "(you have no target role set)",
+            details,
+        )
     if use_target:
         return Reason(
             "skill_gap_target_role",

@@ -14,9 +14,10 @@ Choices, stated once:
   duration is unknown fails a language or duration filter: we cannot promise it fits.
 - Without a language in the request, the employee's own language is the preference:
   content in it or in the configured fallback language (or of unknown language) is allowed.
-- Time budget: ``context.time_budget_minutes`` caps each item's duration here, and the
-  diversifier then fills the list greedily while the total stays within the budget, so an
-  answer may hold fewer than k items.
+- Time budget: ``context.time_budget_minutes`` caps each item's duration here; with the
+  ``need`` objective the items with learning value are then cut to the set with the most
+  value that fits (:mod:`recsvc.recommend.slate`), and the diversifier fills the list while
+  the total stays within the budget, so an answer may hold fewer than k items.
 """
 
 from __future__ import annotations

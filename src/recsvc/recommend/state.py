@@ -50,6 +50,9 @@ SPARSE_FIELDS = (
     "role_pop",
     "department_pop",
     "prerequisites",
+    "career_paths",
+    "role_moves",
+    "role_move_days",
 )
 _ID_FIELDS = ("employee_ids", "content_ids", "skill_ids", "role_ids")
 _DENSE_FIELDS = (
@@ -63,6 +66,9 @@ _DENSE_FIELDS = (
     "employee_target_role",
     "employee_department",
     "employee_language",
+    "employee_location",
+    "employee_role_start",
+    "role_next",
     "finish_by_step",
     "gain_curve",
     "mf_item_factors",
@@ -155,6 +161,7 @@ class ModelState:
     departments: tuple[str, ...]
     skill_names: tuple[str, ...]
     role_titles: tuple[str, ...]
+    locations: tuple[str, ...]
     text_encoder: TextEncoder
     ranker: LogisticRanker
     ease_weights: FloatArray | None
@@ -168,6 +175,8 @@ class ModelState:
     employee_target_role: IntArray
     employee_department: IntArray
     employee_language: npt.NDArray[np.str_]  # primary BCP 47 subtag, "" when unknown
+    employee_location: IntArray  # index into ``locations``, -1 unknown
+    employee_role_start: npt.NDArray[np.float64]  # day the current role started, NaN unknown
     finish_by_step: FloatArray  # completion rate per level-step bin (recommend.finish)
     gain_curve: FloatArray  # expected gain at GAIN_STEPS (recommend.gain_curve)
     mf_item_factors: FloatArray
@@ -197,6 +206,10 @@ class ModelState:
     role_pop: sp.csr_matrix
     department_pop: sp.csr_matrix
     prerequisites: sp.csr_matrix
+    career_paths: sp.csr_matrix  # roles x roles: declared path weights
+    role_moves: sp.csr_matrix  # roles x roles: people who moved (groups of 5 or more only)
+    role_move_days: sp.csr_matrix  # roles x roles: median days in the role before that move
+    role_next: IntArray  # per role: its most likely next role (careers.likelihood), -1 none
     skill_prior: FloatArray
     skill_prior_mean: FloatArray
     skill_prior_entry: FloatArray
@@ -240,6 +253,7 @@ class ModelState:
                 "departments": list(self.departments),
                 "skill_names": list(self.skill_names),
                 "role_titles": list(self.role_titles),
+                "locations": list(self.locations),
             },
         }
         return arrays, tables, documents
@@ -288,6 +302,7 @@ class ModelState:
             departments=tuple(vocab["departments"]),
             skill_names=tuple(vocab["skill_names"]),
             role_titles=tuple(vocab["role_titles"]),
+            locations=tuple(vocab["locations"]),
             text_encoder=encoder,
             ranker=ranker,
             ease_weights=ease,
@@ -318,6 +333,8 @@ class ModelState:
             "employee_target_role": (n_u,),
             "employee_department": (n_u,),
             "employee_language": (n_u,),
+            "employee_location": (n_u,),
+            "employee_role_start": (n_u,),
             "finish_by_step": (N_BINS,),
             "gain_curve": (len(GAIN_STEPS),),
             "mf_item_factors": (n_i, n_f),
@@ -349,6 +366,10 @@ class ModelState:
             "role_pop": (n_r, n_i),
             "department_pop": (n_d, n_i),
             "prerequisites": (n_i, n_i),
+            "career_paths": (n_r, n_r),
+            "role_moves": (n_r, n_r),
+            "role_move_days": (n_r, n_r),
+            "role_next": (n_r,),
         }
         if self.ease_weights is not None:
             expected["ease_weights"] = (n_i, n_i)

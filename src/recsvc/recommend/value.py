@@ -40,7 +40,14 @@ from recsvc.models.base import FloatArray
 from recsvc.models.skill_gap import LEVELS
 from recsvc.recommend.gain_curve import expected_gain
 
-__all__ = ["MIN_VALUE", "NODE_WEIGHTS", "Contribution", "LearningValue", "SkillNeed"]
+__all__ = [
+    "MIN_VALUE",
+    "NODE_WEIGHTS",
+    "Contribution",
+    "LearningValue",
+    "SkillNeed",
+    "expected_closed",
+]
 #: below this (weighted levels) an item has no learning value worth a place in the list
 MIN_VALUE = 0.02
 #: Gauss-Hermite nodes and probabilities for an expectation over a normal level
@@ -51,6 +58,12 @@ NODE_WEIGHTS = _WEIGHTS
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+
+def expected_closed(gap_at_nodes: FloatArray, gain: FloatArray) -> FloatArray:
+    """Per row, the gap a gain closes in expectation over the true level (``gap_at_nodes``:
+    rows x quadrature nodes, as :attr:`SkillNeed.gap_at_nodes`): ``E[min(gap, gain)]``."""
+    return np.asarray(np.minimum(gap_at_nodes, gain[:, None]) @ _WEIGHTS, dtype=np.float32)
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,7 +184,7 @@ class LearningValue:
         t: _NeedTables, skill: Int64Array, level: FloatArray, weight: FloatArray, effect: FloatArray
     ) -> FloatArray:
         gain = effect * t.gain[skill, level.astype(np.int64) - LEVELS[0]]
-        closed = np.minimum(t.gap[skill], gain[:, None]) @ _WEIGHTS
+        closed = expected_closed(t.gap[skill], gain)
         return np.asarray(weight * t.factor[skill] * closed, dtype=np.float32)
 
     def values(self, need: SkillNeed) -> FloatArray:

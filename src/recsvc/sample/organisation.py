@@ -23,6 +23,7 @@ from recsvc.contract import (
     ENROLMENTS,
     MENTORS,
     PREREQUISITES,
+    ROLE_HISTORY,
     ROLE_SKILLS,
     ROLES,
     SKILLS,
@@ -31,6 +32,7 @@ from recsvc.contract import (
     ColumnKind,
 )
 from recsvc.sample.activity import Activity, simulate_activity
+from recsvc.sample.careers import make_role_history
 from recsvc.sample.catalogue import Catalogue, make_catalogue
 from recsvc.sample.mentors import make_mentors
 from recsvc.sample.people import People, make_people, optional_ids
@@ -188,7 +190,7 @@ def generate_sample(
         raise ValueError(f"n_content must be at least 1, got {n_items}")
     started = time.perf_counter()
     # spawn keys are positional: a new stream leaves the earlier ones (and their data) as is
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     tax = load_taxonomy()
     cat = make_catalogue(streams[0], tax, n_items)
     people = make_people(streams[1], tax, n_employees)
@@ -211,6 +213,7 @@ def generate_sample(
         ASSESSMENTS: assessments,
         CAREER_PATHS: tax.career_paths,
         PREREQUISITES: cat.prerequisites,
+        ROLE_HISTORY: make_role_history(streams[5], tax, people),
     }
     kept = INTERACTION_TABLES if regime == "interactions-only" else TABLE_ORDER
     tables = {name: conform(name, raw[name]) for name in TABLE_ORDER if name in kept}

@@ -60,7 +60,8 @@ class Reason(BaseModel):
 
     code: str = Field(
         description="Machine-readable reason code: skill_gap_role, skill_gap_target_role, "
-        "skill_gap_project, strategic_skill, similar_to_completed, matches_project, "
+        "skill_gap_next_role (a gap for the most likely next role of someone without a "
+        "target role), skill_gap_project, strategic_skill, similar_to_completed, matches_project, "
         "popular_in_role, similar_learners, popular, dropped_before (the person started this "
         "item before and dropped it), fill_in (no learning value for this person: shown only "
         "because no item with value was left).",

@@ -14,6 +14,9 @@ import anyio
 import anyio.to_thread
 
 from recsvc.errors import BundleNotFoundError, RecsvcError
+from recsvc.recommend.careers.audience import AudienceFilters, AudiencePage
+from recsvc.recommend.careers.next_roles import NextRoles
+from recsvc.recommend.careers.plan import Goal, Plan
 from recsvc.recommend.query import Query, Recommendations, SimilarItem, SkillGapReport
 
 __all__ = [
@@ -55,6 +58,30 @@ class RecommenderLike(Protocol):
     ) -> SkillGapReport: ...
 
     def similar(self, content_id: str, k: int) -> list[SimilarItem]: ...
+
+    def next_roles(
+        self, employee_id: str, k: int = 3, *, role_id: str | None = None
+    ) -> NextRoles: ...
+
+    def audience(
+        self,
+        *,
+        content_id: str | None = None,
+        skill_id: str | None = None,
+        filters: AudienceFilters | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> AudiencePage: ...
+
+    def plan(
+        self,
+        employee_id: str,
+        goal: Goal,
+        *,
+        weekly_minutes: float,
+        horizon_weeks: int | None = None,
+        role_id: str | None = None,
+    ) -> Plan: ...
 
 
 Loader = Callable[[Path], RecommenderLike]

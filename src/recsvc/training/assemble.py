@@ -34,6 +34,7 @@ from recsvc.models.content import ContentModel
 from recsvc.models.ease import EASE, EASE_MAX_ITEMS
 from recsvc.models.popularity import GroupPopularity
 from recsvc.models.ranker import LogisticRanker
+from recsvc.recommend.careers.likelihood import most_likely_next, next_role_likelihood
 from recsvc.recommend.score import FEATURE_NAMES
 from recsvc.recommend.state import ModelState, StateParams
 from recsvc.training.attributes import (
@@ -44,6 +45,7 @@ from recsvc.training.attributes import (
     names,
     prerequisite_matrix,
 )
+from recsvc.training.careers import career_arrays
 from recsvc.training.completion import finish_rates
 from recsvc.training.did import control_pairs, did_gains, net_gains
 from recsvc.training.gains import course_test_gains, gain_curve, item_effects
@@ -232,6 +234,7 @@ def fit_state(
     attrs = content_attributes(dataset, en)
     skill_names, role_titles = names(dataset)
     prereq = prerequisite_matrix(dataset)
+    careers = career_arrays(dataset, role)
 
     params = StateParams(
         as_of=dataset.as_of,
@@ -260,6 +263,7 @@ def fit_state(
         departments=departments,
         skill_names=skill_names,
         role_titles=role_titles,
+        locations=careers.locations,
         text_encoder=content.encoder,
         ranker=ranker if ranker is not None else default_ranker(),
         ease_weights=ease_w,
@@ -273,6 +277,8 @@ def fit_state(
         employee_target_role=target,
         employee_department=dept,
         employee_language=employee_languages(dataset),
+        employee_location=careers.location,
+        employee_role_start=careers.role_start,
         finish_by_step=finish,
         mf_item_factors=mf.item_factors_,
         mf_user_factors=mf.user_factors_,
@@ -302,6 +308,10 @@ def fit_state(
         role_pop=role_pop.share_,
         department_pop=dept_pop.share_,
         prerequisites=prereq,
+        career_paths=careers.paths,
+        role_moves=careers.moves,
+        role_move_days=careers.move_days,
+        role_next=most_likely_next(next_role_likelihood(careers.paths, careers.moves)),
         skill_prior=prior_levels[0],
         skill_prior_mean=prior_levels[1],
         skill_prior_entry=entry_levels,

@@ -42,6 +42,6 @@ def test_same_seed_writes_byte_identical_files(tmp_path: Path, fmt: str) -> None
     files = sorted(
         p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
     )
-    assert len(files) == 11 + 5  # tables + ground truth files + README
+    assert len(files) == 12 + 5  # tables + ground truth files + README
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel

@@ -6,6 +6,8 @@ from fastapi import APIRouter
 
 from recsvc.service.routes import (
     admin,
+    audience,
+    careers,
     catalogue,
     content,
     employees,
@@ -15,6 +17,7 @@ from recsvc.service.routes import (
     health,
     mentors,
     model,
+    plan,
     recommend,
     teams,
 )
@@ -24,6 +27,9 @@ __all__ = ["ROUTERS"]
 ROUTERS: tuple[APIRouter, ...] = (
     recommend.router,
     employees.router,
+    careers.router,
+    plan.router,
+    audience.router,
     content.router,
     catalogue.router,
     mentors.router,
