@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from conftest import ADMIN_KEY, StartServer
@@ -212,3 +213,37 @@ def test_erasure_holds_across_restart_reload_and_retraining(
     bundle = read_bundle(models)
     employees = [str(e) for e in bundle.arrays["employee_ids"]]
     assert who not in employees and len(employees) > 0
+
+
+def test_the_online_report_attributes_events_to_the_answer_that_showed_them(
+    org: Org, events_url: str, serve: StartServer, tmp_path: Path
+) -> None:
+    from rich.console import Console
+
+    from recsvc.report.online import run_online_report
+
+    live = serve(org.models, events_url=events_url)
+    with live.client() as http:
+        answer = recommend(http, org.employee)
+        rid = answer["recommendation_id"]
+        shown = [
+            event(
+                f"imp-{i}",
+                "impression",
+                org.employee,
+                content_id=item["content_id"],
+                recommendation_id=rid,
+                position=item["rank"],
+            )
+            for i, item in enumerate(answer["items"])
+        ]
+        first = answer["items"][0]["content_id"]
+        outcomes = [
+            event("clk", "click", org.employee, content_id=first, recommendation_id=rid),
+            event("enr", "enrol", org.employee, content_id=first, recommendation_id=rid),
+        ]
+        http.post("/events", json={"events": shown + outcomes}).raise_for_status()
+    run_online_report(Console(width=200), events=events_url, out=tmp_path, window_days=90)
+    (row,) = orjson.loads((tmp_path / "online.json").read_bytes())["rows"]
+    assert (row["variant"], row["model_version"]) == (answer["variant"], answer["model_version"])
+    assert (row["impressions"], row["clicks"], row["enrols"]) == (len(answer["items"]), 1, 1)
