@@ -24,7 +24,6 @@ from recsvc.cli import app as cli
 from recsvc.config import ServeSettings
 from recsvc.keys import hash_api_key
 from recsvc.service.app import create_app
-from recsvc.service.explorer_pages import PLAN_PENDING
 from uvicorn_thread import serve_in_thread
 
 pytestmark = pytest.mark.e2e
@@ -139,8 +138,11 @@ def test_click_through_employee_plan_team_in_a_browser(base_url: str) -> None:
             # the development plan
             page.click("[data-testid=plan]")
             page.wait_for_url("**/explorer/employees/analyst_a/plan")
-            assert PLAN_PENDING in page.locator("[data-testid=plan-pending]").inner_text()
-            assert page.locator("h2", has_text="Gaps to close").count() == 1
+            summary = page.locator("[data-testid=plan-summary]").inner_text()
+            assert "role analyst requires" in summary and "120 minutes" in summary
+            milestones = page.locator("[data-testid=milestones]").inner_text()
+            assert "SQL level 3" in milestones  # the one gap of their role, closed
+            assert "SQL level 3" in page.locator("[data-testid=plan-items]").inner_text()
 
             # the team
             page.click("[data-testid=manager-team]")

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 from recsvc.people.profile import EmployeeProfile
 from recsvc.people.team import TeamSkills
+from recsvc.recommend.careers.plan import Plan
 from recsvc.recommend.query import Recommendations
 from recsvc.service.explorer_html import Html, cell, link, page, table, url
 
 __all__ = [
-    "PLAN_PENDING",
     "employee_page",
     "index_page",
     "login_page",
@@ -19,12 +19,6 @@ __all__ = [
     "reports_page",
     "team_page",
 ]
-
-#: shown where the development plan will go until POST /plan is part of the service
-PLAN_PENDING = (
-    "The development plan (POST /plan) is not part of this service version yet; this "
-    "section will show it once it is. Until then: the gaps to close and the next items below."
-)
 
 
 def _section(title: str, body: Html, *, test_id: str = "") -> Html:
@@ -137,27 +131,74 @@ def employee_page(profile: EmployeeProfile, recs: Recommendations) -> str:
     )
 
 
-def plan_page(profile: EmployeeProfile, recs: Recommendations) -> str:
-    gaps = [
-        (s.skill_name, _level(s.level, s.level_sd), s.required, s.gap)
-        for s in profile.skills
-        if s.gap > 0
+def _plan_body(plan: Plan) -> Html:
+    summary = table(
+        ["", ""],
+        [
+            ("goal", f"the level role {plan.goal_role_id} requires" if plan.goal_role_id else None),
+            ("weekly budget", f"{plan.weekly_minutes:g} minutes"),
+            ("length", f"{plan.weeks} week(s), {plan.total_minutes:g} minutes of learning"),
+            ("readiness", f"{plan.readiness_before:.0%} now, {plan.readiness_after:.0%} after"),
+            ("gap closed", f"{plan.gap_closed:g} of {plan.gap_total:g} (weighted levels)"),
+        ],
+        test_id="plan-summary",
+    )
+    milestones = [
+        (m.week, f"{m.skill_name} level {m.level}", f"{m.readiness_after:.0%}")
+        for m in plan.milestones
     ]
+    items = [
+        (
+            i.title,
+            f"{i.duration_minutes:g}" + (" (estimated)" if i.duration_estimated else ""),
+            f"{i.start_week}-{i.end_week}" if i.end_week != i.start_week else i.start_week,
+            ", ".join(f"{skill} {level}" for skill, level in i.reaches),
+        )
+        for i in plan.items
+    ]
+    open_gaps = [(g.skill_name, g.level_after, g.required_level, g.reason) for g in plan.open_gaps]
+    parts = [
+        summary,
+        Html("<h3>Milestones</h3>"),
+        table(["week", "reached", "readiness after"], milestones, test_id="milestones")
+        if milestones
+        else _empty("No milestone within the budget."),
+        Html("<h3>Items in order</h3>"),
+        table(["title", "minutes", "weeks", "reaches"], items, test_id="plan-items")
+        if items
+        else _empty("Nothing to take."),
+    ]
+    if open_gaps:
+        parts += [
+            Html("<h3>Still open after the plan</h3>"),
+            table(["skill", "level after", "required", "why"], open_gaps),
+        ]
+    return Html("".join(parts))
+
+
+def plan_page(
+    profile: EmployeeProfile, plan: Plan | None, note: str | None, weekly_minutes: float
+) -> str:
     back = link(url("employees", profile.employee_id), f"Back to {profile.employee_id}")
+    budget = Html(
+        f'<form method="get" action="{url("employees", profile.employee_id, "plan")}">'
+        f'<label>Minutes a week <input name="weekly_minutes" type="number" min="1" '
+        f'max="10080" value="{cell(weekly_minutes)}"></label> '
+        '<button type="submit">Plan</button></form>'
+    )
+    body = (
+        _plan_body(plan)
+        if plan is not None
+        else Html(f'<p class="note" data-testid="plan-missing">{cell(note)}</p>')
+    )
     return page(
         f"Development plan of {profile.employee_id}",
         _facts(profile),
         Html(f"<p>{back}</p>"),
-        _section(
-            "Plan",
-            Html(f'<p class="note" data-testid="plan-pending">{cell(PLAN_PENDING)}</p>'),
-            test_id="plan",
-        ),
-        _section(
-            "Gaps to close",
-            table(["skill", "level ± sd", "required", "gap"], gaps) if gaps else _empty("None."),
-        ),
-        _section("Next items", _recs_table(recs)),
+        budget,
+        _section("Plan", body, test_id="plan"),
+        subtitle="Toward the target role (else their own role), within the weekly budget; "
+        "the same plan as POST /plan.",
     )
 
 

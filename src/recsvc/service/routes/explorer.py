@@ -7,6 +7,7 @@ is set. Pages are not part of the JSON API, so they stay out of ``openapi.yaml``
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -15,9 +16,11 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from recsvc.errors import RecsvcError
 from recsvc.people.profile import EmployeeProfile, employee_profile
 from recsvc.people.team import team_skills
 from recsvc.recommend import Recommender
+from recsvc.recommend.careers.plan import Goal, Plan
 from recsvc.recommend.query import Query, Recommendations
 from recsvc.service import explorer_pages as pages
 from recsvc.service.deps import EventsDep, ServedDep
@@ -156,18 +159,44 @@ async def employee(
     return _html(pages.employee_page(profile, recs))
 
 
+#: the plan page's weekly budget when the page is opened without one
+DEFAULT_WEEKLY_MINUTES = 120.0
+
+
+def _plan(
+    rec: Recommender, profile: EmployeeProfile, weekly_minutes: float
+) -> tuple[Plan | None, str | None]:
+    """POST /plan's plan toward the target role (else the own role), or why there is none."""
+    target = rec.state.employee_target_role[rec.state.employees.index_of(profile.employee_id)]
+    goal = (
+        Goal(target_role_id=rec.state.roles.id_of(int(target)))
+        if target >= 0
+        else Goal(my_role=True)
+    )
+    try:
+        return rec.plan(profile.employee_id, goal, weekly_minutes=weekly_minutes), None
+    except RecsvcError as error:
+        return None, f"No plan: {error}"
+
+
 @router.get("/explorer/employees/{employee_id}/plan")
 async def plan(
-    request: Request, employee_id: str, served: ServedDep, events: EventsDep
+    request: Request,
+    employee_id: str,
+    served: ServedDep,
+    events: EventsDep,
+    weekly_minutes: float = DEFAULT_WEEKLY_MINUTES,
 ) -> Response:
     if not _signed_in(request):
         return _login()
     rec = require_core(served)
+    weekly = min(max(weekly_minutes, 1.0), 10_080.0) if math.isfinite(weekly_minutes) else 120.0
     try:
-        profile, recs = await anyio.to_thread.run_sync(_employee_view, rec, events, employee_id)
+        profile, _ = await anyio.to_thread.run_sync(_employee_view, rec, events, employee_id)
     except _NotFound as error:
         return _missing(error)
-    return _html(pages.plan_page(profile, recs))
+    made, note = await anyio.to_thread.run_sync(_plan, rec, profile, weekly)
+    return _html(pages.plan_page(profile, made, note, weekly))
 
 
 @router.get("/explorer/teams/{manager_id}")
