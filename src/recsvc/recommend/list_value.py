@@ -58,24 +58,32 @@ def greedy_list(
     gain, cover, weight = gain[live], cover[live], weight[live]
     involved, local = np.unique(skill, return_inverse=True)
     gap = np.array(need.gap_at_nodes[involved], dtype=np.float32)  # remaining, per node
-    fin = np.asarray(finish, np.float32)[pool]
+    # entries stay grouped by owner: each item's entries are one slice
+    bounds = np.searchsorted(owner, np.arange(len(pool) + 1))
+    gain_col = gain[:, None]
+    pull = np.asarray(finish, np.float32)[pool] * boost  # the key per unit of weighted gain
+    taught = np.asarray(finish, np.float32)[pool]  # expected share of the gain delivered
     left = np.inf if budget is None else float(budget)
     dur = np.nan_to_num(np.asarray(durations, np.float64)[pool])
-    free = np.ones(len(pool), dtype=bool)
+    open_ = dur <= left + 1e-9  # still free, fits what is left of the budget, adds value
     picked: list[int] = []
     keys: list[float] = []
-    while len(picked) < min(k, len(pool)):
-        closed = np.minimum(gap[local], gain[:, None]) @ NODE_WEIGHTS
-        marginal = np.bincount(owner, weights=weight * closed, minlength=len(pool)) * fin
-        key = np.where(free & (dur <= left + 1e-9) & (marginal >= MIN_VALUE), marginal * boost, -1)
+    while len(picked) < k and open_.any():
+        closed = np.minimum(gap[local], gain_col) @ NODE_WEIGHTS
+        key = np.bincount(owner, weights=weight * closed, minlength=len(pool)) * pull
+        key[~open_] = -1.0
         j = int(np.argmax(key))
         if key[j] < 0:
             break
+        open_[j] = False
+        if key[j] < MIN_VALUE * boost[j]:  # marginal value below the floor: it never returns
+            continue
         picked.append(j)
         keys.append(float(key[j]))
-        free[j] = False
-        left -= dur[j]
-        mine = owner == j
-        np.subtract.at(gap, local[mine], (fin[j] * cover[mine] * gain[mine])[:, None])
-        np.maximum(gap, 0.0, out=gap)
+        if budget is not None:
+            left -= dur[j]
+            open_ &= dur <= left + 1e-9
+        mine = slice(bounds[j], bounds[j + 1])  # an item teaches each skill once
+        rows = local[mine]
+        gap[rows] = np.maximum(gap[rows] - (taught[j] * cover[mine] * gain[mine])[:, None], 0.0)
     return pool[np.asarray(picked, dtype=np.int64)], np.asarray(keys, np.float32)

@@ -21,9 +21,9 @@ import scipy.sparse as sp
 from recsvc.errors import BundleIntegrityError
 from recsvc.models.base import FloatArray
 from recsvc.models.content import max_similarity
+from recsvc.models.skill_gap import LEVELS
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.finish import FinishModel, main_skill
-from recsvc.recommend.gain_curve import expected_gain
 from recsvc.recommend.state import ModelState
 from recsvc.recommend.value import LearningValue
 
@@ -153,8 +153,10 @@ class FeatureBuilder:
             state.finish_by_step, state.content_skill_weight, state.content_skill_level
         )
         skill, level = main_skill(state.content_skill_weight, state.content_skill_level)
-        self.main_skill = skill
-        self.main_level = np.nan_to_num(level)
+        # each item's cell in a (skills x taught levels) table; -1 for untagged items
+        taught = np.clip(np.rint(np.nan_to_num(level)), LEVELS[0], LEVELS[-1]).astype(np.int64)
+        cell = np.where(skill >= 0, skill * len(LEVELS) + taught - LEVELS[0], -1)
+        self.main_cell = cell if (skill >= 0).any() else None
 
     def learning_value(self, s: UserSignals) -> FloatArray:
         """Learning value of every item for this person, times the chance they finish it
@@ -164,12 +166,10 @@ class FeatureBuilder:
 
     def level_fit(self, s: UserSignals) -> FloatArray:
         """Expected gain at each item's main-skill level step (0 for untagged items)."""
-        has = self.main_skill >= 0
-        if not has.any():  # a catalogue without skill tags: nothing to fit
+        if self.main_cell is None:  # a catalogue without skill tags: nothing to fit
             return np.zeros(self.n_items, np.float32)
-        step = self.main_level - np.asarray(s.current, np.float32)[np.maximum(self.main_skill, 0)]
-        gain = expected_gain(self.state.gain_curve, step)
-        return np.where(has, gain, 0.0).astype(np.float32)
+        gains = s.need.expected_gains(self.values.curve).ravel()
+        return np.where(self.main_cell >= 0, gains[self.main_cell], 0.0).astype(np.float32)
 
     def cf_scores(self, user_vector: FloatArray) -> FloatArray | None:
         """The person's CF score of every item, standardised over the catalogue."""

@@ -28,7 +28,7 @@ teaches) is tested out: it has no value and is left out unless refreshers are as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -75,6 +75,7 @@ class SkillNeed:
     required: FloatArray  # max over role, target role and project (0: not needed)
     weight: FloatArray  # need weight: importance * (1 + strategic), 0 where not needed
     proven: FloatArray  # highest recently tested level (0: none)
+    _gains: dict[int, FloatArray] = field(default_factory=dict, repr=False)
 
     @property
     def gap(self) -> FloatArray:
@@ -88,6 +89,15 @@ class SkillNeed:
     def _factor(self) -> FloatArray:
         open_gap = (self.required > 0) & ~((self.proven > 0) & (self.proven >= self.required))
         return np.asarray(self.weight * open_gap, dtype=np.float32)
+
+    def expected_gains(self, curve: FloatArray) -> FloatArray:
+        """Skills x taught levels: the gain ``curve`` expects for this person (a request
+        values, ranks and explains with one curve: computed once)."""
+        table = self._gains.get(id(curve))
+        if table is None:
+            steps = np.asarray(LEVELS, np.float32)[None, :] - self.current[:, None]
+            table = self._gains[id(curve)] = expected_gain(curve, steps)
+        return table
 
     @cached_property
     def gap_at_nodes(self) -> FloatArray:
@@ -172,10 +182,9 @@ class LearningValue:
         self.all_levels = np.tile(np.asarray(LEVELS, np.float32), self.n_skills)
 
     def _tables(self, need: SkillNeed) -> _NeedTables:
-        steps = np.asarray(LEVELS, np.float32)[None, :] - need.current[:, None]
         return _NeedTables(
             factor=need.skill_factor(),
-            gain=expected_gain(self.curve, steps),
+            gain=need.expected_gains(self.curve),
             gap=need.gap_at_nodes,
         )
 
