@@ -158,3 +158,37 @@ def test_erasure_needs_the_admin_key_and_then_forgets_the_person(make_client) ->
     assert client.get("/employees/E001/skill-gaps").status_code == 404
     late = client.post("/events", json={"events": [event("b", "click", content_id="C001")]})
     assert late.json()["discarded_erased"] == 1
+
+
+def test_a_store_that_comes_back_is_reopened_without_blocking_requests(monkeypatch) -> None:
+    import time
+
+    from recsvc.errors import EventStoreError
+    from recsvc.service import events as service_events
+
+    monkeypatch.setattr(service_events, "_RETRY_OPEN_S", 0.05)
+    attempts: list[float] = []
+    class Opened:
+        description = "event store postgresql://h/db"
+
+    opened = Opened()
+
+    def opener(url: str) -> Any:
+        attempts.append(time.monotonic())
+        if len(attempts) < 3:
+            raise EventStoreError("down")
+        return opened
+
+    holder = service_events.EventsHolder("postgresql://h/db", opener=opener)
+    with pytest.raises(EventStoreError):
+        holder.open()  # the first attempt (the lifespan's) waits for the answer
+    assert not holder.is_local
+    deadline = time.monotonic() + 10
+    result = None
+    while result is None and time.monotonic() < deadline:
+        try:
+            result = holder.open()  # later calls never wait: a background retry runs
+        except EventStoreError:
+            time.sleep(0.01)
+    assert result is opened
+    assert len(attempts) == 3

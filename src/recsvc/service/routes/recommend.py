@@ -21,6 +21,7 @@ from recsvc.service.convert import (
 from recsvc.service.deps import ApiKeyDep, Served, ServedDep
 from recsvc.service.events import (
     EventsHolder,
+    answer_with_events,
     recommend_batch_with_events,
     recommend_with_events,
 )
@@ -95,7 +96,7 @@ async def recommend(body: RecommendRequest, served: ServedDep) -> Response:
     if errors:
         raise limit_problem(errors)
     variant, recommender = served.variant_for(body.employee_id)
-    recs = recommend_with_events(recommender, served.events, to_query(body, settings))
+    recs = await answer_with_events(recommender, served.events, to_query(body, settings))
     served.metrics.strategies.labels(recs.strategy).inc()
     served.metrics.variant_answers.labels(variant).inc()
     return json_response(recommendations_payload(recs, served.request_id, variant))
