@@ -168,6 +168,7 @@ def test_a_store_that_comes_back_is_reopened_without_blocking_requests(monkeypat
 
     monkeypatch.setattr(service_events, "_RETRY_OPEN_S", 0.05)
     attempts: list[float] = []
+
     class Opened:
         description = "event store postgresql://h/db"
 
