@@ -7,7 +7,7 @@ estimated level, and the weighted gap multiplies it by the need weight (importan
 strategic weight). A group's numbers on a skill are computed over the members who need the
 skill (their role or target role requires it) and shown only when at least
 ``min_group_size`` (never below :data:`recsvc.privacy.MIN_GROUP`) members need it: no
-figure rests on fewer people.
+figure rests on fewer people, and no count of 1 to ``min_group_size - 1`` people is shown.
 """
 
 from __future__ import annotations
@@ -79,6 +79,11 @@ def group_needs(rec: Recommender, members: Sequence[int]) -> GroupNeeds:
     return GroupNeeds(np.asarray(members, np.int64), level, required, target_req, weighted, target)
 
 
+def _count(n: int, k: int) -> int | None:
+    """``n``, or None when it is a count of 1 to k-1 people."""
+    return n if n == 0 or n >= k else None
+
+
 @dataclass(frozen=True)
 class SkillAggregate:
     """One skill over the members of a group who need it."""
@@ -86,7 +91,9 @@ class SkillAggregate:
     skill_id: str
     skill_name: str
     members_needing: int
-    members_with_gap: int  # at least GAP_THRESHOLD below the requirement
+    #: members at least GAP_THRESHOLD below the requirement; None when 1 to min_group_size-1
+    #: (a small count would point at a few people; 0 is shown: it singles no one out)
+    members_with_gap: int | None
     mean_level: float
     mean_required: float
     mean_gap: float
@@ -115,7 +122,7 @@ def aggregate_needs(
                 skill_id=rec.state.skills.id_of(sk),
                 skill_name=rec.state.skill_names[sk],
                 members_needing=int(rows.sum()),
-                members_with_gap=int((gap[rows, sk] >= GAP_THRESHOLD).sum()),
+                members_with_gap=_count(int((gap[rows, sk] >= GAP_THRESHOLD).sum()), k),
                 mean_level=round(float(needs.level[rows, sk].mean()), 3),
                 mean_required=round(float(needs.required[rows, sk].mean()), 3),
                 mean_gap=round(float(gap[rows, sk].mean()), 3),

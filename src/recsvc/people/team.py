@@ -50,7 +50,7 @@ class RoleReadiness:
 class TeamItem:
     content_id: str
     title: str
-    members: int  # members whose top list holds it with learning value
+    members: int  # members whose top list holds it with value (always >= min_group_size)
     learning_value: float  # summed over those members
 
 
@@ -78,18 +78,21 @@ def role_readiness(rec: Recommender, needs: GroupNeeds, role: int) -> tuple[floa
     return float(readiness.mean()), int(ready.sum())
 
 
-def _items(rec: Recommender, needs: GroupNeeds, k: int, top: int) -> list[TeamItem]:
+def _items(
+    rec: Recommender, needs: GroupNeeds, per_member: int, top: int, k: int
+) -> list[TeamItem]:
     members: dict[str, int] = {}
     value: dict[str, float] = {}
     titles: dict[str, str] = {}
     for e in needs.members.tolist():
-        answer = rec.recommend(Query(rec.state.employees.id_of(e), k=k, explain=False))
+        answer = rec.recommend(Query(rec.state.employees.id_of(e), k=per_member, explain=False))
         for item in answer.items:
             if item.learning_value > 0:
                 members[item.content_id] = members.get(item.content_id, 0) + 1
                 value[item.content_id] = value.get(item.content_id, 0.0) + item.learning_value
                 titles[item.content_id] = item.title
-    order = sorted(value, key=lambda c: (-value[c], c))[:top]
+    # an item in fewer than k members' lists would point at those few people's gaps
+    order = sorted((c for c in value if members[c] >= k), key=lambda c: (-value[c], c))[:top]
     return [TeamItem(c, titles[c], members[c], round(value[c], 4)) for c in order]
 
 
@@ -174,5 +177,5 @@ def team_skills(
         skills_withheld=skills_withheld,
         readiness=tuple(sorted(readiness, key=lambda r: (-r.members, r.role_id))),
         target_roles_withheld=int((counts < k).sum()),
-        items=tuple(_items(rec, needs, items_per_member, top)),
+        items=tuple(_items(rec, needs, items_per_member, top, k)),
     )

@@ -25,14 +25,19 @@ __all__ = ["PLOT", "write_skills_report"]
 MARKDOWN, JSON, PLOT = "skills.md", "skills.json", "skills_by_department.png"
 
 
-def _group_table(groups: tuple[GroupGaps, ...], what: str, per_group: int) -> list[str]:
+def _count(n: int | None, k: int) -> str:
+    return f"<{k}" if n is None else str(n)
+
+
+def _group_table(groups: tuple[GroupGaps, ...], what: str, per_group: int, k: int) -> list[str]:
     lines = [
         f"| {what} | people | largest gaps (members with a gap / members needing it) |",
         "|---|---|---|",
     ]
     for g in groups:
         gaps = "; ".join(
-            f"{s.skill_name} ({s.members_with_gap}/{s.members_needing}, mean gap {s.mean_gap:.2f})"
+            f"{s.skill_name} ({_count(s.members_with_gap, k)}/{s.members_needing}, "
+            f"mean gap {s.mean_gap:.2f})"
             for s in g.gaps[:per_group]
         )
         lines.append(f"| {g.name} | {g.members} | {gaps or 'no gaps'} |")
@@ -71,8 +76,8 @@ def _markdown(org: OrgSkills) -> str:
         ]
     else:
         lines.append("None: for every skill people need, active content teaches it far enough.")
-    lines += ["", "## Gaps by department", "", *_group_table(org.by_department, "department", 5)]
-    lines += ["", "## Gaps by role", "", *_group_table(org.by_role, "role", 3)]
+    lines += ["", "## Gaps by department", "", *_group_table(org.by_department, "department", 5, k)]
+    lines += ["", "## Gaps by role", "", *_group_table(org.by_role, "role", 3, k)]
     lines += ["", f"![Mean gap by department]({PLOT})", ""]
     return "\n".join(lines)
 

@@ -207,8 +207,9 @@ def team_page(team: TeamSkills) -> str:
         body = Html(f'<p class="note" data-testid="withheld">{cell(team.withheld)}</p>')
         return page(f"Team of {team.manager_id}", body, subtitle=f"{team.team_size} people")
     gaps = [
-        (g.skill_name, g.members_needing, g.members_with_gap, g.mean_level, g.mean_required,
-         g.mean_gap)
+        (g.skill_name, g.members_needing,
+         f"fewer than {team.min_group_size}" if g.members_with_gap is None else g.members_with_gap,
+         g.mean_level, g.mean_required, g.mean_gap)
         for g in team.gaps
     ]  # fmt: skip
     ready = [(r.title, r.members, f"{r.mean_readiness:.0%}", r.ready) for r in team.readiness]

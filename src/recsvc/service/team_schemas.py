@@ -15,8 +15,10 @@ class TeamSkillGap(BaseModel):
     members_needing: int = Field(
         ge=0, description="Members whose role or target role requires the skill."
     )
-    members_with_gap: int = Field(
-        ge=0, description="Of those, members at least half a level below the requirement."
+    members_with_gap: int | None = Field(
+        ge=0,
+        description="Of those, members at least half a level below the requirement; null "
+        "when 1 to min_group_size - 1 (a small count would point at a few people).",
     )
     mean_level: float = Field(description="Their mean estimated level (0-5).", examples=[1.9])
     mean_required: float = Field(description="Their mean required level.", examples=[3.2])
@@ -50,7 +52,11 @@ class TeamItem(BaseModel):
 
     content_id: str = Field(description="Content id.", examples=["C00073"])
     title: str = Field(description="Content title.")
-    members: int = Field(ge=0, description="Members whose top list holds it with value.")
+    members: int = Field(
+        ge=0,
+        description="Members whose top list holds it with learning value (items in fewer "
+        "than min_group_size members' lists are not shown).",
+    )
     learning_value: float = Field(ge=0, description="Learning value summed over them.")
 
 
