@@ -19,6 +19,7 @@ Result = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[1]
 SOAK_START, SOAK_END = "<!-- soak:start -->", "<!-- soak:end -->"  # soak.py's markers
 EVENTS_START, EVENTS_END = "<!-- events:start -->", "<!-- events:end -->"  # bench_events.py's
+STAGES_START, STAGES_END = "<!-- stages:start -->", "<!-- stages:end -->"  # bench_stages.py's
 
 
 def _read(path: str) -> str:
@@ -315,8 +316,12 @@ What drives each figure, from the code:
             + ".\n\n## Machine",
             1,
         )
-    for kept in (_soak_block(path), _soak_block(path, EVENTS_START, EVENTS_END)):
-        if kept:  # sections other scripts own: `make soak`, bench_events.py
+    for kept in (
+        _soak_block(path),
+        _soak_block(path, EVENTS_START, EVENTS_END),
+        _soak_block(path, STAGES_START, STAGES_END),
+    ):
+        if kept:  # sections other scripts own: `make soak`, bench_events.py, bench_stages.py
             doc = doc.rstrip() + "\n\n" + kept + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(doc, encoding="utf-8")

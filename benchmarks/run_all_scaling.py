@@ -27,12 +27,11 @@ WHY = {
         "headcount."
     ),
     "kNN graph": (
-        "`models/content.py: knn_graph` multiplies each block of 512 item vectors with all "
-        "item vectors (a dense 512 x items block) and keeps the top 50 per row: items squared "
-        "work. The blocks come out almost dense, so scipy's sparse x sparse product does dense "
-        "work at sparse-code speed. Cheap up to a few thousand items, it is the bulk of "
-        "`features` at 20,000; "
-        "a real 100k-item catalogue would need candidate blocking or an approximate index here "
+        "`models/content.py: knn_graph` makes each block of item vectors dense (at most "
+        "64 MiB) and multiplies it by the sparse item vectors, keeping the top 50 per row: "
+        "items squared work, since common words make every block of similarities dense. "
+        "Cheap up to a few thousand items, it is the bulk of `features` at 20,000; a real "
+        "100k-item catalogue would need candidate blocking or an approximate index here "
         "(measured: brute-force kNN over 50k items took 38 s and 2.4 GiB)."
     ),
     "rest of content": "TF-IDF over titles, descriptions and skill names: linear in the text.",
@@ -45,8 +44,10 @@ WHY = {
     "fit": (
         "ALS/BPR fitted twice (holdout and full data), linear in interactions per iteration. "
         "EASE inverts an items x items matrix (items cubed) but only up to 10,000 items "
-        "(`EASE_MAX_ITEMS`); at 20,000 items it is skipped, which keeps this stage near linear "
-        "there, while samples of 10,000-40,000 employees pay the cubic cost."
+        "(`EASE_MAX_ITEMS`) and only when its dense matrices (32 bytes x items squared) take "
+        "at most half the available memory (`ease_skip_reason`, the manifest's `ease` says "
+        "why it was skipped); at 20,000 items it is skipped, which keeps this stage near "
+        "linear there, while samples of 10,000-40,000 employees pay the cubic cost."
     ),
     "rank": (
         "ranker examples for at most 4,000 holdout users (`time_split(max_users=4000)`), each "

@@ -246,6 +246,16 @@ def test_bench_and_soak_keep_each_others_sections(run_all: ModuleType, tmp_path:
     assert "New CPU" in doc and "second soak 456 req/s" in doc and "123 req/s" not in doc
 
 
+def test_bench_keeps_the_stages_section(run_all: ModuleType, tmp_path: Path) -> None:
+    report = importlib.import_module("run_all_report")
+    path = tmp_path / "performance.md"
+    block = f"{report.STAGES_START}\n## Training stages\n\n| stage |\n{report.STAGES_END}"
+    path.write_text("# old page\n\n" + block + "\n")
+    doc = report.write_document(_two_size_run("New CPU"), path).read_text()
+    assert "New CPU" in doc and "old page" not in doc
+    assert doc.count(report.STAGES_START) == 1 and block in doc
+
+
 def test_document_without_a_soak_has_no_markers(run_all: ModuleType, tmp_path: Path) -> None:
     write_document = importlib.import_module("run_all_report").write_document
     path = tmp_path / "performance.md"
