@@ -62,8 +62,8 @@ typecheck: $(STAMP)  ## mypy --strict on the package
 test: lint typecheck  ## the whole test suite with every quality gate (what CI runs)
 	$(BIN)/pytest -q
 
-test-fast: $(STAMP)  ## quick tier (under a minute on 2 idle cores): no e2e, fuzz or slow tests, no lint
-	$(BIN)/pytest -q -m "not e2e and not fuzz and not slow"
+test-fast: $(STAMP)  ## quick tier on 2 processes: no e2e, fuzz or slow tests, no lint (make test: all)
+	$(BIN)/pytest -q -n 2 -m "not e2e and not fuzz and not slow" --durations=10
 
 cov: $(STAMP)  ## tests with a coverage report
 	$(BIN)/pytest -q --cov=recsvc --cov-report=term-missing
