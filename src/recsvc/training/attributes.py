@@ -10,7 +10,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recsvc import contract as c
-from recsvc.dataset import Dataset, Enrolments, id_values, to_days
+from recsvc.dataset import Dataset, Enrolments, id_codes, id_values, to_days
 from recsvc.language import primary_language
 
 __all__ = [
@@ -57,7 +57,7 @@ def content_attributes(dataset: Dataset, en: Enrolments) -> ContentAttributes:
     """Codes and values per item; age counts from publication, else the first enrolment."""
     n_i = dataset.n_items
     cdf = dataset.tables[c.CONTENT]
-    rows = dataset.content.indices(id_values(cdf["content_id"]))
+    rows = id_codes(dataset.content, cdf["content_id"])
     fmt = np.full(n_i, -1, dtype=np.int8)
     fmt_vals = id_values(cdf["format"]) if "format" in cdf.columns else [None] * len(cdf)
     fmt[rows] = [c.CONTENT_FORMATS.index(v) if v in c.CONTENT_FORMATS else -1 for v in fmt_vals]
@@ -100,9 +100,9 @@ def employee_attributes(dataset: Dataset) -> tuple[IntArray, IntArray, IntArray,
     departments: tuple[str, ...] = ()
     emp = dataset.tables.get(c.EMPLOYEES)
     if emp is not None and len(emp):
-        rows = dataset.employees.indices(id_values(emp["employee_id"]))
-        role[rows] = dataset.roles.indices(id_values(emp["role_id"]))
-        target[rows] = dataset.roles.indices(id_values(emp["target_role_id"]))
+        rows = id_codes(dataset.employees, emp["employee_id"])
+        role[rows] = id_codes(dataset.roles, emp["role_id"])
+        target[rows] = id_codes(dataset.roles, emp["target_role_id"])
         codes, departments = _codes(id_values(emp["department"]))
         dept[rows] = codes
     return role, target, dept, departments
@@ -113,7 +113,7 @@ def employee_languages(dataset: Dataset) -> npt.NDArray[np.str_]:
     out = [""] * dataset.n_employees
     emp = dataset.tables.get(c.EMPLOYEES)
     if emp is not None and len(emp) and "language" in emp.columns:
-        rows = dataset.employees.indices(id_values(emp["employee_id"]))
+        rows = id_codes(dataset.employees, emp["employee_id"])
         for row, tag in zip(rows.tolist(), id_values(emp["language"]), strict=True):
             if row >= 0:
                 out[row] = primary_language(tag)
@@ -126,8 +126,8 @@ def prerequisite_matrix(dataset: Dataset) -> sp.csr_matrix:
     pr = dataset.tables.get(c.PREREQUISITES)
     if pr is None or len(pr) == 0:
         return sp.csr_matrix((n_i, n_i), dtype=np.float32)
-    a = dataset.content.indices(id_values(pr["content_id"]))
-    b = dataset.content.indices(id_values(pr["requires_content_id"]))
+    a = id_codes(dataset.content, pr["content_id"])
+    b = id_codes(dataset.content, pr["requires_content_id"])
     ok = (a >= 0) & (b >= 0) & (a != b)
     return binary_matrix(a[ok], b[ok], (n_i, n_i))
 
