@@ -8,10 +8,12 @@ other benchmark scripts as separate processes, so each figure comes from a fresh
 ``bench_sample.py`` (generate and write), ``bench_train.py`` (wall time and peak RSS per
 training stage, bundle size; the process's own peak RSS is taken from the kernel on exit),
 ``run_all_probe.py`` (the parts of the `features` stage, to explain how it scales),
-``bench_core.py`` (in-process latency of the recommendation core) and ``bench_serve.py``
+``bench_core.py`` (in-process latency of the recommendation core), ``bench_serve.py``
 (``/recommend`` beside ``/health`` from wrk in a separate process, while this driver samples
-the service process's memory). Raw figures go to ``build/bench/run_all/results.json``;
-``--report-only`` rewrites the document from them without measuring again.
+the service process's memory) and ``bench_careers.py`` (latency of ``/plan``,
+``/employees/{id}/next-roles`` and ``/audience`` over HTTP). Raw figures go to
+``build/bench/run_all/results.json``; ``--report-only`` rewrites the document from them
+without measuring again.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def _run(name: str, command: list[str], logs: Path, *, watch: bool = False) -> R
     return result
 
 
-STEPS = ("sample", "probe", "train", "core", "serve")
+STEPS = ("sample", "probe", "train", "core", "serve", "careers")
 #: the settings each step's figures depend on
 RERUN = {
     "train": ("tuning_budget_s",),
@@ -185,6 +187,17 @@ def _core(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
     return bool(result["core"]["groups"])
 
 
+def _careers(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
+    out = work / "careers.json"
+    command = [sys.executable, str(HERE / "bench_careers.py"), "--models", _models(result)]
+    out.unlink(missing_ok=True)
+    done = _run("careers", [*command, "--json", str(out)], work / "logs")
+    if done["returncode"] != 0 or not out.is_file():
+        return False
+    result["careers"] = json.loads(out.read_text())
+    return bool(result["careers"]["endpoints"])
+
+
 def _serve(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
     command = [sys.executable, str(HERE / "bench_serve.py"), "--models", _models(result)]
     command += ["--duration", str(args.serve_duration), "--rounds", str(args.serve_rounds)]
@@ -211,8 +224,9 @@ def run_size(
     failed = set(result.get("failed", [])) - set(steps)
     runners = {"sample": _sample, "probe": _probe, "train": _train, "core": _core}
     runners["serve"] = _serve
+    runners["careers"] = _careers
     for step in (s for s in STEPS if s in steps):
-        if step in ("core", "serve") and "bundle_path" not in result.get("train", {}):
+        if step in ("core", "serve", "careers") and "bundle_path" not in result.get("train", {}):
             failed.add(step)  # nothing to load: training failed or never ran
             continue
         logger.info("[%s] %s", f"{n:,}", step)

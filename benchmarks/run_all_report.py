@@ -82,6 +82,9 @@ def summary_table(run: Result) -> str:
         ("health req/s", lambda s: fmt(get(s, "serve", "health", "rps"), 0)),
         ("health p50/p99", lambda s: pair(get(s, "serve", "health"))),
         ("core p50/p99 ms", lambda s: pair(get(s, "core", "groups", "known"), "median")),
+        ("plan p50/p99", lambda s: _career_pair(s, "plan")),
+        ("next-roles p50/p99", lambda s: _career_pair(s, "next_roles")),
+        ("audience p50/p99", lambda s: _career_pair(s, "audience_skill")),
     ]
     rows = [[fn(size) for _, fn in cols] for size in run["sizes"]]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, (h, _) in enumerate(cols)]
@@ -95,6 +98,42 @@ def summary_table(run: Result) -> str:
                     f"faster than the data, {small['employees']:,} -> {large['employees']:,}: "
                     f"{name} x{ratio:.1f} (exponent {exponent:.2f}); see docs/performance.md"
                 )
+    return "\n".join(lines)
+
+
+def _career_pair(size: Result, endpoint: str) -> str:
+    row = get(size, "careers", "endpoints", endpoint)
+    if not row:
+        return "-"
+    return f"{fmt(row['p50_ms'])}/{fmt(row['p99_ms'])}"
+
+
+_CAREER_ROWS = (
+    ("next_roles", "GET /employees/{id}/next-roles (k=3)"),
+    ("plan", "POST /plan toward the most likely next role (2 h a week, 12 weeks)"),
+    ("audience_skill", "POST /audience, one skill, first page"),
+    ("audience_item", "POST /audience, one content item, first page"),
+    ("audience_skill_department", "POST /audience, one skill within one department"),
+)
+
+
+def _careers_section(sizes: list[Result]) -> str:
+    header = (
+        "| endpoint | "
+        + " | ".join(f"{s['employees']:,} employees p50 / p95 / p99 ms" for s in sizes)
+        + " |"
+    )
+    lines = [header, "|---|" + "---|" * len(sizes)]
+    for key, label in _CAREER_ROWS:
+        cells = []
+        for s in sizes:
+            row = get(s, "careers", "endpoints", key)
+            cells.append(
+                f"{fmt(row['p50_ms'])} / {fmt(row['p95_ms'])} / {fmt(row['p99_ms'])}"
+                if row
+                else "-"
+            )
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -295,6 +334,14 @@ every round; "best of rounds" keeps each query's fastest round, which removes mo
 noise of a shared machine.
 
 {_core_section(sizes)}
+
+## Career endpoints (HTTP)
+
+One request at a time over loopback to the service process (`benchmarks/bench_careers.py`):
+latency including HTTP, not throughput. Aims: `/plan` p95 at most 50 ms with 20,000 items,
+`/audience` for one skill at most 200 ms.
+
+{_careers_section(sizes)}
 
 ## Scaling
 
