@@ -289,6 +289,62 @@ print(f"items similar to {first.title!r}:")
 pd.DataFrame([vars(s) for s in rec.similar(first.content_id, k=5)])
 
 # %% [markdown]
+# **Next roles** (`GET /employees/{id}/next-roles`): where this person's role usually leads,
+# from the declared career paths and the moves observed in `role_history`, with how ready
+# they are (share of the role's weighted requirement already met) and, only for moves made
+# by at least 5 people, how many made it and after how long.
+
+# %%
+career = rec.next_roles(EMPLOYEE_ID, k=3)
+print(f"{EMPLOYEE_ID} is a {career.role_title}, {career.months_in_role} months in the role")
+pd.DataFrame(
+    [
+        {
+            "role": r.title,
+            "likelihood": r.likelihood,
+            "readiness": r.readiness,
+            "gaps": len(r.gaps),
+            "largest gap": r.gaps[0].skill_name if r.gaps else "",
+            "people moved": r.people_moved,
+            "typical months": r.typical_months,
+            "known from": ", ".join(r.sources),
+        }
+        for r in career.roles
+    ]
+)
+
+# %% [markdown]
+# **A development plan** (`POST /plan`) toward the target role with two hours a week for
+# twelve weeks: the items that close the most weighted gap in that time (chosen exactly by a
+# mixed-integer program), prerequisites first, grouped into milestones (one per skill level
+# reached) with the readiness after each, on a calendar that never holds more than two hours
+# in a week.
+
+# %%
+from recsvc.recommend.careers.plan import Goal  # noqa: E402
+
+plan = rec.plan(
+    EMPLOYEE_ID, Goal(target_role_id=TARGET_ROLE_ID), weekly_minutes=120, horizon_weeks=12
+)
+print(
+    f"readiness {plan.readiness_before:.0%} -> {plan.readiness_after:.0%} in {plan.weeks} weeks "
+    f"({plan.total_minutes:.0f} minutes); weighted gap closed {plan.gap_closed:.2f} "
+    f"of {plan.gap_total:.2f}"
+)
+assert all(week.minutes <= 120 for week in plan.calendar)
+pd.DataFrame(
+    [
+        {
+            "week": m.week,
+            "milestone": f"{m.skill_name} level {m.level}",
+            "readiness after": m.readiness_after,
+            "items": ", ".join(m.content_ids),
+        }
+        for m in plan.milestones
+    ]
+)
+
+# %% [markdown]
 # ## 5. Evaluation against baselines
 #
 # `run_evaluation` (what `recsvc evaluate` runs) splits the data by time (train before a
@@ -386,6 +442,9 @@ summary = {
     "recommended": [item.content_id for item in answer.items],
     "reason_codes": sorted({r.code for item in answer.items for r in item.reasons}),
     "newcomer_strategy": newcomer.strategy,
+    "next_roles": [r.role_id for r in career.roles],
+    "plan_items": len(plan.items),
+    "plan_readiness": [plan.readiness_before, plan.readiness_after],
     f"ndcg@{K_EVAL}": {
         n: round(evaluation.scores[n].estimates[f"ndcg@{K_EVAL}"].mean, 4) for n in names
     },

@@ -96,6 +96,9 @@ def test_summary_matches_the_sample(executed: tuple[Any, Path]) -> None:
     # the chosen employee has a target role, so some item must say it closes a gap for it
     assert "skill_gap_target_role" in summary["reason_codes"]
     assert summary["newcomer_strategy"] == "cold_start_role"
+    assert summary["next_roles"] and summary["plan_items"] > 0
+    before, after = summary["plan_readiness"]
+    assert 0 <= before < after <= 1
     ndcg = summary["ndcg@10"]
     assert {"popularity", "popular_in_role", "item_knn", "als", "hybrid"} <= set(ndcg)
     # need first: the default list puts learning value before engagement, so its nDCG is
