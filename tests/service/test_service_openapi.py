@@ -105,3 +105,19 @@ def test_security_schemes_are_documented(spec):
     }
     assert schemes["Bearer"]["scheme"] == "bearer"
     assert schemes["AdminKey"]["name"] == "X-Admin-Key"
+
+
+def test_settings_limits_are_in_the_spec_so_valid_means_accepted(make_client):
+    from recsvc.service.spec_limits import apply_limits
+
+    client = make_client(default_k=5, max_k=7, max_list_items=3, max_batch_size=2)
+    spec = client.app.openapi()
+    schemas = spec["components"]["schemas"]
+    k = [b for b in schemas["RecommendRequest"]["properties"]["k"]["anyOf"] if b["type"] != "null"]
+    assert k[0]["maximum"] == 7
+    assert schemas["Context"]["properties"]["recent_content_ids"]["maxItems"] == 3
+    assert schemas["BatchRecommendRequest"]["properties"]["requests"]["maxItems"] == 2
+    assert apply_limits(spec, client.app.state.settings) == []  # every limit found its field
+    # and the service holds to them: one above is refused, the limit itself taken
+    assert client.post("/recommend", json={"employee_id": "E001", "k": 8}).status_code == 422
+    assert client.post("/recommend", json={"employee_id": "E001", "k": 7}).status_code == 200

@@ -24,6 +24,7 @@ from recsvc.service.problems import install_problem_handlers
 from recsvc.service.routes import ROUTERS
 from recsvc.service.schemas import Problem
 from recsvc.service.security import KeyRing
+from recsvc.service.spec_limits import apply_limits
 from recsvc.service.state import Latest, Loader, default_latest, default_loader
 from recsvc.service.variants import Variants
 
@@ -53,7 +54,7 @@ Learning recommendations for employees, from their skills, role, target role and
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The spec, plus the Problem schema every error response refers to."""
+    """The spec, plus the Problem schema every error response refers to, and the limits."""
     if app.openapi_schema is None:
         spec = get_openapi(
             title=app.title,
@@ -66,6 +67,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(problem.pop("$defs", {}))
         schemas["Problem"] = problem
+        apply_limits(spec, app.state.settings)
         app.openapi_schema = spec
     return app.openapi_schema
 
