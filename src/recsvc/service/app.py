@@ -19,7 +19,11 @@ from recsvc.config import ServeSettings
 from recsvc.errors import EventStoreError
 from recsvc.service.events import EventsHolder
 from recsvc.service.metrics import ServiceMetrics
-from recsvc.service.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from recsvc.service.middleware import (
+    BodyLimitMiddleware,
+    RepeatedQueryMiddleware,
+    RequestContextMiddleware,
+)
 from recsvc.service.problems import install_problem_handlers
 from recsvc.service.routes import ROUTERS
 from recsvc.service.schemas import Problem
@@ -156,6 +160,7 @@ def create_app(
     install_problem_handlers(app)
     # added last = outermost: the request context sees every answer, including 413s
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RepeatedQueryMiddleware)
     if settings.cors_origins:
         # only listed origins, no cookies; preflights are answered before the key check
         app.add_middleware(

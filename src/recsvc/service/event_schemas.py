@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from recsvc.service.request_schemas import IsoDateTime, whole_number
 
 __all__ = [
     "AssessmentEvent",
@@ -42,7 +43,7 @@ class _Event(BaseModel):
     employee_id: str = Field(
         min_length=1, max_length=128, description="Employee id.", examples=["E000001"]
     )
-    occurred_at: datetime = Field(
+    occurred_at: IsoDateTime = Field(
         strict=False,  # JSON carries datetimes as ISO 8601 strings
         description="When it happened (ISO 8601; without an offset it is UTC).",
         examples=["2026-03-02T09:15:00Z"],
@@ -55,17 +56,9 @@ class _Event(BaseModel):
         "attribution (`recsvc report online`).",
         examples=["r1:default:20261201T101500Z-1a2b3c4-9f8e7d:0123456789abcdef"],
     )
-    position: int | None = Field(
-        None, ge=1, le=10_000, description="Rank of the item in that answer (1 = first)."
+    position: Annotated[int, Field(ge=1, le=10_000), BeforeValidator(whole_number)] | None = Field(
+        None, description="Rank of the item in that answer (1 = first)."
     )
-
-    @field_validator("occurred_at", mode="before")
-    @classmethod
-    def _iso_text_only(cls, value: object) -> object:
-        """The spec says an ISO 8601 string; a number (epoch seconds?) is refused, not guessed."""
-        if not isinstance(value, str | datetime):
-            raise ValueError("occurred_at must be an ISO 8601 date-time string")
-        return value
 
 
 _CONTENT_ID = Field(

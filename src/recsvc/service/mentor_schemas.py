@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from recsvc.service.request_schemas import WholeInt
 from recsvc.service.schemas import RequestWarning
 
 __all__ = [
@@ -29,7 +30,7 @@ class MentorOffer(BaseModel):
     model_config = _STRICT
 
     employee_id: ListedId = Field(description="Employee id of the mentor.", examples=["E000012"])
-    capacity: int = Field(1, ge=0, le=50, description="Most mentees they take (0: none now).")
+    capacity: WholeInt = Field(1, ge=0, le=50, description="Most mentees they take (0: none now).")
 
 
 class MentorMatchRequest(BaseModel):
@@ -70,7 +71,7 @@ class MentorMatchRequest(BaseModel):
         description="Levels a mentor's proven level must be above the mentee's estimated "
         "level (besides reaching the level the mentee's role needs).",
     )
-    skills_per_pair: int = Field(
+    skills_per_pair: WholeInt = Field(
         3, ge=1, le=10, description="Skills one mentorship focuses on (the largest needs)."
     )
 

@@ -8,6 +8,7 @@ import time
 import traceback
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.routing import BaseRoute, Match
@@ -21,6 +22,7 @@ __all__ = [
     "DOCS_PATHS",
     "REQUEST_ID_HEADER",
     "BodyLimitMiddleware",
+    "RepeatedQueryMiddleware",
     "RequestContextMiddleware",
     "route_template",
 ]
@@ -262,3 +264,34 @@ def _replay(chunks: list[bytes], pending: Message | None, receive: Receive) -> R
         return await receive()
 
     return replay
+
+
+class RepeatedQueryMiddleware:
+    """Refuse a query parameter given twice (``?k=1&k=500``) with 422.
+
+    Every query parameter of this API takes one value; the framework would silently keep
+    the last one, so ``?language=en&language=xx`` would filter by ``xx`` without a word.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            names = [
+                name
+                for name, _ in parse_qsl(
+                    scope["query_string"].decode("latin-1"), keep_blank_values=True
+                )
+            ]
+            repeated = sorted({n for n in names if names.count(n) > 1})
+            if repeated:
+                shown = ", ".join(repr(n[:64]) for n in repeated[:5])
+                await send_problem(
+                    scope,
+                    send,
+                    422,
+                    f"Query parameter(s) {shown} given more than once; send each once.",
+                )
+                return
+        await self.app(scope, receive, send)

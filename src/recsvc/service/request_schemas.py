@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 __all__ = [
     "AssessmentUpdate",
+    "IsoDateTime",
+    "WholeInt",
+    "whole_number",
     "BatchRecommendRequest",
     "Context",
     "Filters",
@@ -35,6 +45,40 @@ _STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 # ~80 MiB of error objects for one 256 KiB body. Every id in a list is bounded like the
 # top-level ids, so a list costs at most RECSVC_MAX_LIST_ITEMS x 128 characters.
 ListedId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+def whole_number(value: object) -> object:
+    """JSON Schema calls 5.0 an integer, so it is taken as 5 (5.5 stays refused)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _iso_text(value: object) -> object:
+    """Date-times come as ISO 8601 text, as the spec says: epoch numbers are refused."""
+    if value is not None and not isinstance(value, str | datetime):
+        raise ValueError("Input should be an ISO 8601 date-time string")
+    return value
+
+
+#: an integer field: strict, except that a whole float (5.0) is the integer it spells (for
+#: an optional one with bounds write Annotated[int, Field(ge=...), BeforeValidator(
+#: whole_number)] | None, so the spec keeps minimum/maximum)
+WholeInt = Annotated[int, BeforeValidator(whole_number)]
+
+
+def _representable(value: datetime) -> datetime:
+    """A moment that exists in UTC (0001-01-01T00:00+03:00 does not)."""
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("Input is outside the range of dates in UTC") from None
+    return value
+
+
+#: a date-time field: ISO 8601 text only (pydantic alone would also take epoch numbers)
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_representable)]
 Language = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 
 
@@ -67,7 +111,7 @@ class AssessmentUpdate(BaseModel):
     )
     level: float = Field(ge=0, le=5, description="Assessed level, 0 (none) to 5 (expert).")
     source: Source = Field("test", description="Who assessed: test, manager, peer or self.")
-    assessed_at: datetime | None = Field(
+    assessed_at: IsoDateTime | None = Field(
         None,
         strict=False,  # JSON carries datetimes as ISO 8601 strings
         description="When (ISO 8601); default now.",
@@ -186,9 +230,8 @@ class RecommendRequest(BaseModel):
         min_length=1,
         max_length=128,
     )
-    k: int | None = Field(
+    k: Annotated[int, Field(ge=1), BeforeValidator(whole_number)] | None = Field(
         None,
-        ge=1,
         description="Items wanted: default RECSVC_DEFAULT_K (10), at most RECSVC_MAX_K (100).",
     )
     context: Context | None = Field(None, description="Situation of the request.")
