@@ -222,10 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/performance.md")
     args = parser.parse_args(argv)
 
-    models = train_bundle(args.employees, args.seed, args.budget)
     runs: list[StoreRun] = []
     skipped = ""
     with tempfile.TemporaryDirectory() as tmp:
+        # trained afresh each run: a cached bundle of an older recsvc would be refused
+        models = train_bundle(args.employees, args.seed, args.budget, Path(tmp) / "models")
         ids_file = Path(tmp) / "ids.txt"
         ids_file.write_text("\n".join(employee_ids(models, args.seed)) + "\n")
         off = measure_store("off", "", models, ids_file, args)
