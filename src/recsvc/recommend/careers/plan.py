@@ -111,15 +111,19 @@ def _undominated(
     for r, i in enumerate(items):
         cov[r, covers(i)] = 1.0
         req[r, [col[j] for j in needs(i)]] = 1.0
-    # beats[a, b]: a reaches all b reaches and needs nothing b does not
-    beats = ((cov[None, :, :] > cov[:, None, :]).sum(axis=2) == 0).T
-    beats &= (req[:, None, :] > req[None, :, :]).sum(axis=2) == 0
     d = minutes[np.asarray(items)]
-    idx = np.arange(n)
-    shorter = (d[:, None] < d[None, :]) | (
-        (d[:, None] == d[None, :]) & (idx[:, None] < idx[None, :])
-    )
-    dominated = (beats & shorter).any(axis=0)
+    dominated = np.zeros(n, dtype=bool)
+    # whoever beats b reaches b's first milestone: compare b only with those (cheap groups)
+    first = np.argmax(cov > 0, axis=1)
+    for m in np.unique(first).tolist():
+        bs = np.flatnonzero(first == m)
+        az = np.flatnonzero(cov[:, m] > 0)
+        # beats[a, b]: a reaches all b reaches and needs nothing b does not
+        beats = ((1.0 - cov[az]) @ cov[bs].T == 0) & (req[az] @ (1.0 - req[bs]).T == 0)
+        shorter = (d[az, None] < d[None, bs]) | (
+            (d[az, None] == d[None, bs]) & (az[:, None] < bs[None, :])
+        )
+        dominated[bs] = (beats & shorter).any(axis=0)
     return [i for i, out in zip(items, dominated.tolist(), strict=True) if not out]
 
 
