@@ -40,10 +40,17 @@ train: $(STAMP)  ## train a bundle from $(DATA) into $(MODELS) (makes the sample
 	@test -e $(DATA) || $(BIN)/recsvc sample --employees $(EMPLOYEES) --seed $(SEED) --out $(DATA)
 	$(BIN)/recsvc train --data $(DATA) --out $(MODELS) --seed $(SEED)
 
-evaluate: $(STAMP)  ## hybrid vs baselines on $(DATA): reports/ and docs/evaluation.md
+evaluate: $(STAMP)  ## hybrid vs baselines on $(DATA) and the cohort and interactions-only regimes: reports/, docs/evaluation*.md
 	@test -e $(DATA) || $(BIN)/recsvc sample --employees $(EMPLOYEES) --seed $(SEED) --out $(DATA)
-	$(BIN)/recsvc evaluate --data $(DATA) --seed $(SEED) --time-budget 20 --out reports \
+	$(BIN)/recsvc evaluate --data $(DATA) --seed $(SEED) --tune-trials 16 --out reports \
 		--ground-truth $(DATA)/ground_truth --write-docs
+	for regime in cohort interactions-only; do \
+		$(BIN)/recsvc sample --employees $(EMPLOYEES) --seed $(SEED) --regime $$regime \
+			--out $(WORKDIR)/sample-$$regime && \
+		$(BIN)/recsvc evaluate --data $(WORKDIR)/sample-$$regime --seed $(SEED) --tune-trials 16 \
+			--out reports/$$regime --ground-truth $(WORKDIR)/sample-$$regime/ground_truth \
+			--write-docs --docs-file docs/evaluation-$$regime.md || exit 1; \
+	done
 
 serve: $(STAMP)  ## serve the latest bundle in $(MODELS) (keeps running)
 	$(BIN)/recsvc serve --models $(MODELS)

@@ -49,6 +49,7 @@ EXIT_OTHER = 1
 
 
 class SplitKind(StrEnum):
+    employee = "employee"
     time = "time"
     user_random = "user-random"
 
@@ -231,10 +232,11 @@ def evaluate(
         SplitKind,
         typer.Option(
             "--split",
-            help="time: train before a cut-off, test after; user-random: a seeded share of "
-            "each employee's history.",
+            help="employee: each employee's latest items (the trainer's protocol), plus a "
+            "cold-start slice; time: train before one global cut-off, test after; "
+            "user-random: a seeded share of each employee's history.",
         ),
-    ] = SplitKind.time,
+    ] = SplitKind.employee,
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="List length evaluated.")] = 10,
     seed: Annotated[int, typer.Option("--seed", help="Seed for splits, tuning, bootstrap.")] = 42,
     time_budget: Annotated[
@@ -259,8 +261,11 @@ def evaluate(
         ),
     ] = None,
     write_docs: Annotated[
-        bool, typer.Option("--write-docs", help="Also regenerate docs/evaluation.md.")
+        bool, typer.Option("--write-docs", help="Also regenerate the docs page (--docs-file).")
     ] = False,
+    docs_file: Annotated[
+        Path, typer.Option("--docs-file", help="The docs page --write-docs writes.")
+    ] = Path("docs/evaluation.md"),
     max_bad_share: MaxBadShareOption = 0.05,
 ) -> None:
     """Compare the hybrid with baselines and ablations offline, with confidence intervals."""
@@ -277,7 +282,7 @@ def evaluate(
             tune_trials=tune_trials,
             out=out,
             ground_truth=ground_truth,
-            docs_path=Path("docs/evaluation.md") if write_docs else None,
+            docs_path=docs_file if write_docs else None,
             max_bad_share=max_bad_share,
         )
     except RecsvcError as error:

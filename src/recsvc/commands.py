@@ -264,6 +264,9 @@ def run_evaluate(
             max_bad_share=max_bad_share,
             docs_path=docs_path,
         )
+    regime = result.meta.get("regime")
+    if regime:
+        console.print(regime_line(regime))
     table = Table(title=f"Offline evaluation ({result.split} split)")
     for column in result.summary_columns():
         table.add_column(column)
@@ -271,6 +274,11 @@ def run_evaluate(
         table.add_row(*(escape(cell) for cell in row))
     console.print(table)
     for line in result.verdict():
+        console.print(f"  {escape(line)}")
+    selection = result.meta.get("selection")
+    if selection:
+        console.print(f"Selected: {selection_line(selection)}")
+    for line in result.selection_check():
         console.print(f"  {escape(line)}")
     console.print("Written: " + ", ".join(str(p) for p in result.files))
     return result

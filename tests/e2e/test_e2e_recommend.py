@@ -181,6 +181,8 @@ def test_skill_gaps_similar_and_model(http, trained, facts):
     regime = info.params["regime"]  # what the trainer found and how it validated
     assert regime["protocol"] == "employee" and regime["employees_with_history"] > 0
     assert regime["shape"] in ("steady", "waves")
+    selection = info.params["selection"]  # the engagement model chosen per slice
+    assert selection["warm"]["model"] in selection["warm"]["ndcg@10"]
 
 
 def test_error_answers_over_http(live, http, keys):

@@ -48,6 +48,9 @@ def test_train_then_verify_the_bundle(sample_dir: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "hybrid" in result.output
+    out = " ".join(result.output.split())  # rich wraps long lines
+    assert "Data regime: steady" in out and "Validation protocol: per-employee" in out
+    assert "Selected: warm:" in out and "cold-start slice" in out
     version = (models / "LATEST").read_text().strip()
     verified = runner.invoke(app, ["bundle", "verify", str(models)])
     assert verified.exit_code == 0, verified.output
@@ -60,6 +63,25 @@ def test_train_then_verify_the_bundle(sample_dir: Path, tmp_path: Path) -> None:
     assert broken.exit_code == EXIT_BUNDLE
     assert npy.name in broken.output
     assert manifest.exists()
+
+
+def test_sample_regimes_and_training_on_an_interactions_only_export(tmp_path: Path) -> None:
+    data = tmp_path / "bare"
+    made = runner.invoke(
+        app,
+        ["sample", "--employees", "150", "--seed", "3", "--out", str(data)]
+        + ["--regime", "interactions-only"],
+    )
+    assert made.exit_code == 0, made.output
+    assert {p.stem for p in data.glob("*.csv")} == {"content", "enrolments"}
+    args = ["train", "--data", str(data), "--out", str(tmp_path / "m"), "--time-budget", "2"]
+    trained = runner.invoke(app, args)
+    assert trained.exit_code == 0, trained.output
+    out = " ".join(trained.output.split())
+    assert "(interactions only)" in out
+    assert "skipped: skill state" in out and "skipped: assessed skill evidence" in out
+    bad = runner.invoke(app, ["sample", "--out", str(tmp_path / "x"), "--regime", "waves"])
+    assert bad.exit_code != 0
 
 
 def test_bundle_verify_of_a_missing_folder(tmp_path: Path) -> None:

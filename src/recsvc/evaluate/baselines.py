@@ -1,4 +1,5 @@
-"""Baselines scored in the same run as the hybrid: popularity, in-role, item-kNN, ALS, BPR, EASE."""
+"""Baselines scored in the same run as the hybrid: popularity, in-role, item-kNN, ALS, BPR, EASE,
+and the test-tuned ceiling (a reference row)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,21 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from recsvc.evaluate.split import EvalSplit
 from recsvc.models.base import FloatArray, binarize
 from recsvc.models.cf import MatrixFactorization
-from recsvc.models.knn import ItemKNN
+from recsvc.models.ease import EASE
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.state import ModelState
-from recsvc.training.assemble import Hyperparams
+from recsvc.training.assemble import Hyperparams, knn_model
 from recsvc.training.fit import FittedHybrid
+from recsvc.training.holdout import Holdout
 from recsvc.training.tune import tune
 
-__all__ = ["Baseline", "ItemScores", "UserView", "fit_baselines"]
+__all__ = ["CEILING", "Baseline", "ItemScores", "UserView", "ceiling_baseline", "fit_baselines"]
+
+#: the reference row: best single candidate tuned on the test split (not a model)
+CEILING = "ceiling (tuned on test)"
 
 logger = logging.getLogger(__name__)
 
@@ -98,39 +104,27 @@ class _Factors:
         return np.asarray(self.item_factors @ self.user_factors[view.employee_idx], np.float32)
 
 
-def _bpr(
-    fitted: FittedHybrid, *, seed: int, time_budget_s: float, tune_trials: int | None
-) -> tuple[_Factors, dict[str, object]]:
-    """BPR tuned on the hybrid's own inner holdout, so it gets the same chance as ALS."""
-    tuned = tune(
-        fitted.holdout,
-        Hyperparams(),
-        algorithm="bpr",
-        seed=seed,
-        budget_s=time_budget_s,
-        trials=tune_trials,
-    )
-    hp = replace(tuned.best, use_ease=False)
+def _factors(fitted: FittedHybrid, state: ModelState, name: str) -> tuple[_Factors, Hyperparams]:
+    """The factor model ``name`` with the trainer's tuned settings, on the same training data."""
+    hp = fitted.tuned.winners.get(name, replace(Hyperparams(), mf_algorithm=name))  # type: ignore[arg-type]
+    if fitted.hyperparams.mf_algorithm == name:
+        return _Factors(state.mf_user_factors, state.mf_item_factors), fitted.hyperparams
     model = MatrixFactorization(
-        "bpr", hp.n_factors, hp.regularization, hp.n_iter, hp.learning_rate, seed
+        name,  # type: ignore[arg-type]
+        hp.n_factors,
+        hp.regularization,
+        hp.n_iter,
+        hp.learning_rate,
+        fitted.seed,
     ).fit(fitted.dataset.confidence(hp.confidence))
-    params = {**_mf_params(hp), "trials": len(tuned.trials), "budget_hit": tuned.budget_hit}
-    return _Factors(model.user_factors_, model.item_factors_), params
+    return _Factors(model.user_factors_, model.item_factors_), hp
 
 
-def fit_baselines(
-    fitted: FittedHybrid,
-    state: ModelState,
-    *,
-    seed: int,
-    time_budget_s: float,
-    tune_trials: int | None = None,
-) -> list[Baseline]:
-    """Every baseline, fitted on the same training data as the hybrid.
+def fit_baselines(fitted: FittedHybrid, state: ModelState) -> list[Baseline]:
+    """Every single candidate, tuned by the trainer on the same training data as the hybrid.
 
-    ALS is the hybrid's own tuned factor model scored alone; BPR is tuned for up to
-    ``time_budget_s`` (or ``tune_trials`` trials) on the same inner holdout; EASE is the
-    hybrid's tuned EASE alone.
+    ALS, BPR, EASE and item-kNN use the settings the trainer's Optuna search chose for each
+    on its own inner holdout (the hybrid's engagement ranker chose among the same ones).
     Popular-in-role needs employees with roles and is reported as n/a otherwise.
     """
     positive = binarize(state.history)
@@ -139,29 +133,76 @@ def fit_baselines(
         out.append(Baseline("popular_in_role", _InRole(state.role_pop, state.pop_all)))
     else:
         out.append(Baseline("popular_in_role", None, "n/a: no employees with roles in the data"))
-    knn = ItemKNN().fit(positive)
-    out.append(
-        Baseline("item_knn", _RowProduct(positive, knn.similarity_), params={"n_neighbours": 100})
-    )
     hp = fitted.hyperparams
-    if hp.mf_algorithm == "als":
-        als = _Factors(state.mf_user_factors, state.mf_item_factors)
-        als_hp = hp
-    else:
-        als_hp = Hyperparams()
-        model = MatrixFactorization(n_factors=als_hp.n_factors, seed=seed).fit(
-            fitted.dataset.confidence(als_hp.confidence)
-        )
-        als = _Factors(model.user_factors_, model.item_factors_)
-    out.append(Baseline("als", als, params=_mf_params(als_hp)))
-    bpr, bpr_params = _bpr(fitted, seed=seed, time_budget_s=time_budget_s, tune_trials=tune_trials)
-    out.append(Baseline("bpr", bpr, params=bpr_params))
+    knn_params: dict[str, object] = {"kind": hp.knn_kind, "n_neighbours": hp.knn_neighbours}
+    if hp.knn_kind == "bm25":
+        knn_params |= {"k1": round(hp.knn_k1, 3), "b": round(hp.knn_b, 3)}
+    out.append(Baseline("item_knn", _RowProduct(positive, state.knn_similarity), params=knn_params))
+    for name in ("als", "bpr"):
+        factors, mf_hp = _factors(fitted, state, name)
+        out.append(Baseline(name, factors, params=_mf_params(mf_hp)))
     if state.ease_weights is not None:
         ease = _RowProduct(positive, np.asarray(state.ease_weights, dtype=np.float32))
-        out.append(Baseline("ease", ease, params={"l2": hp.ease_l2}))
+        out.append(Baseline("ease", ease, params={"l2": round(hp.ease_l2, 3)}))
     else:
         out.append(Baseline("ease", None, "n/a: catalogue too large for EASE"))
     return out
+
+
+def ceiling_baseline(
+    split: EvalSplit,
+    *,
+    seed: int,
+    time_budget_s: float | None,
+    tune_trials: int | None = None,
+    label: str = CEILING,
+) -> Baseline:
+    """REFERENCE, not a model: the best single candidate tuned on the *test* split itself.
+
+    The same Optuna search the trainer runs, but scored on the evaluated employees' test
+    items: no honest model can expect to beat it, so ``served / ceiling`` says how much of
+    the attainable accuracy the trainer's own choices reach.
+    """
+    holdout = Holdout(
+        0.0, split.train, split.relevant, split.seen, split.users, split.users, "employee"
+    )
+    tuned = tune(
+        holdout,
+        Hyperparams(),
+        algorithm="auto",
+        seed=seed,
+        budget_s=time_budget_s,
+        trials=tune_trials,
+    )
+    tunable = {n: c for n, c in tuned.candidates.items() if n in tuned.winners}
+    if not tunable:
+        return Baseline(label, None, "n/a: too few test employees to tune on")
+    best = max(tunable, key=lambda n: tunable[n].ndcg)
+    hp = tuned.winners[best]
+    x = split.train.confidence(hp.confidence)
+    positive = binarize(x)
+    scores: ItemScores
+    if best in ("als", "bpr"):
+        mf = MatrixFactorization(
+            best,  # type: ignore[arg-type]
+            hp.n_factors,
+            hp.regularization,
+            hp.n_iter,
+            hp.learning_rate,
+            seed,
+        ).fit(x)
+        scores = _Factors(mf.user_factors_, mf.item_factors_)
+    elif best == "ease":
+        scores = _RowProduct(positive, EASE(l2=hp.ease_l2).fit(x).item_weights_)
+    else:
+        scores = _RowProduct(positive, knn_model(hp).fit(positive).similarity_)
+    params = {
+        "model": best,
+        "params": tunable[best].params,
+        "budget_hit": tuned.budget_hit,
+        "test_ndcg@10 per candidate": {n: round(c.ndcg, 4) for n, c in tuned.candidates.items()},
+    }
+    return Baseline(label, scores, params=params)
 
 
 def _mf_params(hp: Hyperparams) -> dict[str, object]:

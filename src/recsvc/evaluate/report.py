@@ -184,6 +184,50 @@ METHOD = """\
 """
 
 
+def regime_text(regime: dict[str, Any] | None) -> str:
+    """One sentence naming the data regime (shape, history lengths, global-cut diagnosis)."""
+    if not regime:
+        return "n/a"
+    hist = regime["history_items"]
+    warm = regime.get("global_cut_warm_share")
+    cut = f"{warm:.0%}" if warm is not None else "n/a"
+    kind = "interactions only" if regime.get("interactions_only") else "full data contract"
+    return (
+        f"{regime['shape']} ({kind}); {regime['employees_with_history']:,} of "
+        f"{regime['employees']:,} employees have history, distinct items per person median "
+        f"{hist['median']:.0f} (p10 {hist['p10']:.0f}, p90 {hist['p90']:.0f}); of a global "
+        f"15% time cut's held-out enrolments, {cut} come from people with earlier history"
+    )
+
+
+def _selection(result: EvaluationResult) -> list[str]:
+    m = result.meta
+    sel = m.get("selection", {})
+    warm = sel.get("warm", {})
+    cold = sel.get("cold", {})
+    out = [
+        "The trainer tunes every candidate with Optuna on its own inner holdout, then chooses "
+        "the engagement ranking per slice by cross-fitted nDCG@10 (see "
+        "[model-selection.md](model-selection.md)). The served default (`hybrid`, objective "
+        "need) ranks learning value first and uses this choice as its engagement part; "
+        "`engagement-ranking` is that engagement part alone, `hybrid-engagement` the same "
+        "with the service's default MMR diversity.",
+        "",
+        f"- Warm employees: chose **{warm.get('model', 'n/a')}**; trainer's cross-fitted "
+        "nDCG@10: " + ", ".join(f"{k} {v:.4f}" for k, v in dict(warm.get("ndcg@10", {})).items()),
+        f"- Cold-start slice: chose **{cold.get('model', 'n/a')}**"
+        + (
+            "; " + ", ".join(f"{k} {v:.4f}" for k, v in dict(cold.get("ndcg@10", {})).items())
+            if cold.get("ndcg@10")
+            else ""
+        ),
+        f"- Tuning budget reached: {m.get('tuning_budget_hit')}",
+        "",
+        *[f"- {line}" for line in result.selection_check()],
+    ]
+    return out
+
+
 def render_markdown(result: EvaluationResult, *, images: bool = True) -> str:
     """The whole report; ``images=False`` replaces plot links with a pointer to reports/."""
     m = result.meta
@@ -196,6 +240,7 @@ def render_markdown(result: EvaluationResult, *, images: bool = True) -> str:
         "(do not edit by hand; rerun `make evaluate`).",
         "",
         f"- Split: {result.split}",
+        f"- Data regime: {regime_text(m.get('regime'))}",
         f"- k = {result.k}; {m.get('data', {}).get('evaluated_employees')} employees evaluated; "
         f"baselines: {', '.join(b for b in BASELINES if b in result.scores)}",
         f"- Machine: {machine.get('cpu')}, {machine.get('cores')} cores, "
@@ -213,6 +258,10 @@ def render_markdown(result: EvaluationResult, *, images: bool = True) -> str:
         f"## Accuracy at k = {result.k}",
         "",
         *_accuracy(result),
+        "",
+        "## Model selection",
+        "",
+        *_selection(result),
         "",
         "## Beyond accuracy",
         "",

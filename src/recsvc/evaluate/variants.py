@@ -6,7 +6,8 @@ learning and when scoring is the same as never having computed it. ``hybrid-rank
 every component but replaces the learned weights by equal ones; ``hybrid-diversity`` is the
 learned blend without the MMR re-ranking. ``hybrid-balanced`` and ``hybrid-engagement``
 are the same bundle answering with the other ranking objectives: what need first costs and
-gains against ranking by engagement.
+gains against ranking by engagement; ``engagement-ranking`` is objective engagement without
+MMR diversity, the engagement model the trainer chose, exactly as it ranks.
 """
 
 from __future__ import annotations
@@ -30,11 +31,15 @@ from recsvc.training.rank import ranker_examples
 __all__ = [
     "ABLATIONS",
     "DEFAULT_DIVERSITY",
+    "ENGAGEMENT_RANKING",
     "Variant",
     "hybrid_variants",
     "oracle_variant",
     "serve_variant",
 ]
+
+#: the engagement model the trainer chose, served alone: objective engagement, no MMR
+ENGAGEMENT_RANKING = "engagement-ranking"
 
 #: the diversity the service uses when a request does not say
 DEFAULT_DIVERSITY = Query("").diversity
@@ -72,6 +77,7 @@ def hybrid_variants(fitted: FittedHybrid, *, seed: int) -> list[Variant]:
         Variant("hybrid", fitted.ranker, DEFAULT_DIVERSITY),
         Variant("hybrid-balanced", fitted.ranker, DEFAULT_DIVERSITY, objective="balanced"),
         Variant("hybrid-engagement", fitted.ranker, DEFAULT_DIVERSITY, objective="engagement"),
+        Variant(ENGAGEMENT_RANKING, fitted.ranker, 0.0, objective="engagement"),
     ]
     x, y = ranker_examples(fitted.train_state, fitted.holdout, seed=seed)
     learnable = len(y) >= 20 and y.min() != y.max()

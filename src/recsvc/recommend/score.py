@@ -22,6 +22,7 @@ from recsvc.errors import BundleIntegrityError
 from recsvc.models.base import FloatArray
 from recsvc.models.content import max_similarity
 from recsvc.models.skill_gap import LEVELS
+from recsvc.models.ranker import LogisticRanker
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.finish import FinishModel, main_skill
 from recsvc.recommend.state import ModelState
@@ -41,6 +42,7 @@ __all__ = [
 FEATURE_NAMES: tuple[str, ...] = (
     "mf_score",  # ALS/BPR user . item, standardised over the catalogue for this employee
     "ease_score",  # EASE history row . B, standardised likewise (0 when EASE is off)
+    "knn_score",  # item-kNN (cosine or BM25, tuned): history row . neighbour weights, standardised
     "content_sim",  # best similarity to anything in the history
     "strategic",  # highest strategic weight of the skills the item teaches
     "role_pop",  # log share of people in the employee's role who took it
@@ -141,6 +143,7 @@ class FeatureBuilder:
         self.factor_cov = centred.T @ centred / max(len(factors), 1)
         self.similar_idx = np.asarray(state.similar_idx)
         self.similar_score = np.asarray(state.similar_score)
+        self.knn = sp.csr_matrix(state.knn_similarity)
         self.role_rows = _GroupRows.from_csr(state.role_pop)
         self.department_rows = _GroupRows.from_csr(state.department_pop)
         self.values = LearningValue(
@@ -192,6 +195,10 @@ class FeatureBuilder:
             cols["ease_score"] = standardise(
                 np.asarray(st.ease_weights[pos], dtype=np.float32).sum(axis=0)
             )
+        if len(pos) and self.knn.nnz:
+            cols["knn_score"] = standardise(
+                np.asarray(self.knn[pos].sum(axis=0), dtype=np.float32).ravel()
+            )
         if len(pos):
             cols["content_sim"] = max_similarity(
                 self.similar_idx, self.similar_score, pos, self.n_items
@@ -220,22 +227,11 @@ class FeatureBuilder:
         return out
 
 
-class Engagement:
-    """The learned ranker as log-odds of taking each item; read-only after ``__init__``.
+class _Linear:
+    """One linear ranker as a per-bundle constant plus weights of the per-request columns."""
 
-    The ranker is linear, so the score is a per-bundle constant (bias plus the item-only
-    features) plus the weighted per-request columns, each added only where it is non-zero.
-    """
-
-    def __init__(self, state: ModelState, builder: FeatureBuilder) -> None:
-        ranker = state.ranker
-        if tuple(state.params.feature_names) != FEATURE_NAMES:
-            raise BundleIntegrityError(
-                f"the bundle's ranker uses features {list(state.params.feature_names)}, this "
-                f"recsvc computes {list(FEATURE_NAMES)}; retrain the bundle with this version"
-            )
+    def __init__(self, ranker: LogisticRanker, builder: FeatureBuilder) -> None:
         w = (ranker.coef_ / ranker.scale_).astype(np.float32)
-        self.builder = builder
         self.weights = {name: np.float32(w[j]) for j, name in enumerate(FEATURE_NAMES)}
         bias = np.float32(ranker.intercept_ - float(np.dot(ranker.mean_, w)))
         static = np.full(builder.n_items, bias, dtype=np.float32)
@@ -243,18 +239,41 @@ class Engagement:
             static += self.weights[name] * builder.item_columns[name]
         self.static = static
 
+
+class Engagement:
+    """The learned ranker as log-odds of taking each item; read-only after ``__init__``.
+
+    The ranker is linear, so the score is a per-bundle constant (bias plus the item-only
+    features) plus the weighted per-request columns, each added only where it is non-zero.
+    People without history are scored by the bundle's cold-start ranker when it has one
+    (the trainer chooses and calibrates it on the cold-start slice).
+    """
+
+    def __init__(self, state: ModelState, builder: FeatureBuilder) -> None:
+        if tuple(state.params.feature_names) != FEATURE_NAMES:
+            raise BundleIntegrityError(
+                f"the bundle's ranker uses features {list(state.params.feature_names)}, this "
+                f"recsvc computes {list(FEATURE_NAMES)}; retrain the bundle with this version"
+            )
+        self.builder = builder
+        self.warm = _Linear(state.ranker, builder)
+        self.cold = _Linear(state.cold_ranker, builder) if state.cold_ranker is not None else None
+        self.weights = self.warm.weights
+        self.static = self.warm.static
+
     def logits(
         self, s: UserSignals, value: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray | None]:
         """``(log-odds per item, standardised CF column or None)`` for this employee;
         ``value`` is :meth:`FeatureBuilder.learning_value` when the caller has it."""
-        out = self.static.copy()
+        linear = self.cold if self.cold is not None and not len(s.positive_history) else self.warm
+        out = linear.static.copy()
         cols = self.builder.columns(s, value)
         for name, col in cols.items():
             if isinstance(col, SparseColumn):
-                out[col.items] += self.weights[name] * col.values
+                out[col.items] += linear.weights[name] * col.values
             elif col is not None:
-                out += self.weights[name] * col
+                out += linear.weights[name] * col
         if s.project_text is not None:
             spread = max(float(out.std()), 1.0)
             out += np.float32(PROJECT_WEIGHT * spread) * standardise(s.project_text)

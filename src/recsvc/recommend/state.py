@@ -53,6 +53,7 @@ SPARSE_FIELDS = (
     "career_paths",
     "role_moves",
     "role_move_days",
+    "knn_similarity",
 )
 _ID_FIELDS = ("employee_ids", "content_ids", "skill_ids", "role_ids")
 _DENSE_FIELDS = (
@@ -210,9 +211,12 @@ class ModelState:
     role_moves: sp.csr_matrix  # roles x roles: people who moved (groups of 5 or more only)
     role_move_days: sp.csr_matrix  # roles x roles: median days in the role before that move
     role_next: IntArray  # per role: its most likely next role (careers.likelihood), -1 none
+    knn_similarity: sp.csr_matrix  # items x items: item-kNN neighbour weights (row -> column)
     skill_prior: FloatArray
     skill_prior_mean: FloatArray
     skill_prior_entry: FloatArray
+    #: engagement ranker for people without history (the cold-start slice); None: ``ranker``
+    cold_ranker: LogisticRanker | None = None
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -239,6 +243,9 @@ class ModelState:
             arrays["ease_weights"] = np.ascontiguousarray(self.ease_weights)
         for key, value in self.ranker.to_arrays().items():
             arrays[f"ranker_{key}"] = value
+        if self.cold_ranker is not None:
+            for key, value in self.cold_ranker.to_arrays().items():
+                arrays[f"cold_ranker_{key}"] = value
         tables = {
             "content_info": pd.DataFrame(
                 {"content_id": list(self.content.ids), "title": list(self.titles)}
@@ -278,9 +285,17 @@ class ModelState:
                 fields[name] = np.asarray(bundle.array(name))
             ids = {name: tuple(str(v) for v in bundle.array(name)) for name in _ID_FIELDS}
             info = bundle.table("content_info")
+            ranker_parts = ("mean", "scale", "coef", "intercept")
             ranker = LogisticRanker.from_arrays(
-                {k: bundle.array(f"ranker_{k}") for k in ("mean", "scale", "coef", "intercept")},
-                params.feature_names,
+                {k: bundle.array(f"ranker_{k}") for k in ranker_parts}, params.feature_names
+            )
+            cold_ranker = (
+                LogisticRanker.from_arrays(
+                    {k: bundle.array(f"cold_ranker_{k}") for k in ranker_parts},
+                    params.feature_names,
+                )
+                if bundle.has("cold_ranker_coef")
+                else None
             )
             encoder = TextEncoder.from_document(state_doc["text_encoder"], bundle.array("text_idf"))
             ease = (
@@ -306,6 +321,7 @@ class ModelState:
             text_encoder=encoder,
             ranker=ranker,
             ease_weights=ease,
+            cold_ranker=cold_ranker,
             **fields,
         )
         state.check()
@@ -370,6 +386,7 @@ class ModelState:
             "role_moves": (n_r, n_r),
             "role_move_days": (n_r, n_r),
             "role_next": (n_r,),
+            "knn_similarity": (n_i, n_i),
         }
         if self.ease_weights is not None:
             expected["ease_weights"] = (n_i, n_i)

@@ -32,6 +32,7 @@ from recsvc.models.base import binarize
 from recsvc.models.cf import MatrixFactorization
 from recsvc.models.content import ContentModel
 from recsvc.models.ease import EASE, EASE_MAX_ITEMS
+from recsvc.models.knn import ItemKNN
 from recsvc.models.popularity import GroupPopularity
 from recsvc.models.ranker import LogisticRanker
 from recsvc.recommend.careers.likelihood import most_likely_next, next_role_likelihood
@@ -50,7 +51,14 @@ from recsvc.training.completion import finish_rates
 from recsvc.training.did import control_pairs, did_gains, net_gains
 from recsvc.training.gains import course_test_gains, gain_curve, item_effects
 
-__all__ = ["ContentParts", "Hyperparams", "default_ranker", "fit_content", "fit_state"]
+__all__ = [
+    "ContentParts",
+    "Hyperparams",
+    "default_ranker",
+    "fit_content",
+    "fit_state",
+    "knn_model",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +79,10 @@ class Hyperparams:
     half_life_days: float = 365.0
     use_ease: bool = True
     ease_l2: float = 200.0
+    knn_kind: Literal["cosine", "bm25"] = "cosine"
+    knn_neighbours: int = 100
+    knn_k1: float = 1.2
+    knn_b: float = 0.75
 
     @property
     def confidence(self) -> ConfidenceParams:
@@ -123,6 +135,11 @@ def fit_content(dataset: Dataset, n_neighbours: int = 50) -> ContentParts:
     return ContentParts(encoder, text, model.neighbours_, model.similarity_, weight, level)
 
 
+def knn_model(hp: Hyperparams) -> ItemKNN:
+    """The item-kNN model ``hp`` describes (the tuner and the final fit build it alike)."""
+    return ItemKNN(hp.knn_neighbours, kind=hp.knn_kind, k1=hp.knn_k1, b=hp.knn_b)
+
+
 def default_ranker() -> LogisticRanker:
     """Equal unit weights on the main signals: used only when the holdout is too small."""
     n = len(FEATURE_NAMES)
@@ -130,6 +147,7 @@ def default_ranker() -> LogisticRanker:
     for name in (
         "mf_score",
         "ease_score",
+        "knn_score",
         "content_sim",
         "strategic",
         "role_pop",
@@ -184,6 +202,7 @@ def fit_state(
         learning_rate=hp.learning_rate,
         seed=seed,
     ).fit(history)
+    knn = knn_model(hp).fit(history)
     caps = set(dataset.capabilities)
     ease_w = None
     if hp.use_ease and n_i <= EASE_MAX_ITEMS:
@@ -285,6 +304,7 @@ def fit_state(
         mf_gram=mf.gram_,
         similar_idx=content.neighbours,
         similar_score=content.similarity,
+        knn_similarity=knn.similarity_,
         role_required=required,
         role_importance=importance,
         skill_strategic=strategic,

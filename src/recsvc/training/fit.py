@@ -10,7 +10,7 @@ from recsvc.recommend.state import ModelState
 from recsvc.training.assemble import ContentParts, Hyperparams, fit_content, fit_state
 from recsvc.training.calibrate import calibrate_engagement
 from recsvc.training.holdout import Holdout, Protocol, make_holdout
-from recsvc.training.rank import fit_ranker
+from recsvc.training.select import Selection, fold_calibration, select_engagement
 from recsvc.training.stages import LoggingProgress, StageTimer
 from recsvc.training.tune import CfAlgorithm, TuneResult, tune
 
@@ -30,10 +30,12 @@ class FittedHybrid:
     content: ContentParts
     holdout: Holdout
     tuned: TuneResult
+    selection: Selection
     ranker: LogisticRanker
     n_ranker_examples: int
     train_state: ModelState
     state: ModelState
+    seed: int = 42
 
     @property
     def hyperparams(self) -> Hyperparams:
@@ -86,23 +88,35 @@ def fit_hybrid(
     with timer.stage("fit"):
         train_state = fit_state(holdout.train, hp, content, seed=seed)
         full_state = fit_state(dataset, hp, content, seed=seed)
-    with timer.stage("rank", total=2 * len(holdout.tune_users)):
-        ranker, n_examples = fit_ranker(train_state, holdout, seed=seed, on_user=timer.advance)
+    n_cold = len(holdout.cold_tune_users)
+    with timer.stage("rank", total=3 * (len(holdout.tune_users) + n_cold)):
+        selection = select_engagement(train_state, holdout, seed=seed, on_user=timer.advance)
+        ranker, n_examples = selection.ranker, selection.n_examples
         slope, intercept = calibrate_engagement(
             replace(train_state, ranker=ranker), holdout, on_user=timer.advance
         )
+        cold_ranker = selection.cold_ranker
+        if cold_ranker is not None:
+            cold_fit = calibrate_engagement(
+                replace(train_state, ranker=cold_ranker),
+                replace(holdout, tune_users=holdout.cold_tune_users),
+                on_user=timer.advance,
+            )
+            cold_ranker = fold_calibration(cold_ranker, cold_fit, (slope, intercept))
 
     def finished(state: ModelState) -> ModelState:
         params = replace(state.params, engagement_slope=slope, engagement_intercept=intercept)
-        return replace(state, ranker=ranker, params=params)
+        return replace(state, ranker=ranker, cold_ranker=cold_ranker, params=params)
 
     return FittedHybrid(
         dataset=dataset,
         content=content,
         holdout=holdout,
         tuned=tuned,
+        selection=selection,
         ranker=ranker,
         n_ranker_examples=n_examples,
         train_state=finished(train_state),
         state=finished(full_state),
+        seed=seed,
     )

@@ -205,6 +205,7 @@ def train_tables(
             "protocol": holdout.protocol,
             "regime": regime,
             "skipped": skipped,
+            "selection": fitted.selection.summary(hp.mf_algorithm),
             "source": source_description,
             **({"events": dict(events_summary)} if events_summary is not None else {}),
             "ease": (
@@ -219,7 +220,7 @@ def train_tables(
             "validation": table,
             "validation_cold": cold_table,
             **extra,
-            "tuning": {"mf_ndcg@10": tuned.mf_ndcg, "ease_ndcg@10": tuned.ease_ndcg},
+            "tuning": tuned.summary(),
         }
         row_counts = {name: int(len(df)) for name, df in tables.items()}
         manifest = write_bundle(

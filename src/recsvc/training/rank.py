@@ -23,7 +23,15 @@ logger = logging.getLogger(__name__)
 
 HARD_NEGATIVES = 0  # per source feature: the items each signal alone would have shown
 RANDOM_NEGATIVES = 200
-_SOURCES = ("mf_score", "ease_score", "content_sim", "strategic", "role_pop", "pop_all")
+_SOURCES = (
+    "mf_score",
+    "ease_score",
+    "knn_score",
+    "content_sim",
+    "strategic",
+    "role_pop",
+    "pop_all",
+)
 
 
 def ranker_examples(

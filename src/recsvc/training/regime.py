@@ -49,8 +49,9 @@ def _quantiles(values: np.ndarray) -> dict[str, float]:
     return {"p10": float(p10), "median": float(median), "p90": float(p90)}
 
 
-def describe_regime(dataset: Dataset, holdout: Holdout) -> dict[str, Any]:
-    """Employees with history, history lengths, what a global cut would hold out, the protocol."""
+def describe_regime(dataset: Dataset, holdout: Holdout | None = None) -> dict[str, Any]:
+    """Employees with history, history lengths, what a global cut would hold out, and (with a
+    ``holdout``) the validation protocol and how many employees each slice has."""
     en = dataset.enrolments
     positive = en.status != STATUS_CODES["dropped"]
     keys = np.unique(
@@ -66,13 +67,18 @@ def describe_regime(dataset: Dataset, holdout: Holdout) -> dict[str, Any]:
         later = en.employee_idx[en.day >= cut]
         warm_share = float(before[later].mean()) if len(later) else float("nan")
     shape = "waves" if warm_share < WAVES_BELOW else "steady"
-    return {
+    found: dict[str, Any] = {
         "shape": shape,
         "employees": int(dataset.n_employees),
         "employees_with_history": int(len(with_history)),
         "history_items": _quantiles(with_history),
         "global_cut_warm_share": round(warm_share, 4) if np.isfinite(warm_share) else None,
         "interactions_only": not {"skills", "roles", "assessments"} & set(dataset.capabilities),
+    }
+    if holdout is None:
+        return found
+    return {
+        **found,
         "protocol": holdout.protocol,
         "protocol_description": holdout.describe(),
         "validation_employees": {

@@ -59,6 +59,7 @@ def validate(
         "popularity": lambda f, s: f[:, _F["pop_all"]],
         "popular_in_role": lambda f, s: f[:, _F["role_pop"]] * 1e3 + f[:, _F["pop_all"]],
         state.params.mf_algorithm: lambda f, s: f[:, _F["mf_score"]],
+        "item_knn": lambda f, s: f[:, _F["knn_score"]],
         "content_knn": lambda f, s: f[:, _F["content_sim"]] * 1e3 + f[:, _F["pop_all"]],
         "hybrid": lambda f, s: s,
     }

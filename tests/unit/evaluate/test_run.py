@@ -10,7 +10,7 @@ import pytest
 
 from recsvc import contract as c
 from recsvc.evaluate import EvaluationResult, run_evaluation
-from recsvc.evaluate.result import BASELINES, MODEL_NOTES
+from recsvc.evaluate.result import BASELINES, CEILING, MODEL_NOTES
 from recsvc.sample.organisation import SampleOrganisation
 
 # each test runs whole evaluations (train, baselines, bootstrap): tens of seconds
@@ -162,3 +162,25 @@ def test_need_section_against_the_truth(time_result: EvaluationResult, reports: 
     for phrase in (f"**need value@{K}**", f"**waste@{K}**", "**need-oracle**", "**ECE pass@L**"):
         assert phrase in section
     assert "### Skill-state accuracy" in section and "hybrid / need-oracle" in section
+
+
+def test_the_trainer_protocol_regime_and_ceiling_are_reported(
+    time_result: EvaluationResult, reports: Path
+) -> None:
+    assert "per-employee" in time_result.split  # the trainer's protocol is the default
+    regime = time_result.meta["regime"]
+    assert regime["shape"] in ("steady", "waves") and regime["employees_with_history"] > 0
+    ceiling = time_result.scores[CEILING]
+    params = time_result.meta["baselines"][CEILING]
+    assert params["model"] in ("als", "bpr", "ease", "item_knn")
+    # the ceiling's settings were tuned on these very test items: no single candidate the
+    # trainer tuned on its own holdout does better than it by more than noise
+    for name in ("als", "bpr", "ease", "item_knn"):
+        other = time_result.scores[name].estimates[f"ndcg@{K}"]
+        assert other.mean <= ceiling.estimates[f"ndcg@{K}"].high, name
+    selection = time_result.meta["selection"]
+    assert selection["warm"]["model"] in selection["warm"]["ndcg@10"]
+    md = (reports / "evaluation.md").read_text()
+    section = md.split("## Model selection")[1].split("\n## ")[0]
+    assert "hybrid-engagement >= every single candidate" in section
+    assert "x ceiling" in section and "Data regime:" in md

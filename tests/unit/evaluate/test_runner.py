@@ -36,7 +36,7 @@ def ranked(organisation: SampleOrganisation, sample_dir: Path) -> Ranked:
     split = time_based_split(build_dataset(organisation.tables), seed=1)
     fitted = fit_hybrid(split.train, seed=1, tune_trials=1)
     rec = Recommender(fitted.state)
-    baselines = fit_baselines(fitted, rec.state, seed=1, time_budget_s=None, tune_trials=1)
+    baselines = fit_baselines(fitted, rec.state)
     variants = hybrid_variants(fitted, seed=1)
     truth = GroundTruth.read(sample_dir / "ground_truth", rec.state)
     lists = rank_all(rec, split.users[:40], baselines, variants, k=K, width=WIDTH, truth=truth)

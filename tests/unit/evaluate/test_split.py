@@ -11,6 +11,7 @@ from recsvc import contract as c
 from recsvc.dataset import build_dataset, id_values
 from recsvc.evaluate import make_split
 from recsvc.evaluate.split import time_based_split, user_random_split
+from recsvc.features.confidence import STATUS_CODES
 from recsvc.sample.organisation import SampleOrganisation
 
 
@@ -110,3 +111,27 @@ def test_user_random_split_is_seeded(organisation: SampleOrganisation) -> None:
 def test_unknown_split_is_refused() -> None:
     with pytest.raises(ValueError, match="split must be"):
         make_split(build_dataset(_tiny()), "random")  # type: ignore[arg-type]
+
+
+def test_employee_split_tests_each_warm_employee_on_their_latest_items() -> None:
+    dataset = build_dataset(_tiny())
+    split = make_split(dataset, seed=1)  # the default: the trainer's protocol
+    assert split.kind == "employee" and "per-employee" in split.describe()
+    # u1 took a b c d e f on days 0, 1, 2, 12, 16, 17: the latest 20% (two items) are tested
+    held = {i for e, i in _pairs(dataset, split.relevant) if e == "u1"}
+    u1 = dataset.employees.index_of("u1")
+    if u1 in split.users:
+        assert held == {"e", "f"}
+        kept = split.train.enrolments.day[split.train.enrolments.employee_idx == u1]
+        assert len(kept) == 4
+    en = dataset.enrolments
+    taken = en.status != STATUS_CODES["dropped"]  # a drop before the cut stays (u2's b)
+    for u in split.users:  # nothing of a warm employee from their cut on is in training
+        mine = split.train.enrolments.employee_idx == u
+        lo, hi = split.relevant.indptr[u], split.relevant.indptr[u + 1]
+        test_items = split.relevant.indices[lo:hi]
+        first_test = en.day[
+            (en.employee_idx == u) & taken & np.isin(en.content_idx, test_items)
+        ].min()
+        assert (split.train.enrolments.day[mine] < first_test).all()
+    assert not np.isin(split.train.enrolments.employee_idx, split.cold_users).any()

@@ -35,14 +35,20 @@ def test_served_logits_equal_the_ranker_on_the_training_feature_matrix(
 ) -> None:
     """Serving adds the same columns the trainer stacks: one feature path, two shapes."""
     features, engagement = sample_rec.features, sample_rec.engagement
+    st = sample_rec.state
+    cold_seen = False
     for s in some_signals(sample_rec):
         if s.project_text is not None:
             continue  # the project match is added at serving only (nothing to learn it from)
-        want = sample_rec.state.ranker.decision_function(features.features(s))
+        cold = st.cold_ranker is not None and not len(s.positive_history)
+        cold_seen |= cold
+        ranker = st.cold_ranker if cold and st.cold_ranker is not None else st.ranker
+        want = ranker.decision_function(features.features(s))
         got, cf = engagement.logits(s)
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
         if cf is not None:
             assert np.array_equal(cf > 0, features.features(s)[:, 0] > 0)
+    assert cold_seen == (st.cold_ranker is not None)  # people without history were checked
 
 
 def test_project_text_by_term_is_bit_identical(sample_rec: Recommender) -> None:
