@@ -158,7 +158,8 @@ def _details(result: EvaluationResult) -> list[str]:
 
 METHOD = """\
 - **What is evaluated.** The hybrid is trained on the training part exactly as `recsvc train`
-  trains (tuning and the ranker use a time-based holdout *inside* the training part), written
+  trains (tuning, the choice of engagement model and the ranker use the trainer's own
+  per-employee holdout *inside* the training part, see docs/model-selection.md), written
   as a real bundle, loaded back, and asked through `Recommender.recommend`, with the default
   diversity and every business rule; so is every ablation (only its ranker differs).
   Baselines rank the same allowed items (active, not already completed or in progress,
@@ -171,6 +172,10 @@ METHOD = """\
   two separate CIs overlap; `*` marks a paired CI that excludes 0.
 - **Ablations** re-learn the ranker without the component's features (same examples), so
   they show what each component adds to the blend, not what a broken blend would lose.
+- **Single candidates** (ALS, BPR, EASE, item-kNN) use the settings the trainer's Optuna
+  search chose on its inner holdout; **ceiling (tuned on test)** is a reference, never a
+  candidate: the same search scored on the test items themselves, its best model refitted
+  on the training part.
 - **hybrid-oracle** is a diagnostic, never a candidate: its ranker is fitted on the test
   period's own answers, so it bounds what re-weighting the same features could reach. When
   the ceiling itself sits inside a baseline's CI, better weights cannot separate them;
