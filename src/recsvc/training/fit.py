@@ -97,9 +97,10 @@ def fit_hybrid(
         )
         cold_ranker = selection.cold_ranker
         if cold_ranker is not None:
+            cold_users = holdout.tune_users if selection.cold_on_warm else holdout.cold_tune_users
             cold_fit = calibrate_engagement(
                 replace(train_state, ranker=cold_ranker),
-                replace(holdout, tune_users=holdout.cold_tune_users),
+                replace(holdout, tune_users=cold_users),
                 on_user=timer.advance,
             )
             cold_ranker = fold_calibration(cold_ranker, cold_fit, (slope, intercept))

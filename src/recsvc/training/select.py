@@ -53,6 +53,8 @@ SINGLES: dict[str, dict[str, float]] = {
     "popularity": {"pop_all": 1.0},
 }
 MIN_EXAMPLES = 20
+#: fewest cold tuning employees to choose a cold-start model on (fewer: too noisy to trust)
+MIN_COLD_USERS = 30
 
 
 @dataclass
@@ -66,6 +68,8 @@ class Selection:
     chosen: str = BLEND
     cold_ranker: LogisticRanker | None = None
     cold_chosen: str | None = None
+    #: the cold ranker was not chosen on a cold slice (none was large enough)
+    cold_on_warm: bool = False
 
     def summary(self, mf_algorithm: str) -> dict[str, Any]:
         def named(scores: dict[str, float]) -> dict[str, float]:
@@ -79,7 +83,13 @@ class Selection:
                 "rule": rule,
             }
         }
-        if self.cold_chosen is not None:
+        if self.cold_on_warm:
+            out["cold"] = {
+                "model": f"{BLEND} (no cold-start slice to choose on)",
+                "ndcg@10": {},
+                "rule": "a single history-based candidate cannot rank people without history",
+            }
+        elif self.cold_chosen is not None:
             out["cold"] = {"model": self.cold_chosen, "ndcg@10": named(self.cold), "rule": rule}
         else:
             out["cold"] = {"model": "warm ranker (no cold-start slice to choose on)"}
@@ -160,8 +170,9 @@ def _choose(
     *,
     seed: int,
     on_user: Callable[[], None],
-) -> tuple[str, dict[str, float], LogisticRanker | None, int]:
-    """``(winner, nDCG@10 per option, the winner as a ranker, examples)`` on ``users``."""
+) -> tuple[str, dict[str, float], LogisticRanker | None, int, LogisticRanker | None]:
+    """``(winner, nDCG@10 per option, the winner as a ranker, examples, the learned blend)``
+    on ``users``."""
     shuffled = np.random.default_rng(seed).permutation(users)
     folds = (np.sort(shuffled[: len(users) // 2]), np.sort(shuffled[len(users) // 2 :]))
     fitted = [_fit(state, holdout, f, seed, on_user) for f in folds]
@@ -184,7 +195,7 @@ def _choose(
     scores = _ndcg(state, holdout, np.concatenate(folds), scorers, on_user)
     chosen = max(scores, key=lambda k: (scores[k], k == BLEND))
     ranker = full if chosen == BLEND else single_ranker(singles[chosen])
-    return chosen, scores, ranker, int(len(y))
+    return chosen, scores, ranker, int(len(y)), full
 
 
 def select_engagement(
@@ -206,20 +217,25 @@ def select_engagement(
         if name != "ease" or state.ease_weights is not None
         if name != "popular_in_role" or "roles" in state.capabilities
     }
-    chosen, warm, ranker, n = _choose(
+    chosen, warm, ranker, n, blend = _choose(
         state, holdout, holdout.tune_users, singles, seed=seed, on_user=on_user
     )
     if ranker is None:
         return Selection(default_ranker(), n, warm, chosen="default blend (too few examples)")
     selection = Selection(ranker, n, warm, chosen=chosen)
-    if holdout.cold_ok:
+    if len(holdout.cold_tune_users) >= MIN_COLD_USERS:
         cold_singles = {k: w for k, w in singles.items() if "popular" in k}
-        cold_chosen, cold, cold_ranker, _ = _choose(
+        cold_chosen, cold, cold_ranker, _, _ = _choose(
             state, holdout, holdout.cold_tune_users, cold_singles, seed=seed, on_user=on_user
         )
         if cold_ranker is not None:
             selection.cold, selection.cold_chosen = cold, cold_chosen
             selection.cold_ranker = cold_ranker
+    elif chosen != BLEND and blend is not None:
+        # no cold slice to choose on: a history-based single candidate would score people
+        # without history all alike, so they keep the learned blend (calibrated on warm)
+        selection.cold_ranker, selection.cold_chosen = blend, BLEND
+        selection.cold_on_warm = True
     return selection
 
 
