@@ -21,8 +21,8 @@ import scipy.sparse as sp
 from recsvc.errors import BundleIntegrityError
 from recsvc.models.base import FloatArray
 from recsvc.models.content import max_similarity
-from recsvc.models.skill_gap import LEVELS
 from recsvc.models.ranker import LogisticRanker
+from recsvc.models.skill_gap import LEVELS
 from recsvc.recommend.candidates import UserSignals
 from recsvc.recommend.finish import FinishModel, main_skill
 from recsvc.recommend.state import ModelState
