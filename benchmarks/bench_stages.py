@@ -8,6 +8,7 @@ turns; the earlier commit's ``src/`` is exported with ``git archive`` and put fi
 training without the tuning budget.
 
     python benchmarks/bench_stages.py --data DIR [--before REF] [--rounds 1] [--write-docs]
+    python benchmarks/bench_stages.py --data DIR --from-log LOG --write-docs  # report a log
 
 ``--write-docs`` writes the table between the stages markers of docs/performance.md (which
 ``make bench`` keeps).
@@ -117,46 +118,73 @@ def _table(runs: dict[str, list[dict[str, object]]], labels: dict[str, str]) -> 
     return "\n".join(lines)
 
 
+def section(runs: dict[str, list[dict[str, object]]], labels: dict[str, str], note: str) -> str:
+    """The Markdown block between the stages markers."""
+    ease = runs["after"][0]["ease"]
+    return (
+        f"{START}\n## Training stages in CPU seconds\n\n{note}: the same sample trained by "
+        "both versions in fresh processes, tuning off, one BLAS thread; the best of the "
+        "rounds per figure. CPU seconds hold on a busy machine where wall time does not "
+        f"(wall time here is what a shared machine gave). EASE: {ease}.\n\n"
+        f"{_table(runs, labels)}\n{END}"
+    )
+
+
+def _write_docs(text: str) -> None:
+    page = DOCS.read_text(encoding="utf-8")
+    head, found, rest = page.partition(START)
+    tail = rest.partition(END)[2] if found else ""
+    DOCS.write_text(head.rstrip() + "\n\n" + text + "\n" + tail.lstrip("\n"), "utf-8")
+
+
+def _from_log(log: Path) -> dict[str, list[dict[str, object]]]:
+    """Runs from the lines an earlier invocation printed (``before round 1: {...}``)."""
+    runs: dict[str, list[dict[str, object]]] = {"before": [], "after": []}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        version, _, rest = line.partition(" round ")
+        if version in runs and ": {" in rest:
+            runs[version].append(json.loads(rest.partition(": ")[2]))
+    return runs
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, required=True, help="a sample folder to train on")
     parser.add_argument("--before", default="HEAD~1", help="the earlier commit to compare")
+    parser.add_argument("--after", default="HEAD", help="what this tree is (for the label)")
     parser.add_argument("--rounds", type=int, default=1, help="trainings per version")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--from-log", type=Path, help="report the runs an earlier run printed")
     args = parser.parse_args(argv)
     sha = {
         ref: subprocess.run(
             ["git", "rev-parse", "--short=7", ref], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip()
-        for ref in (args.before, "HEAD")
+        for ref in (args.before, args.after)
     }
-    labels = {"before": f"`{sha[args.before]}`", "after": f"`{sha['HEAD']}` (this tree)"}
-    runs: dict[str, list[dict[str, object]]] = {"before": [], "after": []}
-    with tempfile.TemporaryDirectory(prefix="recsvc-stages-") as tmp:
-        work = Path(tmp)
-        sources = {"before": _export(args.before, work / "before"), "after": ROOT / "src"}
-        for round_ in range(args.rounds):
-            for version in ("before", "after"):
-                run = _train(args.data, sources[version], work / f"models-{version}-{round_}")
-                runs[version].append(run)
-                sys.stdout.write(f"{version} round {round_ + 1}: {json.dumps(run)}\n")
-                sys.stdout.flush()
-    table = _table(runs, labels)
-    ease = {version: runs[version][0]["ease"] for version in runs}
-    section = (
-        f"{START}\n## Training stages in CPU seconds\n\n"
+    labels = {"before": f"`{sha[args.before]}`", "after": f"`{sha[args.after]}`"}
+    if args.from_log:
+        runs = _from_log(args.from_log)
+    else:
+        runs = {"before": [], "after": []}
+        with tempfile.TemporaryDirectory(prefix="recsvc-stages-") as tmp:
+            work = Path(tmp)
+            sources = {"before": _export(args.before, work / "before"), "after": ROOT / "src"}
+            for round_ in range(args.rounds):
+                for version in ("before", "after"):
+                    run = _train(args.data, sources[version], work / f"models-{version}-{round_}")
+                    runs[version].append(run)
+                    sys.stdout.write(f"{version} round {round_ + 1}: {json.dumps(run)}\n")
+                    sys.stdout.flush()
+    rounds = len(runs["after"])
+    note = (
         f"`python benchmarks/bench_stages.py --data {args.data.name} --before "
-        f"{sha[args.before]} --rounds {args.rounds}`: the same sample ({args.data.name}) "
-        "trained by both versions in fresh processes, tuning off, one BLAS thread; the best "
-        "of the rounds per figure. CPU seconds hold on a busy machine where wall time does "
-        f"not. EASE: {ease['after']}.\n\n{table}\n{END}"
+        f"{sha[args.before]} --rounds {rounds}` (sample folder {args.data.name})"
     )
-    sys.stdout.write(section + "\n")
+    text = section(runs, labels, note)
+    sys.stdout.write(text + "\n")
     if args.write_docs:
-        text = DOCS.read_text(encoding="utf-8")
-        head, found, rest = text.partition(START)
-        tail = rest.partition(END)[2] if found else ""
-        DOCS.write_text(head.rstrip() + "\n\n" + section + "\n" + tail.lstrip("\n"), "utf-8")
+        _write_docs(text)
 
 
 if __name__ == "__main__":

@@ -38,3 +38,16 @@ def test_table_keeps_the_best_round_and_the_cpu_ratio(bench: ModuleType) -> None
     assert table[2] == "| load | 10.0 / 9.0 / 900 | 5.0 / 9.0 / 900 | ×0.50 |"
     assert table[3] == "| features | 38.0 / 30.0 / 1,200 | 19.0 / 30.0 / 1,200 | ×0.50 |"
     assert table[4] == "| **total CPU s** | 48.0 | 24.0 | ×0.50 |"
+
+
+def test_a_printed_log_reads_back(bench: ModuleType, tmp_path: Path) -> None:
+    import json
+
+    log = tmp_path / "stages.log"
+    lines = [f"{v} round 1: {json.dumps(_run(9.0, 30.0))}" for v in ("before", "after")]
+    log.write_text("noise\n" + "\n".join(lines) + "\n")
+    runs = bench._from_log(log)
+    assert len(runs["before"]) == 1 and len(runs["after"]) == 1
+    text = bench.section(runs, {"before": "a", "after": "b"}, "note")
+    assert text.startswith(bench.START) and text.endswith(bench.END)
+    assert "| **total CPU s** | 39.0 | 39.0 | ×1.00 |" in text
