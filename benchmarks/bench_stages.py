@@ -151,10 +151,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, required=True, help="a sample folder to train on")
     parser.add_argument("--before", default="HEAD~1", help="the earlier commit to compare")
-    parser.add_argument("--after", default="HEAD", help="what this tree is (for the label)")
+    parser.add_argument("--after", default="HEAD", help="the later commit (HEAD: this tree)")
     parser.add_argument("--rounds", type=int, default=1, help="trainings per version")
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--from-log", type=Path, help="report the runs an earlier run printed")
+    parser.add_argument("--remark", default="", help="a sentence added under the table")
     args = parser.parse_args(argv)
     sha = {
         ref: subprocess.run(
@@ -169,7 +170,12 @@ def main(argv: list[str] | None = None) -> None:
         runs = {"before": [], "after": []}
         with tempfile.TemporaryDirectory(prefix="recsvc-stages-") as tmp:
             work = Path(tmp)
-            sources = {"before": _export(args.before, work / "before"), "after": ROOT / "src"}
+            sources = {
+                "before": _export(args.before, work / "before"),
+                "after": ROOT / "src"
+                if args.after == "HEAD"
+                else _export(args.after, work / "after"),
+            }
             for round_ in range(args.rounds):
                 for version in ("before", "after"):
                     run = _train(args.data, sources[version], work / f"models-{version}-{round_}")
@@ -182,6 +188,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{sha[args.before]} --rounds {rounds}` (sample folder {args.data.name})"
     )
     text = section(runs, labels, note)
+    if args.remark:
+        text = text.replace(f"\n{END}", f"\n\n{args.remark}\n{END}")
     sys.stdout.write(text + "\n")
     if args.write_docs:
         _write_docs(text)
