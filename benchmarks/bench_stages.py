@@ -185,7 +185,9 @@ def main(argv: list[str] | None = None) -> None:
     rounds = len(runs["after"])
     note = (
         f"`python benchmarks/bench_stages.py --data {args.data.name} --before "
-        f"{sha[args.before]} --rounds {rounds}` (sample folder {args.data.name})"
+        f"{sha[args.before]}"
+        + (f" --after {sha[args.after]}" if args.after != "HEAD" else "")
+        + f" --rounds {rounds}` (sample folder {args.data.name})"
     )
     text = section(runs, labels, note)
     if args.remark:
