@@ -101,7 +101,7 @@ def _default_report_path(data: str) -> Path:
 # what each install extra provides (pyproject.toml): a command missing one says which to add
 _EXTRAS = {
     "serve": ("fastapi", "uvicorn", "prometheus_client"),
-    "train": ("sklearn", "implicit"),
+    "train": ("sklearn", "implicit", "optuna"),
     "eval": ("matplotlib",),
 }
 
