@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -67,18 +67,26 @@ def _iso_text(value: object) -> object:
 WholeInt = Annotated[int, BeforeValidator(whole_number)]
 
 
-def _representable(value: datetime) -> datetime:
-    """A moment that exists in UTC (0001-01-01T00:00+03:00 does not)."""
-    if value.tzinfo is not None:
-        try:
-            value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("Input is outside the range of dates in UTC") from None
+#: the years a date-time may have as written: learning records from before computers kept
+#: them, or a thousand years ahead, are typos; the spec states the range as a pattern
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+_YEAR_PATTERN = r"^(19[7-9][0-9]|2[0-9]{3})-"
+
+
+def _in_range(value: datetime) -> datetime:
+    """A moment written in the years 1970 to 2999 (so it also exists in UTC)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"Input should be a date-time in the years {FIRST_YEAR} to {LAST_YEAR}")
     return value
 
 
 #: a date-time field: ISO 8601 text only (pydantic alone would also take epoch numbers)
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_representable)]
+IsoDateTime = Annotated[
+    datetime,
+    BeforeValidator(_iso_text),
+    AfterValidator(_in_range),
+    Field(json_schema_extra={"pattern": _YEAR_PATTERN}),
+]
 Language = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 
 
