@@ -68,7 +68,7 @@ def test_next_roles_errors_are_problems(client: httpx.Client) -> None:
     assert r.headers["content-type"].startswith("application/problem+json")
     assert "role_id" in r.json()["detail"]
     r = client.get("/employees/nobody/next-roles", params={"role_id": "astronaut"})
-    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "role_id"
+    assert r.status_code == 404 and r.json()["errors"][0]["field"] == "role_id"
     r = client.get(f"/employees/{ANA}/next-roles", params={"k": 0})
     assert r.status_code == 422
     r = client.get("/employees/nobody/next-roles", params={"role_id": "junior"})
@@ -100,9 +100,9 @@ def test_plan_over_http(client: httpx.Client) -> None:
         ({"skills": [{"skill_id": "juggling", "level": 2}]}, "goal.skills"),
     ],
 )
-def test_plan_unknown_goal_ids_are_422(client: httpx.Client, goal: Json, field: str) -> None:
+def test_plan_unknown_goal_ids_are_404(client: httpx.Client, goal: Json, field: str) -> None:
     r = client.post("/plan", json={"employee_id": ANA, "goal": goal, "weekly_minutes": 60})
-    assert r.status_code == 422, r.text
+    assert r.status_code == 404, r.text
     assert r.json()["errors"][0]["field"] == field
 
 
@@ -141,8 +141,8 @@ def test_audience_over_http(client: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"content_id": "nope"}, 422),
-        ({"skill_id": "nope"}, 422),
+        ({"content_id": "nope"}, 404),
+        ({"skill_id": "nope"}, 404),
         ({"content_id": "stats4", "skill_id": "stats"}, 422),
         ({}, 422),
         ({"skill_id": "stats", "limit": 0}, 422),

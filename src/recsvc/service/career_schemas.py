@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from recsvc.service.request_schemas import WholeInt, whole_number
 
 __all__ = [
     "AudienceFiltersBody",
@@ -92,7 +96,7 @@ class NextRolesResponse(BaseModel):
 class GoalSkill(BaseModel):
     """A skill and the level to reach."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     skill_id: str = Field(min_length=1, max_length=128, description="Skill id.", examples=["S07"])
     level: float = Field(gt=0, le=5, description="Level to reach (0-5].", examples=[3])
@@ -101,7 +105,22 @@ class GoalSkill(BaseModel):
 class PlanGoal(BaseModel):
     """What the plan aims at: exactly one of target_role_id, skills or my_role."""
 
-    model_config = ConfigDict(extra="forbid")
+    # the spec says "exactly one" too, so a schema-valid goal is one the service accepts
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,  # types as the spec states them ("5" is not 5, false is not 0)
+        allow_inf_nan=False,
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["target_role_id"],
+                    "properties": {"target_role_id": {"type": "string"}},
+                },
+                {"required": ["skills"], "properties": {"skills": {"type": "array"}}},
+                {"required": ["my_role"], "properties": {"my_role": {"const": True}}},
+            ]
+        },
+    )
 
     target_role_id: str | None = Field(
         default=None, min_length=1, max_length=128, description="A role to grow into."
@@ -124,6 +143,8 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,  # types as the spec states them ("5" is not 5, false is not 0)
+        allow_inf_nan=False,
         json_schema_extra={
             "examples": [
                 {
@@ -143,13 +164,14 @@ class PlanRequest(BaseModel):
     weekly_minutes: float = Field(
         gt=0, le=10_080, description="Learning time per week, in minutes.", examples=[120]
     )
-    horizon_weeks: int | None = Field(
-        default=None,
-        ge=1,
-        le=520,
-        description="Weeks the plan may span (default 52); the plan fits weekly_minutes x "
-        "horizon_weeks.",
-        examples=[12],
+    # bounds inside the Annotated, so the spec keeps them on the optional integer
+    horizon_weeks: Annotated[int, Field(ge=1, le=520), BeforeValidator(whole_number)] | None = (
+        Field(
+            default=None,
+            description="Weeks the plan may span (default 52); the plan fits weekly_minutes x "
+            "horizon_weeks.",
+            examples=[12],
+        )
     )
     role_id: str | None = Field(
         default=None,
@@ -240,7 +262,7 @@ class PlanResponse(BaseModel):
 class AudienceFiltersBody(BaseModel):
     """Who to consider (all given filters apply)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     department: str | None = Field(default=None, max_length=256, description="Department name.")
     role_id: str | None = Field(default=None, max_length=128, description="Current role id.")
@@ -258,11 +280,18 @@ class AudienceRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,  # types as the spec states them ("5" is not 5, false is not 0)
+        allow_inf_nan=False,
         json_schema_extra={
+            # exactly one of the two, in the spec as well as in the validator below
+            "oneOf": [
+                {"required": ["content_id"], "properties": {"content_id": {"type": "string"}}},
+                {"required": ["skill_id"], "properties": {"skill_id": {"type": "string"}}},
+            ],
             "examples": [
                 {"content_id": "C00042", "filters": {"department": "Technology"}, "limit": 20},
                 {"skill_id": "S07", "offset": 20, "limit": 20},
-            ]
+            ],
         },
     )
 
@@ -273,8 +302,8 @@ class AudienceRequest(BaseModel):
         default=None, min_length=1, max_length=128, description="Skill to target."
     )
     filters: AudienceFiltersBody | None = Field(default=None, description="Narrow the audience.")
-    offset: int = Field(default=0, ge=0, le=1_000_000, description="Members to skip (paging).")
-    limit: int = Field(default=50, ge=1, le=1000, description="Members per page.")
+    offset: WholeInt = Field(default=0, ge=0, le=1_000_000, description="Members to skip (paging).")
+    limit: WholeInt = Field(default=50, ge=1, le=1000, description="Members per page.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> AudienceRequest:

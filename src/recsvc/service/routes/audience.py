@@ -28,7 +28,7 @@ router = APIRouter(tags=["careers"], dependencies=[ApiKeyDep])
     response_model=AudienceResponse,
     responses={
         200: {"description": "One page of the audience, most in need first."},
-        **problem_responses(401, 403, 413, 422, 500, 503),
+        **problem_responses(401, 403, 404, 413, 422, 500, 503),
     },
 )
 async def audience(body: AudienceRequest, served: ServedDep) -> Response:

@@ -25,11 +25,15 @@ router = APIRouter(tags=["careers"], dependencies=[ApiKeyDep])
 def unknown_id_problem(
     error: Exception, field: str, kind: str, where: str = "body"
 ) -> ProblemError:
-    """422 naming the request field (in the body or query) that holds an unknown id."""
+    """404 naming the request field (in the body or query) that holds an unknown id.
+
+    The request is well formed (a 422 would say it is not); what it asks about does not
+    exist in the model: the role to plan toward, the skill or item to find an audience for.
+    """
     message = str(error)
     errors = [{"field": field, "loc": [where, *field.split(".")], "msg": message, "type": kind}]
     return ProblemError(
-        422, message, slug=kind.replace("_", "-"), title="Unknown id in request", errors=errors
+        404, message, slug=kind.replace("_", "-"), title="Unknown id in request", errors=errors
     )
 
 
