@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from recsvc.service.request_schemas import WholeInt, whole_number
+from recsvc.service.request_schemas import STRICT_BODY, WholeInt, whole_number
 
 __all__ = [
     "AudienceFiltersBody",
@@ -96,7 +96,7 @@ class NextRolesResponse(BaseModel):
 class GoalSkill(BaseModel):
     """A skill and the level to reach."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    model_config = STRICT_BODY
 
     skill_id: str = Field(min_length=1, max_length=128, description="Skill id.", examples=["S07"])
     level: float = Field(gt=0, le=5, description="Level to reach (0-5].", examples=[3])
@@ -107,9 +107,7 @@ class PlanGoal(BaseModel):
 
     # the spec says "exactly one" too, so a schema-valid goal is one the service accepts
     model_config = ConfigDict(
-        extra="forbid",
-        strict=True,  # types as the spec states them ("5" is not 5, false is not 0)
-        allow_inf_nan=False,
+        **STRICT_BODY,
         json_schema_extra={
             "oneOf": [
                 {
@@ -142,9 +140,7 @@ class PlanRequest(BaseModel):
     """A development plan request."""
 
     model_config = ConfigDict(
-        extra="forbid",
-        strict=True,  # types as the spec states them ("5" is not 5, false is not 0)
-        allow_inf_nan=False,
+        **STRICT_BODY,
         json_schema_extra={
             "examples": [
                 {
@@ -262,7 +258,7 @@ class PlanResponse(BaseModel):
 class AudienceFiltersBody(BaseModel):
     """Who to consider (all given filters apply)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    model_config = STRICT_BODY
 
     department: str | None = Field(default=None, max_length=256, description="Department name.")
     role_id: str | None = Field(default=None, max_length=128, description="Current role id.")
@@ -279,9 +275,7 @@ class AudienceRequest(BaseModel):
     """Who needs a content item or a skill: exactly one of content_id and skill_id."""
 
     model_config = ConfigDict(
-        extra="forbid",
-        strict=True,  # types as the spec states them ("5" is not 5, false is not 0)
-        allow_inf_nan=False,
+        **STRICT_BODY,
         json_schema_extra={
             # exactly one of the two, in the spec as well as in the validator below
             "oneOf": [

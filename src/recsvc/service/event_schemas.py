@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from recsvc.service.request_schemas import IsoDateTime, whole_number
+from recsvc.service.request_schemas import STRICT_BODY, IsoDateTime, whole_number
 
 __all__ = [
     "AssessmentEvent",
@@ -26,13 +26,11 @@ EventKind = Literal[
 ]
 AssessmentSource = Literal["test", "manager", "peer", "self"]
 
-_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-
 
 class _Event(BaseModel):
     """What every event carries."""
 
-    model_config = _STRICT
+    model_config = STRICT_BODY
 
     idempotency_key: str = Field(
         min_length=1,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from recsvc.service.request_schemas import WholeInt
+from recsvc.service.request_schemas import STRICT_BODY, WholeInt
 from recsvc.service.schemas import RequestWarning
 
 __all__ = [
@@ -20,14 +20,13 @@ __all__ = [
     "UnmatchedMentee",
 ]
 
-_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 ListedId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
 class MentorOffer(BaseModel):
     """Someone who opts in to mentor through this request."""
 
-    model_config = _STRICT
+    model_config = STRICT_BODY
 
     employee_id: ListedId = Field(description="Employee id of the mentor.", examples=["E000012"])
     capacity: WholeInt = Field(1, ge=0, le=50, description="Most mentees they take (0: none now).")
@@ -36,7 +35,7 @@ class MentorOffer(BaseModel):
 class MentorMatchRequest(BaseModel):
     """Mentees to pair with mentors who have proven what they need."""
 
-    model_config = _STRICT
+    model_config = STRICT_BODY
 
     mentee_ids: list[ListedId] = Field(
         min_length=1,

@@ -39,7 +39,7 @@ Objective = Literal["need", "balanced", "engagement"]
 # unknown fields are errors (typos must not pass silently); types are strict (no "5" for 5,
 # no false for 0.0: what the schema says is what is accepted); NaN and Infinity, which
 # Python's JSON parser accepts, are refused in every number
-_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+STRICT_BODY = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 # Lists stop at their first bad entry (fail_fast): 60,000 bad entries would otherwise cost
 # ~80 MiB of error objects for one 256 KiB body. Every id in a list is bounded like the
@@ -93,7 +93,7 @@ Language = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 class Project(BaseModel):
     """What the employee works on now."""
 
-    model_config = _STRICT
+    model_config = STRICT_BODY
 
     skill_ids: list[ListedId] = Field(
         fail_fast=True,
@@ -112,7 +112,7 @@ class Project(BaseModel):
 class AssessmentUpdate(BaseModel):
     """An assessment made after the model was trained; folded in at request time."""
 
-    model_config = _STRICT
+    model_config = STRICT_BODY
 
     skill_id: str = Field(
         description="Assessed skill id.", examples=["S42"], min_length=1, max_length=128
@@ -129,7 +129,7 @@ class AssessmentUpdate(BaseModel):
 class Context(BaseModel):
     """The situation of the request; every field is optional."""
 
-    model_config = _STRICT
+    model_config = STRICT_BODY
 
     role_id: str | None = Field(
         None,
@@ -181,7 +181,7 @@ class Context(BaseModel):
 class Filters(BaseModel):
     """Hard filters: an item breaking one is never returned."""
 
-    model_config = _STRICT
+    model_config = STRICT_BODY
 
     exclude_content_ids: list[ListedId] = Field(
         fail_fast=True,
