@@ -69,7 +69,9 @@ def greedy_list(
     picked: list[int] = []
     keys: list[float] = []
     while len(picked) < k and open_.any():
-        closed = np.minimum(gap[local], gain_col) @ NODE_WEIGHTS
+        # an elementwise sum, not ``@``: BLAS on these tiny float32 blocks raised spurious
+        # "invalid value" flags on finite inputs in some installs (CI's fresh one)
+        closed = (np.minimum(gap[local], gain_col) * NODE_WEIGHTS).sum(axis=1)
         key = np.bincount(owner, weights=weight * closed, minlength=len(pool)) * pull
         key[~open_] = -1.0
         j = int(np.argmax(key))
