@@ -1,7 +1,9 @@
 """Train on a generated sample of N employees; print wall time and peak RSS per stage.
 
-Usage: ``python benchmarks/bench_train.py [N] [--budget SECONDS] [--out DIR]``
-(defaults: 2000 employees, 60 s tuning budget, a temporary folder).
+Usage: ``python benchmarks/bench_train.py [N] [--budget SECONDS] [--out DIR] [--data DIR]``
+(defaults: 2000 employees, 60 s tuning budget, a temporary folder). With ``--data`` it trains
+on a sample already written there (run_all.py passes the Parquet folder bench_sample.py
+wrote, so a 1,000,000-employee sample is generated once, not once per benchmark).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 
 from recsvc.bundle import read_bundle
 from recsvc.recommend import Context, Query, Recommender
@@ -25,6 +28,11 @@ __all__ = ["main"]
 
 def _bundle_mib(path: Path) -> float:
     return sum(f.stat().st_size for f in path.iterdir() if f.is_file()) / 2**20
+
+
+def _parquet_rows(folder: Path) -> dict[str, int]:
+    """Rows per table of a Parquet sample, from the files' metadata (nothing is loaded)."""
+    return {p.stem: pq.read_metadata(p).num_rows for p in sorted(folder.glob("*.parquet"))}
 
 
 def _latency_ms(rec: Recommender, n: int = 300) -> tuple[float, float]:
@@ -48,18 +56,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--data", type=Path, default=None, help="an existing Parquet sample")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     out = args.out or Path(tempfile.mkdtemp(prefix="recsvc-bench-"))
     start = time.perf_counter()
-    sample = generate_sample(args.n_employees, seed=args.seed)
-    source = write_sample(sample, out / "data", fmt="parquet")
+    if args.data is not None:
+        source, rows = str(args.data), _parquet_rows(args.data)
+    else:
+        sample = generate_sample(args.n_employees, seed=args.seed)
+        source = write_sample(sample, out / "data", fmt="parquet")
+        rows = {k: len(v) for k, v in sample.tables.items()}
+        del sample
     sys.stdout.write(
         f"sample: {args.n_employees} employees, "
-        + ", ".join(f"{k}={len(v)}" for k, v in sample.tables.items())
+        + ", ".join(f"{k}={v}" for k, v in rows.items())
         + f" ({time.perf_counter() - start:.1f} s)\n"
     )
-    del sample
     start = time.perf_counter()
     result = train(source, out / "models", seed=args.seed, time_budget_s=args.budget)
     total = time.perf_counter() - start

@@ -24,18 +24,20 @@ import logging
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from run_all_monitor import LoadSampler, ServiceMemory
 from run_all_parse import normalise_core, parse_sample, parse_serve, parse_train
 
-__all__ = ["STEPS", "ServiceMemory", "main", "run_size"]
+__all__ = ["STEPS", "ServiceMemory", "main", "merge_sizes", "run_size"]
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_SIZES = (5_000, 100_000, 1_000_000)
+MILLION = 1_000_000
+PARQUET_ONLY_FROM = MILLION  # sizes written as Parquet only (no CSV copy)
 OUT = ROOT / "build" / "bench" / "run_all"
 DOC = ROOT / "docs" / "performance.md"
 BLAS_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -44,67 +46,22 @@ logger = logging.getLogger("run_all")
 Result = dict[str, Any]
 
 
-def _status_kib(pid: int, field: str) -> int | None:
-    """A ``/proc/<pid>/status`` memory field in KiB, or None once the process is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        return None
-    return None
-
-
-class ServiceMemory(threading.Thread):
-    """Samples RSS of the service a benchmark process starts (its child running uvicorn).
-
-    The service is bench_serve.py's child, so it is found by parent pid and command line;
-    ``peak`` is the kernel's high-water mark (VmHWM), ``rss`` the largest sampled VmRSS.
-    """
-
-    def __init__(self, parent: int, marker: str = "recsvc", period_s: float = 0.25):
-        super().__init__(daemon=True)
-        self.parent, self.marker, self.period_s = parent, marker, period_s
-        self.rss_kib = 0
-        self.peak_kib = 0
-        self.ready_kib = 0  # when the load starts: bench_serve waits for /ready before wrk
-        self.stop = threading.Event()
-
-    def _children(self) -> dict[int, str]:
-        """Command line of every child of the benchmark process."""
-        found = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-                if int(stat.rsplit(")", 1)[1].split()[1]) == self.parent:
-                    found[int(entry.name)] = (entry / "cmdline").read_text()
-            except (OSError, ValueError, IndexError):
-                continue
-        return found
-
-    def run(self) -> None:
-        while not self.stop.wait(self.period_s):
-            children = self._children()
-            loading = any(cmd.startswith("wrk") for cmd in children.values())
-            service = (p for p, cmd in children.items() if self.marker in cmd and "wrk" not in cmd)
-            for pid in service:
-                rss, peak = _status_kib(pid, "VmRSS"), _status_kib(pid, "VmHWM")
-                if rss:
-                    self.rss_kib = max(self.rss_kib, rss)
-                    if loading and not self.ready_kib:
-                        self.ready_kib = rss
-                if peak:
-                    self.peak_kib = max(self.peak_kib, peak)
-
-
-def _run(name: str, command: list[str], logs: Path, *, watch: bool = False) -> Result:
-    """Run one benchmark process; its output, wall time and peak RSS (from wait4)."""
+def _run(
+    name: str,
+    command: list[str],
+    logs: Path,
+    *,
+    watch: bool = False,
+    record: Result | None = None,
+) -> Result:
+    """Run one benchmark process; its output, wall time, peak RSS (from wait4) and the load
+    average meanwhile. ``record`` (a size's result) gets those three under ``steps``."""
     logs.mkdir(parents=True, exist_ok=True)
     out_path, err_path = logs / f"{name}.out", logs / f"{name}.err"
     env = {**os.environ, **{k: os.environ.get(k, v) for k, v in BLAS_ENV.items()}}
     started = time.perf_counter()
+    load = LoadSampler()
+    load.start()
     with out_path.open("w") as out, err_path.open("w") as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
         monitor = ServiceMemory(process.pid) if watch else None
@@ -116,10 +73,13 @@ def _run(name: str, command: list[str], logs: Path, *, watch: bool = False) -> R
             monitor.stop.set()
             monitor.join()
     seconds = time.perf_counter() - started
+    load.stop.set()
+    load.join()
     result: Result = {
         "returncode": process.returncode,
         "seconds": round(seconds, 2),
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "load_average": load.summary(),
         "stdout": out_path.read_text(),
         "stderr": err_path.read_text(),
     }
@@ -127,6 +87,10 @@ def _run(name: str, command: list[str], logs: Path, *, watch: bool = False) -> R
         for key, kib in (("rss", monitor.rss_kib), ("peak", monitor.peak_kib)):
             result[f"service_{key}_mib"] = round(kib / 1024, 1) if kib else None
         result["service_ready_mib"] = round(monitor.ready_kib / 1024, 1) or None
+    if record is not None:
+        record.setdefault("steps", {})[name] = {
+            k: result[k] for k in ("seconds", "peak_rss_mib", "load_average")
+        }
     if process.returncode != 0:
         logger.warning("%s exited with %s; see %s", name, process.returncode, err_path)
     return result
@@ -143,14 +107,16 @@ RERUN = {
 
 def _sample(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
     command = [sys.executable, str(HERE / "bench_sample.py"), "--employees", str(n)]
-    done = _run("sample", [*command, "--out", str(work / "sample")], work / "logs")
+    if n >= PARQUET_ONLY_FROM:  # training reads Parquet; a CSV copy would only cost time
+        command += ["--formats", "parquet"]
+    done = _run("sample", [*command, "--out", str(work / "sample")], work / "logs", record=result)
     result["sample"] = parse_sample(done["stderr"]) | {"process_peak_mib": done["peak_rss_mib"]}
     return bool(done["returncode"] == 0)
 
 
 def _probe(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
     command = [sys.executable, str(HERE / "run_all_probe.py"), str(work / "sample" / "parquet")]
-    done = _run("probe", command, work / "logs")
+    done = _run("probe", command, work / "logs", record=result)
     if done["returncode"] != 0 or not done["stdout"].strip():
         return False
     result["probe"] = json.loads(done["stdout"].strip().splitlines()[-1])
@@ -161,7 +127,9 @@ def _train(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool
     from recsvc.training.pipeline import STAGES
 
     command = [sys.executable, str(HERE / "bench_train.py"), str(n), "--budget", str(args.budget)]
-    done = _run("train", [*command, "--out", str(work / "train")], work / "logs")
+    data = work / "sample" / "parquet"  # the sample step's: generate it once per size
+    command += ["--data", str(data)] if data.is_dir() else []
+    done = _run("train", [*command, "--out", str(work / "train")], work / "logs", record=result)
     train = result["train"] = parse_train(done["stdout"], STAGES)
     # the trainer resets the kernel's high-water mark per stage (clear_refs), which also lowers
     # what wait4 reports, so the process peak is the larger of that and every stage's peak
@@ -180,7 +148,7 @@ def _core(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
     command = [sys.executable, str(HERE / "bench_core.py"), "--models", _models(result)]
     command += ["--json", str(out), "--rounds", str(args.core_rounds)]
     out.unlink(missing_ok=True)
-    done = _run("core", command, work / "logs")
+    done = _run("core", command, work / "logs", record=result)
     if done["returncode"] != 0 or not out.is_file():
         return False
     result["core"] = normalise_core(json.loads(out.read_text()))
@@ -191,7 +159,7 @@ def _careers(n: int, args: argparse.Namespace, work: Path, result: Result) -> bo
     out = work / "careers.json"
     command = [sys.executable, str(HERE / "bench_careers.py"), "--models", _models(result)]
     out.unlink(missing_ok=True)
-    done = _run("careers", [*command, "--json", str(out)], work / "logs")
+    done = _run("careers", [*command, "--json", str(out)], work / "logs", record=result)
     if done["returncode"] != 0 or not out.is_file():
         return False
     result["careers"] = json.loads(out.read_text())
@@ -201,7 +169,7 @@ def _careers(n: int, args: argparse.Namespace, work: Path, result: Result) -> bo
 def _serve(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
     command = [sys.executable, str(HERE / "bench_serve.py"), "--models", _models(result)]
     command += ["--duration", str(args.serve_duration), "--rounds", str(args.serve_rounds)]
-    done = _run("serve", command, work / "logs", watch=True)
+    done = _run("serve", command, work / "logs", watch=True, record=result)
     serve = result["serve"] = parse_serve(done["stdout"])
     serve["memory"] = {
         "ready_mib": done.get("service_ready_mib"),
@@ -257,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doc", type=Path, default=DOC, help="the document to (re)write")
     parser.add_argument("--report-only", action="store_true", help="rewrite the doc only")
     parser.add_argument(
+        "--compare",
+        type=Path,
+        help="an earlier results.json whose 1,000,000-employee stages the doc shows beside",
+    )
+    parser.add_argument(
         "--steps",
         nargs="+",
         choices=STEPS,
@@ -270,17 +243,31 @@ def main(argv: list[str] | None = None) -> int:
         run = json.loads(results_path.read_text())
     else:
         steps = tuple(args.steps)
-        partial = set(steps) != set(STEPS) and results_path.is_file()
-        last = json.loads(results_path.read_text()) if partial else {"sizes": []}
+        earlier = json.loads(results_path.read_text()) if results_path.is_file() else {}
+        partial = set(steps) != set(STEPS) and bool(earlier)
+        last = earlier if partial else {"sizes": []}
         previous = {s["employees"]: s for s in last["sizes"]}
         settings = _settings(args)
         if partial:  # figures of the steps not rerun were measured with the last settings
             settings = last["settings"] | {k: settings[k] for s in steps for k in RERUN.get(s, ())}
-        run = {"machine": machine_info(), "settings": settings, "sizes": []}
+        machine = machine_info()
+        run = {"machine": machine, "settings": settings, "sizes": []}
         args.out.mkdir(parents=True, exist_ok=True)
-        for n in _sizes(args):
-            run["sizes"].append(run_size(n, args, steps, previous.get(n)))
-            results_path.write_text(json.dumps(run, indent=2) + "\n")  # keep partial results
+        measured = _sizes(args)
+        # sizes not measured now keep their last figures (`make bench-1m` keeps the smaller
+        # sizes of the last full run); each size records when and at which commit it was run
+        if "compare" in earlier:
+            run["compare"] = earlier["compare"]
+        for n in measured:
+            size = run_size(n, args, steps, previous.get(n))
+            size["measured"] = {k: machine[k] for k in ("date", "git", "load_average")}
+            run["sizes"].append(size)
+            with_kept = merge_sizes(run["sizes"], earlier.get("sizes", []))
+            results_path.write_text(json.dumps(run | {"sizes": with_kept}, indent=2) + "\n")
+        run["sizes"] = merge_sizes(run["sizes"], earlier.get("sizes", []))
+    if args.compare:
+        run["compare"] = _earlier_million(args.compare)
+    results_path.write_text(json.dumps(run, indent=2) + "\n")
     sys.stdout.write(summary_table(run) + "\n")
     write_document(run, args.doc)
     logger.info("wrote %s and %s", args.doc, results_path)
@@ -288,6 +275,27 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         logger.error("failed (see the logs under %s): %s", _shown(args.out), ", ".join(failed))
     return 1 if failed else 0
+
+
+def merge_sizes(measured: list[Result], earlier: list[Result]) -> list[Result]:
+    """This run's sizes plus the earlier run's sizes it did not measure, smallest first.
+
+    So `make bench-1m` (1,000,000 only) keeps the 5,000 and 100,000 figures of the last full
+    run in the document; each size's ``measured`` says when and at which commit it ran.
+    """
+    done = {s["employees"] for s in measured}
+    kept = [s for s in earlier if s["employees"] not in done]
+    return sorted([*measured, *kept], key=lambda s: int(s["employees"]))
+
+
+def _earlier_million(path: Path) -> Result:
+    """The 1,000,000-employee figures of an earlier results.json, for the doc's comparison."""
+    earlier = json.loads(path.read_text())
+    found = [s for s in earlier["sizes"] if s["employees"] == MILLION]
+    if not found:
+        raise SystemExit(f"--compare {path}: that run has no 1,000,000-employee figures")
+    machine = found[0].get("measured") or earlier["machine"]
+    return {"machine": machine, "size": found[0]}
 
 
 def _shown(path: Path) -> str:

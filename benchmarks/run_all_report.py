@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from run_all_format import fmt, get, md_table, pair
+from run_all_million import MILLION, measured_million_section
 from run_all_scaling import WHY, million_section, scaling_rows, scaling_section
 
 __all__ = ["machine_info", "summary_table", "write_document"]
@@ -254,6 +255,30 @@ def _soak_block(path: Path, first: str = SOAK_START, last: str = SOAK_END) -> st
     return f"{first}{inner}{last}" if start and end else ""
 
 
+def _million(run: Result) -> str:
+    """The 1,000,000-employee section: measured, or extrapolated when not run."""
+    sizes = run["sizes"]
+    million = next((s for s in sizes if s["employees"] == MILLION), None)
+    if million is None:
+        return million_section(sizes)
+    budget = float(run["settings"]["tuning_budget_s"])
+    return measured_million_section(million, budget, run.get("compare"))
+
+
+def _earlier_sizes(run: Result) -> str:
+    """A line naming the sizes whose figures come from an earlier run than this one."""
+    git = run["machine"]["git"]
+    earlier = [
+        f"{s['employees']:,} employees on {s['measured']['date']} at `{s['measured']['git']}`"
+        for s in run["sizes"]
+        if get(s, "measured", "git") not in (None, git)
+        or get(s, "measured", "date") not in (None, run["machine"]["date"])
+    ]
+    if not earlier:
+        return ""
+    return "Figures kept from an earlier run (not measured again): " + "; ".join(earlier) + ".\n"
+
+
 def write_document(run: Result, path: Path) -> Path:
     """Write docs/performance.md from one run's figures, keeping the soak section.
 
@@ -291,7 +316,7 @@ Raw figures: `{settings.get("results", "build/bench/run_all/results.json")}`;
 
 The machine is shared: other work ran beside the benchmark, so absolute times drift by
 10-20% between runs (see the load average); ratios between sizes hold better.
-
+{_earlier_sizes(run)}
 | setting | value |
 |---|---|
 | tuning budget per training | {settings["tuning_budget_s"]:g} s |
@@ -350,7 +375,7 @@ What drives each figure, from the code:
 
 {md_table(["figure", "how it scales"], why_rows)}
 
-{million_section(sizes)}
+{_million(run)}
 """
     failed = [
         f"{s['employees']:,} employees: {', '.join(s['failed'])}" for s in sizes if s.get("failed")

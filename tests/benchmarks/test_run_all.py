@@ -297,3 +297,64 @@ def test_core_json_is_read_in_both_layouts(run_all: ModuleType) -> None:
     }
     got = normalise(nested | {"batch_per_query_ms": 0.9})
     assert got == {"groups": {"known": known}, "best": {"known": known}, "batch_ms": 0.9}
+
+
+def test_run_records_each_step_with_its_load_average(run_all: ModuleType, tmp_path: Path) -> None:
+    size: dict[str, object] = {"employees": 1}
+    run_all._run("noop", [sys.executable, "-c", "pass"], tmp_path, record=size)
+    step = size["steps"]["noop"]  # type: ignore[index]
+    assert set(step) == {"seconds", "peak_rss_mib", "load_average"}
+    assert 0 <= step["load_average"]["mean"] <= step["load_average"]["max"]
+
+
+def test_load_sampler_keeps_mean_and_max(run_all: ModuleType) -> None:
+    monitor = importlib.import_module("run_all_monitor")
+    sampler = monitor.LoadSampler(period_s=0.01)
+    sampler.samples = [1.0, 3.0]
+    summary = sampler.summary()  # adds the load now, which is >= 0
+    assert summary["max"] >= 3.0 and summary["mean"] >= 4.0 / 3
+
+
+def test_merge_keeps_the_sizes_not_measured_again(run_all: ModuleType) -> None:
+    old = [{"employees": n, "tag": "old"} for n in (5_000, 100_000, 1_000_000)]
+    new = [{"employees": 1_000_000, "tag": "new"}]
+    merged = run_all.merge_sizes(new, old)
+    assert [(s["employees"], s["tag"]) for s in merged] == [
+        (5_000, "old"),
+        (100_000, "old"),
+        (1_000_000, "new"),
+    ]
+    assert run_all.merge_sizes(new, []) == new
+
+
+def _million(total_s: float, peak_mib: float, p99_ms: float) -> dict[str, object]:
+    size = _size(1_000_000, 17_000_000, 20_000, features_s=50.0)
+    size["train"]["total_s"] = total_s  # type: ignore[index]
+    size["train"]["process_peak_mib"] = peak_mib  # type: ignore[index]
+    size["serve"]["recommend"]["p99_ms"] = p99_ms  # type: ignore[index]
+    size["measured"] = {"date": "2026-01-02 00:00 UTC", "git": "def5678", "load_average": [1.0]}
+    load = {"mean": 9.5, "max": 12.25}
+    size["steps"] = {
+        "train": {"seconds": total_s + 5, "peak_rss_mib": peak_mib, "load_average": load}
+    }
+    return size
+
+
+def test_measured_million_section_states_each_aim(run_all: ModuleType, tmp_path: Path) -> None:
+    report = importlib.import_module("run_all_report")
+    run = _two_size_run()
+    run["sizes"].append(_million(total_s=540.0, peak_mib=9 * 1024.0, p99_ms=40.0))  # type: ignore[attr-defined]
+    earlier = _million(total_s=660.0, peak_mib=10 * 1024.0, p99_ms=46.0)
+    run["compare"] = {"machine": {"git": "0ld0000", "date": "2026-01-01"}, "size": earlier}
+    doc = report.write_document(run, tmp_path / "performance.md").read_text()
+    assert "## 1,000,000 employees\n" in doc and "not measured in this run" not in doc
+    assert (
+        "| training, including a 30 s tuning budget | ≤ 10 min | 540 s (9.0 min) | **holds** |"
+        in doc
+    )
+    assert "| training peak memory (RSS) | ≤ 8 GiB | 9.00 GiB | **does not hold** |" in doc
+    assert "| ≤ 50 ms | 40.0 ms | **holds** |" in doc
+    assert "| stage | wall s | peak RSS GiB | `0ld0000` wall s | `0ld0000` peak GiB |" in doc
+    assert "| **total** | 540.0 | 9.00 | 660.0 | 10.00 |" in doc
+    assert "| 545 | 9.00 | 9.5 (max 12.2) |" in doc  # the step with its load average
+    assert "### 100,000 → 1,000,000 employees" in doc  # scaling covers the new pair
