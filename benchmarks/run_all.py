@@ -30,6 +30,7 @@ from typing import Any
 
 from run_all_monitor import LoadSampler, ServiceMemory
 from run_all_parse import normalise_core, parse_sample, parse_serve, parse_train
+from run_all_sample import STAMP, generator_key, remember, reusable
 
 __all__ = ["STEPS", "ServiceMemory", "main", "merge_sizes", "run_size"]
 
@@ -37,7 +38,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_SIZES = (5_000, 100_000, 1_000_000)
 MILLION = 1_000_000
-PARQUET_ONLY_FROM = MILLION  # sizes written as Parquet only (no CSV copy)
+PARQUET_ONLY_FROM = MILLION
+SEED = 42  # sizes written as Parquet only (no CSV copy)
 OUT = ROOT / "build" / "bench" / "run_all"
 DOC = ROOT / "docs" / "performance.md"
 BLAS_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -106,15 +108,39 @@ RERUN = {
 
 
 def _sample(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
+    folder, key = work / "sample", generator_key(n, SEED)
+    stamp = None if args.fresh_sample else reusable(folder, key)
+    if stamp is not None:  # same generator, seed and numpy: the same tables as last time
+        logger.info("[%s] sample: reusing %s (generator unchanged)", f"{n:,}", _shown(folder))
+        result["sample"] = stamp["figures"] | {"reused": True}
+        result.setdefault("steps", {})["sample"] = stamp["step"] | {"reused": True}
+        return True
+    (folder / STAMP).unlink(missing_ok=True)
     command = [sys.executable, str(HERE / "bench_sample.py"), "--employees", str(n)]
+    command += ["--seed", str(SEED)]
     if n >= PARQUET_ONLY_FROM:  # training reads Parquet; a CSV copy would only cost time
         command += ["--formats", "parquet"]
-    done = _run("sample", [*command, "--out", str(work / "sample")], work / "logs", record=result)
+    done = _run("sample", [*command, "--out", str(folder)], work / "logs", record=result)
     result["sample"] = parse_sample(done["stderr"]) | {"process_peak_mib": done["peak_rss_mib"]}
-    return bool(done["returncode"] == 0)
+    if done["returncode"] != 0:
+        return False
+    remember(folder, key, result["sample"], result["steps"]["sample"])
+    return True
 
 
 def _probe(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool:
+    from recsvc.sample.organisation import default_content_count
+
+    items = default_content_count(n)
+    same = [
+        m for m in {*DEFAULT_SIZES, *_sizes(args)} if m < n and default_content_count(m) == items
+    ]
+    if same:  # the identical catalogue (its own random stream): the features stage is the same
+        result["probe"] = {"items": items, "same_catalogue_as": max(same)}
+        logger.info(
+            "[%s] probe: same catalogue as %s, not probed again", f"{n:,}", f"{max(same):,}"
+        )
+        return True
     command = [sys.executable, str(HERE / "run_all_probe.py"), str(work / "sample" / "parquet")]
     done = _run("probe", command, work / "logs", record=result)
     if done["returncode"] != 0 or not done["stdout"].strip():
@@ -224,6 +250,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT, help="work folder (bundles, logs)")
     parser.add_argument("--doc", type=Path, default=DOC, help="the document to (re)write")
     parser.add_argument("--report-only", action="store_true", help="rewrite the doc only")
+    parser.add_argument(
+        "--fresh-sample",
+        action="store_true",
+        help="generate every sample again even when the generator has not changed",
+    )
     parser.add_argument(
         "--compare",
         type=Path,

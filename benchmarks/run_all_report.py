@@ -172,10 +172,15 @@ def _probe_section(sizes: list[Result]) -> str:
         ("time split s", "time_split_s", 2),
     ]
     header = ["part of `features`"] + [f"{s['employees']:,}" for s in sizes]
-    body = [
-        [label] + [fmt(get(s, "probe", key), digits) for s in sizes] for label, key, digits in rows
-    ]
+    body = [[label] + [_probe_cell(s, key, digits) for s in sizes] for label, key, digits in rows]
     return md_table(header, body)
+
+
+def _probe_cell(size: Result, key: str, digits: int) -> str:
+    same = get(size, "probe", "same_catalogue_as")
+    if same and key != "items":  # not probed again: the catalogue of a smaller size
+        return f"as {same:,} (same catalogue)"
+    return fmt(get(size, "probe", key), digits)
 
 
 def _data_section(sizes: list[Result]) -> str:

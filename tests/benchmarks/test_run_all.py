@@ -358,3 +358,45 @@ def test_measured_million_section_states_each_aim(run_all: ModuleType, tmp_path:
     assert "| **total** | 540.0 | 9.00 | 660.0 | 10.00 |" in doc
     assert "| 545 | 9.00 | 9.5 (max 12.2) |" in doc  # the step with its load average
     assert "### 100,000 → 1,000,000 employees" in doc  # scaling covers the new pair
+
+
+def _fake_generator(root: Path, body: str) -> None:
+    for source in ("src/recsvc/sample/x.py", "src/recsvc/contract.py", "src/recsvc/data/t.csv"):
+        (root / source).parent.mkdir(parents=True, exist_ok=True)
+        (root / source).write_text(body)
+
+
+def test_a_sample_is_reused_only_while_its_generator_is_unchanged(
+    run_all: ModuleType, tmp_path: Path
+) -> None:
+    sample = importlib.import_module("run_all_sample")
+    root, folder = tmp_path / "repo", tmp_path / "sample"
+    _fake_generator(root, "v1")
+    key = sample.generator_key(1_000, 42, root)
+    assert sample.generator_key(1_000, 42, root) == key
+    assert sample.generator_key(1_000, 7, root) != key
+    assert sample.reusable(folder, key) is None  # nothing written yet
+    (folder / "parquet").mkdir(parents=True)
+    sample.remember(folder, key, {"generate_s": 1.5}, {"seconds": 2.0})
+    assert sample.reusable(folder, key) == {
+        "key": key,
+        "figures": {"generate_s": 1.5},
+        "step": {"seconds": 2.0},
+    }
+    _fake_generator(root, "v2")  # the generator changed: regenerate
+    assert sample.reusable(folder, sample.generator_key(1_000, 42, root)) is None
+    (folder / "parquet").rmdir()  # the tables are gone: regenerate
+    assert sample.reusable(folder, key) is None
+
+
+def test_probe_section_points_to_the_size_with_the_same_catalogue(
+    run_all: ModuleType, tmp_path: Path
+) -> None:
+    report = importlib.import_module("run_all_report")
+    run = _two_size_run()
+    million = _million(total_s=540.0, peak_mib=1024.0, p99_ms=40.0)
+    million["probe"] = {"items": 20_000, "same_catalogue_as": 100_000}
+    run["sizes"].append(million)  # type: ignore[attr-defined]
+    doc = report.write_document(run, tmp_path / "performance.md").read_text()
+    assert "| catalogue items | 1,250 | 20,000 | 20,000 |" in doc
+    assert "| item-item kNN graph s | 1.56 | 400.00 | as 100,000 (same catalogue) |" in doc
