@@ -234,10 +234,10 @@ def million_section(sizes: list[Result]) -> str:
     largest = max(sizes, key=lambda s: int(s["employees"]))
     text = """## 1,000,000 employees (not measured in this run)
 
-`python benchmarks/run_all.py --max-employees 1000000` adds it. It takes long (the training
-estimate below, plus generating the sample and loading it again for the probe, the core and
-the service) and needs the memory estimated below: run it when the machine is otherwise
-idle. What to expect, from the code and the scaling above: the sample's catalogue stops
+`make bench` includes it unless `BENCH_MAX=100000` leaves it out; `make bench-1m` runs it
+alone. It takes long (the training estimate below, plus generating the sample the first time
+and loading the bundle for the core and the service) and needs the memory estimated below.
+What to expect, from the code and the scaling above: the sample's catalogue stops
 growing at 20,000 items (from 80,000 employees on), so `features`, `rank` and `evaluate` and
 the core latency stay at their 100,000-employee figures and `tune` at its budget, while
 `load`, `dataset`, `fit`, `write`, the bundle and the service's memory grow about linearly
