@@ -48,17 +48,25 @@ def _stage_rows(size: Result, then: Result | None) -> list[list[str]]:
     old = get(then or {}, "train", "stages") or {}
     rows = []
     for name, st in stages.items():
-        row = [name, fmt(st["seconds"], 1), fmt(_gib(st["peak_rss_mib"]), 2)]
+        row = [name, fmt(st["seconds"], 1), fmt(st.get("cpu_s"), 1)]
+        row.append(fmt(_gib(st["peak_rss_mib"]), 2))
         if then is not None:
             before = old.get(name, {})
-            row += [fmt(before.get("seconds"), 1), fmt(_gib(before.get("peak_rss_mib")), 2)]
+            row += [fmt(before.get("seconds"), 1), fmt(before.get("cpu_s"), 1)]
+            row.append(fmt(_gib(before.get("peak_rss_mib")), 2))
         rows.append(row)
-    total = ["**total**", fmt(get(size, "train", "total_s"), 1)]
+    total = ["**total**", fmt(get(size, "train", "total_s"), 1), fmt(_cpu(size), 1)]
     total.append(fmt(_gib(get(size, "train", "process_peak_mib")), 2))
     if then is not None:
-        total.append(fmt(get(then, "train", "total_s"), 1))
+        total += [fmt(get(then, "train", "total_s"), 1), fmt(_cpu(then), 1)]
         total.append(fmt(_gib(get(then, "train", "process_peak_mib")), 2))
     return [*rows, total]
+
+
+def _cpu(size: Result) -> float | None:
+    """CPU seconds of the whole training, when every stage reported them."""
+    cpu = [st.get("cpu_s") for st in (get(size, "train", "stages") or {}).values()]
+    return sum(cpu) if cpu and None not in cpu else None
 
 
 def _aims(size: Result, budget: float) -> str:
@@ -129,10 +137,10 @@ def measured_million_section(size: Result, budget: float, compare: Result | None
     rows = get(size, "train", "rows") or {}
     sample = get(size, "sample") or {}
     then = get(compare or {}, "size")
-    header = ["stage", "wall s", "peak RSS GiB"]
+    header = ["stage", "wall s", "CPU s", "peak RSS GiB"]
     if then is not None:
         label = f"`{get(compare or {}, 'machine', 'git')}`"
-        header += [f"{label} wall s", f"{label} peak GiB"]
+        header += [f"{label} wall s", f"{label} CPU s", f"{label} peak GiB"]
     text = [
         "## 1,000,000 employees",
         "",
@@ -146,8 +154,10 @@ def measured_million_section(size: Result, budget: float, compare: Result | None
         "",
         _aims(size, budget),
         "",
-        "Training per stage (wall time; peak RSS is the process's high-water mark during the "
-        "stage)" + (", beside an earlier run:" if then is not None else ":"),
+        "Training per stage: wall time, CPU seconds of the training process (all its "
+        "threads; on a shared machine they say what a stage costs where wall time also counts "
+        "the wait for a core) and peak RSS (the process's high-water mark during the stage)"
+        + (", beside an earlier run:" if then is not None else ":"),
         "",
         md_table(header, _stage_rows(size, then)),
         "",

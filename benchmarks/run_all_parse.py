@@ -28,8 +28,11 @@ def parse_train(text: str, stage_names: tuple[str, ...]) -> Result:
     out: Result = {"stages": {}, "rows": {}}
     for line in text.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[0] in stage_names:
-            out["stages"][parts[0]] = {"seconds": float(parts[1]), "peak_rss_mib": float(parts[2])}
+        if len(parts) in (3, 4) and parts[0] in stage_names:
+            stage = {"seconds": float(parts[1]), "peak_rss_mib": float(parts[2])}
+            if len(parts) == 4:  # CPU seconds of the training process during the stage
+                stage["cpu_s"] = float(parts[3])
+            out["stages"][parts[0]] = stage
     if m := re.search(r"^sample: (\d+) employees, (.*) \(", text, re.M):
         out["rows"] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m[2])}
     if m := re.search(rf"^total\s+{NUM}", text, re.M):

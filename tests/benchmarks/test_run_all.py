@@ -69,6 +69,9 @@ def test_parse_train_reads_every_stage_and_figure(run_all: ModuleType) -> None:
     assert got["bundle_path"].endswith("20261126T194036Z-958262a-136915")
     assert got["budget_hit"] is True
     assert (got["latency_p50_ms"], got["latency_p99_ms"]) == (1.97, 9.94)
+    four = TRAIN_OUT.replace("load            0.52           240", "load  0.52  240  0.31")
+    cpu = run_all_parse.parse_train(four, STAGES)["stages"]["load"]
+    assert cpu == {"seconds": 0.52, "peak_rss_mib": 240.0, "cpu_s": 0.31}
 
 
 def test_parse_serve_and_sample(run_all: ModuleType) -> None:
@@ -330,6 +333,8 @@ def test_merge_keeps_the_sizes_not_measured_again(run_all: ModuleType) -> None:
 def _million(total_s: float, peak_mib: float, p99_ms: float) -> dict[str, object]:
     size = _size(1_000_000, 17_000_000, 20_000, features_s=50.0)
     size["train"]["total_s"] = total_s  # type: ignore[index]
+    for name, stage in size["train"]["stages"].items():  # type: ignore[index]
+        stage["cpu_s"] = 800.0 if name == "load" else 1.0
     size["train"]["process_peak_mib"] = peak_mib  # type: ignore[index]
     size["serve"]["recommend"]["p99_ms"] = p99_ms  # type: ignore[index]
     size["measured"] = {"date": "2026-01-02 00:00 UTC", "git": "def5678", "load_average": [1.0]}
@@ -354,8 +359,10 @@ def test_measured_million_section_states_each_aim(run_all: ModuleType, tmp_path:
     )
     assert "| training peak memory (RSS) | ≤ 8 GiB | 9.00 GiB | **does not hold** |" in doc
     assert "| ≤ 50 ms | 40.0 ms | **holds** |" in doc
-    assert "| stage | wall s | peak RSS GiB | `0ld0000` wall s | `0ld0000` peak GiB |" in doc
-    assert "| **total** | 540.0 | 9.00 | 660.0 | 10.00 |" in doc
+    header = "| stage | wall s | CPU s | peak RSS GiB | `0ld0000` wall s | `0ld0000` CPU s |"
+    assert header in doc
+    assert "| load | 1,000.0 | 800.0 | 0.29 | 1,000.0 | 800.0 | 0.29 |" in doc
+    assert "| **total** | 540.0 | 807.0 | 9.00 | 660.0 | 807.0 | 10.00 |" in doc
     assert "| 545 | 9.00 | 9.5 (max 12.2) |" in doc  # the step with its load average
     assert "### 100,000 → 1,000,000 employees" in doc  # scaling covers the new pair
 
