@@ -66,3 +66,22 @@ def test_project_text_by_term_is_bit_identical(sample_rec: Recommender) -> None:
     )
     unsorted.has_sorted_indices = False
     assert text_by_term(unsorted) is None  # falls back to the sparse product
+
+
+def test_knn_row_sums_are_bit_identical_to_scipy(sample_rec: Recommender) -> None:
+    """The item-kNN column sums the history's rows exactly as scipy's row indexing does."""
+    knn = sp.csr_matrix(sample_rec.state.knn_similarity)
+    sums = sample_rec.features.knn
+    rng = np.random.default_rng(3)
+    histories = [s.positive_history for s in some_signals(sample_rec)]
+    # repeats and any order: a history row may come twice (request-time and bundle history)
+    histories += [rng.integers(0, knn.shape[0], size=int(n)) for n in rng.integers(1, 30, 40)]
+    checked = 0
+    for rows in histories:
+        if not len(rows):
+            continue
+        want = np.asarray(knn[rows].sum(axis=0)).ravel()
+        got = sums.sum(np.asarray(rows, dtype=np.int64))
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+        checked += 1
+    assert checked >= 40 and knn.nnz > 0
