@@ -211,8 +211,17 @@ def regime_line(regime: dict[str, Any]) -> str:
 
 
 def selection_line(selection: dict[str, Any]) -> str:
-    """The models the trainer chose, per slice."""
-    parts = [f"{slice_}: {choice['model']}" for slice_, choice in selection.items()]
+    """The models the trainer chose, per slice, with the learned blend's margin over the best
+    single candidate and that margin's standard error (the blend needs margin > SE)."""
+    parts = []
+    for slice_, choice in selection.items():
+        part = f"{slice_}: {choice['model']}"
+        if "blend_margin" in choice:
+            part += (
+                f" (blend - {choice['best_single']}: {choice['blend_margin']:+.4f}, "
+                f"SE {choice['blend_margin_se']:.4f}, {choice['employees']} employees)"
+            )
+        parts.append(part)
     return "; ".join(parts)
 
 

@@ -183,6 +183,9 @@ def test_skill_gaps_similar_and_model(http, trained, facts):
     assert regime["shape"] in ("steady", "waves")
     selection = info.params["selection"]  # the engagement model chosen per slice
     assert selection["warm"]["model"] in selection["warm"]["ndcg@10"]
+    # the blend's paired margin over the best single candidate, and its standard error
+    assert selection["warm"]["best_single"] in selection["warm"]["ndcg@10"]
+    assert selection["warm"]["blend_margin_se"] > 0 and selection["warm"]["employees"] > 0
 
 
 def test_error_answers_over_http(live, http, keys):

@@ -205,6 +205,16 @@ def regime_text(regime: dict[str, Any] | None) -> str:
     )
 
 
+def _margin(choice: dict[str, Any]) -> str:
+    """The blend's paired margin over the best single candidate and its SE, when measured."""
+    if "blend_margin" not in choice:
+        return ""
+    return (
+        f" (learned blend - {choice['best_single']}: {choice['blend_margin']:+.4f}, "
+        f"SE {choice['blend_margin_se']:.4f} over {choice['employees']} employees)"
+    )
+
+
 def _selection(result: EvaluationResult) -> list[str]:
     m = result.meta
     sel = m.get("selection", {})
@@ -212,15 +222,17 @@ def _selection(result: EvaluationResult) -> list[str]:
     cold = sel.get("cold", {})
     out = [
         "The trainer tunes every candidate with Optuna on its own inner holdout, then chooses "
-        "the engagement ranking per slice by cross-fitted nDCG@10 (see "
-        "[model-selection.md](model-selection.md)). The served default (`hybrid`, objective "
-        "need) ranks learning value first and uses this choice as its engagement part; "
-        "`engagement-ranking` is that engagement part alone, `hybrid-engagement` the same "
-        "with the service's default MMR diversity.",
+        "the engagement ranking per slice by cross-fitted nDCG@10: the learned blend only when "
+        "it beats the best single candidate by more than one standard error of the paired "
+        "per-employee difference (see [model-selection.md](model-selection.md)). The served "
+        "default (`hybrid`, objective need) ranks learning value first and uses this choice as "
+        "its engagement part; `engagement-ranking` is that engagement part alone, "
+        "`hybrid-engagement` the same with the service's default MMR diversity.",
         "",
-        f"- Warm employees: chose **{warm.get('model', 'n/a')}**; trainer's cross-fitted "
-        "nDCG@10: " + ", ".join(f"{k} {v:.4f}" for k, v in dict(warm.get("ndcg@10", {})).items()),
-        f"- Cold-start slice: chose **{cold.get('model', 'n/a')}**"
+        f"- Warm employees: chose **{warm.get('model', 'n/a')}**{_margin(warm)}; trainer's "
+        "cross-fitted nDCG@10: "
+        + ", ".join(f"{k} {v:.4f}" for k, v in dict(warm.get("ndcg@10", {})).items()),
+        f"- Cold-start slice: chose **{cold.get('model', 'n/a')}**{_margin(cold)}"
         + (
             "; " + ", ".join(f"{k} {v:.4f}" for k, v in dict(cold.get("ndcg@10", {})).items())
             if cold.get("ndcg@10")

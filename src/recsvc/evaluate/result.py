@@ -10,7 +10,7 @@ import numpy as np
 
 from recsvc.evaluate.baselines import CEILING
 from recsvc.evaluate.fairness import ParityTable
-from recsvc.evaluate.measures import Estimate, ModelScores
+from recsvc.evaluate.measures import Estimate, ModelScores, paired_difference
 from recsvc.evaluate.skill_state import SkillStateRow
 
 __all__ = ["BASELINES", "CEILING", "CEILING_SHARE", "MODEL_NOTES", "EvaluationResult"]
@@ -32,7 +32,7 @@ MODEL_NOTES: dict[str, str] = {
     "hybrid-balanced": "the service with objective balanced: mean of scaled value and chance",
     "hybrid-engagement": "the service with objective engagement: the chance to take it alone",
     "engagement-ranking": "the engagement model the trainer chose, alone: objective "
-    "engagement without MMR diversity",
+    "engagement without MMR diversity, over the single candidates' items (refreshers allowed)",
     "hybrid-skills": "hybrid without the strategic-skill feature of the engagement model",
     "hybrid-content": "hybrid without content similarity",
     "hybrid-cf": "hybrid without ALS/BPR and EASE scores",
@@ -116,9 +116,19 @@ class EvaluationResult:
             best = max(singles, key=lambda n: self.scores[n].estimates[metric].mean)
             top = self.scores[best].estimates[metric]
             ok = "yes" if hy.mean >= top.mean else "NO"
+            settings = self.meta.get("settings", {})
+            diff = paired_difference(
+                self.scores[served],
+                self.scores[best],
+                metric,
+                seed=int(settings.get("seed", 0)),
+                n_boot=int(settings.get("n_boot", 1000)),
+            )
             lines.append(
-                f"{served} >= every single candidate: {ok} ({hy.mean:.4f} vs best single "
-                f"{best} {top.mean:.4f} [{top.low:.4f}, {top.high:.4f}])"
+                f"{served} >= every single candidate: {ok} ({hy.mean:.4f} [{hy.low:.4f}, "
+                f"{hy.high:.4f}] vs best single {best} {top.mean:.4f} [{top.low:.4f}, "
+                f"{top.high:.4f}]; paired difference {diff.mean:+.4f} "
+                f"[{diff.low:+.4f}, {diff.high:+.4f}])"
             )
             if CEILING in self.scores:
                 ceiling = self.scores[CEILING].estimates[metric].mean

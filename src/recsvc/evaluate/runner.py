@@ -104,7 +104,13 @@ def rank_all(
         for v, recommender in served:
             answers = [
                 recommender.recommend(
-                    replace(query, k=kk, diversity=v.diversity, objective=v.objective)
+                    replace(
+                        query,
+                        k=kk,
+                        diversity=v.diversity,
+                        objective=v.objective,
+                        include_refreshers=v.include_refreshers,
+                    )
                 )
                 for kk in (k, width)
             ]

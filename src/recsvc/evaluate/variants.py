@@ -6,8 +6,10 @@ learning and when scoring is the same as never having computed it. ``hybrid-rank
 every component but replaces the learned weights by equal ones; ``hybrid-diversity`` is the
 learned blend without the MMR re-ranking. ``hybrid-balanced`` and ``hybrid-engagement``
 are the same bundle answering with the other ranking objectives: what need first costs and
-gains against ranking by engagement; ``engagement-ranking`` is objective engagement without
-MMR diversity, the engagement model the trainer chose, exactly as it ranks.
+gains against ranking by engagement; ``engagement-ranking`` is the engagement model the
+trainer chose, exactly as it ranks: objective engagement without MMR diversity, over the
+same candidate items as the single candidates (refreshers of skills the employee proved are
+let through: leaving them out is the need tier's rule, measured by the other rows).
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class Variant:
     diversity: float
     note: str = ""
     objective: str = "need"
+    #: let through items that only teach skills the employee proved (the need tier's filter)
+    include_refreshers: bool = False
 
 
 def _zeroed(ranker: LogisticRanker, columns: list[int]) -> LogisticRanker:
@@ -77,7 +81,13 @@ def hybrid_variants(fitted: FittedHybrid, *, seed: int) -> list[Variant]:
         Variant("hybrid", fitted.ranker, DEFAULT_DIVERSITY),
         Variant("hybrid-balanced", fitted.ranker, DEFAULT_DIVERSITY, objective="balanced"),
         Variant("hybrid-engagement", fitted.ranker, DEFAULT_DIVERSITY, objective="engagement"),
-        Variant(ENGAGEMENT_RANKING, fitted.ranker, 0.0, objective="engagement"),
+        Variant(
+            ENGAGEMENT_RANKING,
+            fitted.ranker,
+            0.0,
+            objective="engagement",
+            include_refreshers=True,
+        ),
     ]
     x, y = ranker_examples(fitted.train_state, fitted.holdout, seed=seed)
     learnable = len(y) >= 20 and y.min() != y.max()

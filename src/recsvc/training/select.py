@@ -5,12 +5,14 @@ popularity in role...), but a pointwise blend learned on positives against rando
 rank the top of a list worse than its best input alone. So the choice is measured, not
 assumed: on the warm tuning employees, split in two seeded folds, a ranker learned on one
 fold ranks the other (cross-fitting: no employee is scored by a ranker that saw them), and
-each single candidate ranks the same employees with the same business rules. The highest
-nDCG@10 wins; a single winner is served as a ranker whose only weight is that candidate's
-score, so the need-first policy, calibration and serving stay exactly as they are. The
-cold-start slice chooses the same way among a blend learned on cold employees (the
-population it will serve) and the popularity candidates; the bundle serves people without
-history with that choice.
+each single candidate ranks the same employees with the same business rules. The blend is
+chosen only when it beats the best single candidate by more than the standard error of the
+paired per-employee difference (the one-standard-error rule: a 13-weight blend must earn
+its place against one score, or a validation win may be noise); otherwise the best single
+candidate is served, as a ranker whose only weight is that candidate's score, so the
+need-first policy, calibration and serving stay exactly as they are. The cold-start slice
+chooses the same way among a blend learned on cold employees (the population it will serve)
+and the popularity candidates; the bundle serves people without history with that choice.
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ from recsvc.training.rank import ranker_examples
 
 __all__ = [
     "BLEND",
+    "RULE",
     "SINGLES",
+    "Decision",
     "Selection",
+    "decide",
     "fold_calibration",
     "select_engagement",
     "single_ranker",
@@ -55,6 +60,54 @@ SINGLES: dict[str, dict[str, float]] = {
 MIN_EXAMPLES = 20
 #: fewest cold tuning employees to choose a cold-start model on (fewer: too noisy to trust)
 MIN_COLD_USERS = 30
+RULE = (
+    "the learned blend only if its cross-fitted nDCG@10 beats the best single candidate's by "
+    "more than one standard error of the paired per-employee difference; else that candidate"
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One slice's choice: the winner, the best single candidate, and the blend's paired
+    margin over it with that margin's standard error (NaN without a blend)."""
+
+    chosen: str
+    best_single: str
+    margin: float
+    se: float
+    n_users: int
+
+    def summary(self, label: Callable[[str], str]) -> dict[str, Any]:
+        out: dict[str, Any] = {"best_single": label(self.best_single), "employees": self.n_users}
+        if np.isfinite(self.margin):
+            out["blend_margin"] = round(self.margin, 6)
+            out["blend_margin_se"] = round(self.se, 6)
+        return out
+
+
+def decide(per_user: dict[str, npt.NDArray[np.float64]]) -> Decision:
+    """Apply :data:`RULE` to per-employee nDCG@10 of every option on the same employees.
+
+    NaN marks an employee without held-out items (left out of every mean). Among single
+    candidates the highest mean wins (the blend name excluded); the blend wins only with a
+    paired margin above one standard error, so a difference inside the noise keeps the
+    simpler, single-score model.
+    """
+    means = {name: m.mean_over_users(v) for name, v in per_user.items()}
+    singles = [name for name in per_user if name != BLEND]
+    if not singles:
+        raise ValueError("no single candidate to choose from")
+    best = max(singles, key=lambda name: (np.nan_to_num(means[name], nan=-np.inf), name))
+    if BLEND not in per_user:
+        n = int(np.count_nonzero(~np.isnan(per_user[best])))
+        return Decision(best, best, float("nan"), float("nan"), n)
+    diff = per_user[BLEND] - per_user[best]
+    diff = diff[~np.isnan(diff)]
+    n = len(diff)
+    margin = float(diff.mean()) if n else float("nan")
+    se = float(diff.std(ddof=1) / np.sqrt(n)) if n >= 2 else float("inf")
+    chosen = BLEND if n and margin > se else best
+    return Decision(chosen, best, margin, se, n)
 
 
 @dataclass
@@ -70,19 +123,24 @@ class Selection:
     cold_chosen: str | None = None
     #: the cold ranker was not chosen on a cold slice (none was large enough)
     cold_on_warm: bool = False
+    warm_decision: Decision | None = None
+    cold_decision: Decision | None = None
 
     def summary(self, mf_algorithm: str) -> dict[str, Any]:
-        def named(scores: dict[str, float]) -> dict[str, float]:
-            return {_label(k, mf_algorithm): round(v, 6) for k, v in scores.items()}
+        def label(name: str) -> str:
+            return _label(name, mf_algorithm)
 
-        rule = "highest cross-fitted nDCG@10 on the slice's tuning employees"
-        out: dict[str, Any] = {
-            "warm": {
-                "model": _label(self.chosen, mf_algorithm),
-                "ndcg@10": named(self.warm),
-                "rule": rule,
-            }
+        def named(scores: dict[str, float]) -> dict[str, float]:
+            return {label(k): round(v, 6) for k, v in scores.items()}
+
+        warm: dict[str, Any] = {
+            "model": label(self.chosen),
+            "ndcg@10": named(self.warm),
+            "rule": RULE,
         }
+        if self.warm_decision is not None:
+            warm |= self.warm_decision.summary(label)
+        out: dict[str, Any] = {"warm": warm}
         if self.cold_on_warm:
             out["cold"] = {
                 "model": f"{BLEND} (no cold-start slice to choose on)",
@@ -90,7 +148,9 @@ class Selection:
                 "rule": "a single history-based candidate cannot rank people without history",
             }
         elif self.cold_chosen is not None:
-            out["cold"] = {"model": self.cold_chosen, "ndcg@10": named(self.cold), "rule": rule}
+            out["cold"] = {"model": self.cold_chosen, "ndcg@10": named(self.cold), "rule": RULE}
+            if self.cold_decision is not None:
+                out["cold"] |= self.cold_decision.summary(label)
         else:
             out["cold"] = {"model": "warm ranker (no cold-start slice to choose on)"}
         return out
@@ -134,7 +194,8 @@ def _ndcg(
     users: npt.NDArray[np.int64],
     scorers: dict[str, Callable[[FloatArray, int], FloatArray]],
     on_user: Callable[[], None],
-) -> dict[str, float]:
+) -> dict[str, npt.NDArray[np.float64]]:
+    """Per-employee nDCG@10 of every scorer (NaN for an employee without held-out items)."""
     builder = FeatureBuilder(state)
     active = np.asarray(state.content_active, dtype=bool)
     recs = {name: np.full((len(users), K), -1, dtype=np.int64) for name in scorers}
@@ -147,7 +208,7 @@ def _ndcg(
             recs[name][row, : len(best)] = best
         on_user()
     relevant = holdout.relevant[users]
-    return {name: m.mean_over_users(m.ndcg_at_k(r, relevant, K)) for name, r in recs.items()}
+    return {name: m.ndcg_at_k(r, relevant, K) for name, r in recs.items()}
 
 
 def _column_scorer(weights: dict[str, float]) -> Callable[[FloatArray, int], FloatArray]:
@@ -170,8 +231,8 @@ def _choose(
     *,
     seed: int,
     on_user: Callable[[], None],
-) -> tuple[str, dict[str, float], LogisticRanker | None, int, LogisticRanker | None]:
-    """``(winner, nDCG@10 per option, the winner as a ranker, examples, the learned blend)``
+) -> tuple[Decision, dict[str, float], LogisticRanker | None, int, LogisticRanker | None]:
+    """``(decision, nDCG@10 per option, the winner as a ranker, examples, the learned blend)``
     on ``users``."""
     shuffled = np.random.default_rng(seed).permutation(users)
     folds = (np.sort(shuffled[: len(users) // 2]), np.sort(shuffled[len(users) // 2 :]))
@@ -192,10 +253,11 @@ def _choose(
             return scored_by[row].decision_function(feats)  # type: ignore[no-any-return]
 
         scorers = {BLEND: blend, **scorers}
-    scores = _ndcg(state, holdout, np.concatenate(folds), scorers, on_user)
-    chosen = max(scores, key=lambda k: (scores[k], k == BLEND))
-    ranker = full if chosen == BLEND else single_ranker(singles[chosen])
-    return chosen, scores, ranker, int(len(y)), full
+    per_user = _ndcg(state, holdout, np.concatenate(folds), scorers, on_user)
+    scores = {name: m.mean_over_users(v) for name, v in per_user.items()}
+    decision = decide(per_user)
+    ranker = full if decision.chosen == BLEND else single_ranker(singles[decision.chosen])
+    return decision, scores, ranker, int(len(y)), full
 
 
 def select_engagement(
@@ -217,20 +279,27 @@ def select_engagement(
         if name != "ease" or state.ease_weights is not None
         if name != "popular_in_role" or "roles" in state.capabilities
     }
-    chosen, warm, ranker, n, blend = _choose(
+    decision, warm, ranker, n, blend = _choose(
         state, holdout, holdout.tune_users, singles, seed=seed, on_user=on_user
     )
+    chosen = decision.chosen
     if ranker is None:
-        return Selection(default_ranker(), n, warm, chosen="default blend (too few examples)")
-    selection = Selection(ranker, n, warm, chosen=chosen)
+        return Selection(
+            default_ranker(),
+            n,
+            warm,
+            chosen="default blend (too few examples)",
+            warm_decision=decision,
+        )
+    selection = Selection(ranker, n, warm, chosen=chosen, warm_decision=decision)
     if len(holdout.cold_tune_users) >= MIN_COLD_USERS:
         cold_singles = {k: w for k, w in singles.items() if "popular" in k}
-        cold_chosen, cold, cold_ranker, _, _ = _choose(
+        cold_decision, cold, cold_ranker, _, _ = _choose(
             state, holdout, holdout.cold_tune_users, cold_singles, seed=seed, on_user=on_user
         )
         if cold_ranker is not None:
-            selection.cold, selection.cold_chosen = cold, cold_chosen
-            selection.cold_ranker = cold_ranker
+            selection.cold, selection.cold_chosen = cold, cold_decision.chosen
+            selection.cold_ranker, selection.cold_decision = cold_ranker, cold_decision
     elif chosen != BLEND and blend is not None:
         # no cold slice to choose on: a history-based single candidate would score people
         # without history all alike, so they keep the learned blend (calibrated on warm)
