@@ -51,6 +51,7 @@ def test_train_then_verify_the_bundle(sample_dir: Path, tmp_path: Path) -> None:
     out = " ".join(result.output.split())  # rich wraps long lines
     assert "Data regime: steady" in out and "Validation protocol: per-employee" in out
     assert "Selected: warm:" in out and "cold-start slice" in out
+    assert "(blend - " in out and ", SE " in out  # the decision's margin and its noise
     version = (models / "LATEST").read_text().strip()
     verified = runner.invoke(app, ["bundle", "verify", str(models)])
     assert verified.exit_code == 0, verified.output
