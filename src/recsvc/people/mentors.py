@@ -6,10 +6,11 @@ both at least what the mentee's role or target role requires and at least ``min_
 levels above the mentee's estimated level. The need a pair meets is the mentee's weighted
 gap (the same need weights as learning value: importance and strategic weight) summed over
 the ``skills_per_pair`` skills where the mentor qualifies that weigh most: a mentorship
-focuses on a few skills. Both sides rank partners by that need, and
-:func:`recsvc.people.matching.stable_match` finds the one stable matching; the answer
-also carries what a matching ignoring stability would meet, and the number of unstable
-pairs (checked, not assumed).
+focuses on a few skills. :func:`recsvc.people.matching.match` pairs the most mentees, then
+meets the most need, with no unstable pair (mentees prefer mentors who meet more of their
+need; mentors take anyone they qualify for over an empty seat). The answer also carries
+what a matching after need alone would meet and pair, and the number of unstable pairs
+(checked, not assumed).
 
 Mentors are the people the ``mentors`` table opted in (with their capacity) plus anyone the
 request names; a request's entry overrides the table's (a newer opt-in or capacity).
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recsvc.people.matching import blocking_pairs, max_need_bound, stable_match
+from recsvc.people.matching import NEED_RESOLUTION, blocking_pairs, match, most_need
 from recsvc.recommend.candidates import build_signals
 from recsvc.recommend.engine import Recommender
 from recsvc.recommend.query import Context, InputWarning
@@ -105,9 +106,9 @@ class MentorMatch:
     unmatched: tuple[UnmatchedMentee, ...]
     mentors: tuple[MentorLoad, ...]
     need_met: float
-    #: need met and mentees matched by the best matching that ignores stability
-    need_met_without_stability: float
-    matched_without_stability: int
+    #: need met and mentees paired by the matching that meets the most need, whatever it pairs
+    most_need_met: float
+    matched_at_most_need: int
     unstable_pairs: int
     warnings: tuple[InputWarning, ...]
 
@@ -166,12 +167,15 @@ def _explain(mentee: str, mentor: str, skills: list[PairSkill], first: str | Non
         f"{_levels([s.required_level for s in skills])} their role or target role needs."
     )
     if first is not None:
-        text += f" {first} would meet more of this need but mentors people it helps more."
+        text += (
+            f" {first} would meet more of this need but is full: the matching pairs as many "
+            "mentees as it can, then meets the most need."
+        )
     return text
 
 
 def match_mentors(rec: Recommender, q: MentorQuery) -> MentorMatch:
-    """The stable mentor matching for ``q``'s mentees (see the module docstring)."""
+    """The mentor matching for ``q``'s mentees (see the module docstring)."""
     st = rec.state
     warnings: list[InputWarning] = []
     focus = _focus(rec, q.skill_ids, warnings)
@@ -225,13 +229,15 @@ def match_mentors(rec: Recommender, q: MentorQuery) -> MentorMatch:
         weights[m] = np.take_along_axis(contrib, top, axis=1).sum(axis=1)
         details.append((need, top, contrib, np.stack([s.need.current, s.need.sd, s.need.required])))
 
-    match = stable_match(weights, capacity)
-    bound, bound_matched = max_need_bound(weights, capacity)
-    unstable = len(blocking_pairs(weights, capacity, match.mentor_of))
+    # need as the answer reports it: pairs within the resolution are ties, never preferences
+    weights = np.rint(weights / NEED_RESOLUTION) * NEED_RESOLUTION
+    matching = match(weights, capacity)
+    most, most_matched = most_need(weights, capacity)
+    unstable = len(blocking_pairs(weights, capacity, matching.mentor_of))
     pairs: list[MentorPair] = []
     for m, (mid, _) in enumerate(mentees):
         need, top, contrib, (cur, sd, req) = details[m]
-        t = int(match.mentor_of[m])
+        t = int(matching.mentor_of[m])
         if t < 0:
             if not need.any():
                 unmatched.append(UnmatchedMentee(mid, NO_NEED, "No open skill gap to mentor."))
@@ -250,8 +256,8 @@ def match_mentors(rec: Recommender, q: MentorQuery) -> MentorMatch:
                     UnmatchedMentee(
                         mid,
                         MENTORS_FULL,
-                        f"The {n_ok} mentor(s) who could help are full with mentees they help "
-                        "at least as much.",
+                        f"The {n_ok} mentor(s) who could help are full, and no other use of "
+                        "their seats pairs more mentees.",
                     )
                 )
             continue
@@ -282,7 +288,7 @@ def match_mentors(rec: Recommender, q: MentorQuery) -> MentorMatch:
                 explanation=_explain(mid, mentor_id, skills, first),
             )
         )
-    load = match.load(n_t)
+    load = matching.load(n_t)
     return MentorMatch(
         pairs=tuple(pairs),
         unmatched=tuple(unmatched),
@@ -290,9 +296,9 @@ def match_mentors(rec: Recommender, q: MentorQuery) -> MentorMatch:
             MentorLoad(st.employees.id_of(int(e)), int(c), int(a))
             for e, c, a in zip(mentor_idx.tolist(), capacity.tolist(), load.tolist(), strict=True)
         ),
-        need_met=round(match.need_met, 4),
-        need_met_without_stability=round(bound, 4),
-        matched_without_stability=bound_matched,
+        need_met=round(matching.need_met, 4),
+        most_need_met=round(most, 4),
+        matched_at_most_need=most_matched,
         unstable_pairs=unstable,
         warnings=tuple(warnings),
     )

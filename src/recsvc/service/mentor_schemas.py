@@ -114,7 +114,7 @@ class UnmatchedMentee(BaseModel):
     reason: Literal["unknown_employee", "no_need", "no_qualified_mentor", "mentors_full"] = Field(
         description="unknown_employee (not in the model), no_need (no open skill gap), "
         "no_qualified_mentor (nobody proved a needed skill well enough), mentors_full "
-        "(the mentors who could help are full with mentees they help at least as much)."
+        "(the mentors who could help are full, and no other use of their seats pairs more mentees)."
     )
     explanation: str = Field(description="The same, in a sentence.")
 
@@ -128,26 +128,28 @@ class MentorLoad(BaseModel):
 
 
 class MentorMatchSummary(BaseModel):
-    """The matching as a whole, and what stability costs."""
+    """The matching as a whole, and what pairing the most mentees first costs in need."""
 
     mentees: int = Field(ge=0, description="Distinct mentees asked about.")
     matched: int = Field(ge=0, description="Mentees given a mentor.")
     need_met: float = Field(ge=0, description="Need met by all pairs.")
-    need_met_without_stability: float = Field(
+    most_need_met: float = Field(
         ge=0,
-        description="Need a matching ignoring stability could meet (an upper bound; the "
-        "stable matching meets at least half of it).",
+        description="The most need any matching could meet, even one pairing fewer mentees "
+        "(this answer pairs the most mentees first, then meets the most need).",
     )
-    matched_without_stability: int = Field(ge=0, description="Mentees that matching would pair.")
+    matched_at_most_need: int = Field(
+        ge=0, description="Mentees the matching of most_need_met pairs."
+    )
     unstable_pairs: int = Field(
         ge=0,
-        description="Mentee-mentor pairs who would both rather be together than with their "
-        "match (checked on every answer; 0).",
+        description="Mentees who would rather have a mentor with a free seat than their "
+        "match or nobody (mentors take anyone they qualify for; checked on every answer: 0).",
     )
 
 
 class MentorMatchResponse(BaseModel):
-    """A stable matching of mentees to mentors that meets the most need."""
+    """A stable matching pairing the most mentees, then meeting the most need."""
 
     model_version: str = Field(description="Bundle version that answered.")
     request_id: str = Field(description="Request id.")

@@ -46,7 +46,7 @@ def _list_limits(body: MentorMatchRequest, limit: int) -> list[dict[str, Any]]:
     summary="Match mentees with mentors who proved what they need",
     response_model=MentorMatchResponse,
     responses={
-        200: {"description": "The stable matching that meets the most need."},
+        200: {"description": "The stable matching pairing the most mentees, then need."},
         **problem_responses(401, 403, 413, 422, 500, 503),
     },
 )
@@ -55,12 +55,12 @@ async def match_mentors(body: MentorMatchRequest, served: ServedDep, events: Eve
 
     A mentor qualifies on a skill when their tested level reaches what the mentee's role
     or target role needs and is at least `min_lead` levels above the mentee's estimated
-    level. Mentees prefer mentors who meet more of their weighted skill gap; mentors prefer
-    mentees whose need they meet more. The answer is the one stable matching (no mentee
-    and mentor would both rather be together than with their match), every capacity held;
-    `summary` shows what a matching ignoring stability would meet. Mentors come from the
-    bundle's `mentors` table (opted in) and from `mentors` in the request. People erased on a
-    data-protection request are neither mentees nor mentors.
+    level. Mentees prefer mentors who meet more of their weighted skill gap; mentors take
+    anyone they qualify for. The answer pairs as many mentees as any matching can, then meets
+    the most need, every capacity held, and is stable (no mentee would rather have a mentor
+    with a free seat); `summary` shows the most need a matching pairing fewer could meet.
+    Mentors come from the bundle's `mentors` table (opted in) and from `mentors` in the
+    request. People erased on a data-protection request are neither mentees nor mentors.
     """
     errors = _list_limits(body, served.settings.max_list_items)
     if errors:
@@ -90,8 +90,8 @@ async def match_mentors(body: MentorMatchRequest, served: ServedDep, events: Eve
                 "mentees": mentees,
                 "matched": len(result.pairs),
                 "need_met": result.need_met,
-                "need_met_without_stability": result.need_met_without_stability,
-                "matched_without_stability": result.matched_without_stability,
+                "most_need_met": result.most_need_met,
+                "matched_at_most_need": result.matched_at_most_need,
                 "unstable_pairs": result.unstable_pairs,
             },
             "warnings": [asdict(w) for w in result.warnings],
