@@ -108,7 +108,7 @@ class Recommender:
             CONTENT_FORMATS[c] for c in np.unique(state.content_format) if c >= 0
         )
         self.careers = CareerPaths(state)
-        self.planner = Planner(state, self.values)
+        self.planner = Planner(state, self.values, self.finish)
         self.audiences = Audiences(state, self.directory.manager)
 
     @classmethod

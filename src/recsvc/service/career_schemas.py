@@ -204,7 +204,7 @@ class Milestone(BaseModel):
     skill_id: str = Field(description="Skill id.")
     skill_name: str = Field(description="Skill name.")
     level: int = Field(description="Level reached.")
-    week: int = Field(description="Week it is reached.")
+    week: int = Field(description="Week it is reached (the expected level passes it).")
     readiness_after: float = Field(ge=0, le=1, description="Readiness for the goal after it.")
     content_ids: list[str] = Field(
         description="Items done since the previous milestone, in order, this one's last."
@@ -227,8 +227,8 @@ class OpenGap(BaseModel):
     level_after: float = Field(description="Level after the plan.")
     required_level: float = Field(description="Level the goal asks for.")
     reason: str = Field(
-        description="time (the budget runs out first) or no_content (nothing allowed teaches "
-        "the next level)."
+        description="time (the budget runs out first: items left out teach it) or no_content "
+        "(no further allowed item teaches it)."
     )
 
 
@@ -246,7 +246,20 @@ class PlanResponse(BaseModel):
     )
     readiness_after: float = Field(ge=0, le=1, description="The same after the plan.")
     gap_total: float = Field(description="Weighted gap to the goal now.")
-    gap_closed: float = Field(description="Weighted gap the plan closes.")
+    gap_closed: float = Field(
+        description="Weighted gap the plan closes, by the expected levels (readiness_after)."
+    )
+    expected_gap_closed: float = Field(
+        description="What the plan maximises: its learning value, the weighted gap closed in "
+        "expectation over the uncertain current level (items' gains add up per skill, capped "
+        "by the gap left)."
+    )
+    optimality_gap: float = Field(
+        ge=0,
+        le=1,
+        description="Proven relative distance to the best plan: 0 when solved to optimality "
+        "(within 0.01%); above 0 only when the solver stopped at its time limit.",
+    )
     model_version: str = Field(description="Bundle version that answered.")
     request_id: str = Field(description="Request id.")
     milestones: list[Milestone] = Field(description="Skill levels reached, in order.")

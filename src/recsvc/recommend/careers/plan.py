@@ -1,28 +1,31 @@
 """A development plan: items toward a goal, chosen optimally, ordered and fitted to a calendar.
 
-The goal is a target role, a set of skills with levels, or the person's own role. Per goal
-skill below its level, each level to reach is a *milestone* (skill s, level L), worth the
-need weight of s (importance x (1 + strategic weight); 1 x (1 + strategic) for skills
-asked for directly) times the part of the gap between L - 1 and L. An item reaches the
-milestones of the levels it teaches, once the level below is reached.
+The goal is a target role, a set of skills with levels, or the person's own role; each goal
+skill has a need weight (importance x (1 + strategic weight); 1 x (1 + strategic) for
+skills asked for directly), as in recommendations.
 
+- Value: the plan's expected weighted gap closed, learning value summed over the plan
+  with a cap per skill (:mod:`~recsvc.recommend.careers.plan_solver`): each item delivers
+  its expected gain (chance of finishing x share x the gain curve at its level step, as
+  :mod:`recsvc.recommend.value` computes it) and gains on one skill add up to the gap left,
+  in expectation over the person's uncertain level. Several items may be needed for one
+  level; a second item on a closed gap adds nothing.
 - Items: active, in the person's language (as for recommendations), not completed or in
   progress, not tested out (every skill it teaches proven at or above its level). Their
   prerequisites come with them unless completed or tested out (proving what a course
-  teaches satisfies it here). Among items with the same milestones and prerequisites only
-  the shortest can be in an optimal plan, so the others are left out before solving.
-- Choice: :mod:`~recsvc.recommend.careers.plan_solver` (exact, scipy's HiGHS MILP) within
-  ``weekly_minutes x horizon_weeks``.
-- Order: prerequisites first; otherwise lower levels first, then the most value per minute.
-  The calendar fills each week with at most ``weekly_minutes`` (a long item runs over
-  several weeks), and each milestone is dated by the week its item ends.
-- Items without a duration get an estimate (:data:`DURATION_ESTIMATE`), flagged
+  teaches satisfies it here).
+- Choice: HiGHS MILP within ``weekly_minutes x horizon_weeks`` (exact within 0.01%, or its
+  best plan with the proven gap at the time limit, reported as ``optimality_gap``); items
+  no optimal plan needs are left out first (:func:`~.plan_solver.prune`).
+- Order and calendar: :mod:`~recsvc.recommend.careers.plan_calendar` (prerequisites first,
+  lower levels first; milestones are skill levels reached in expectation).
+- Items without a duration get an estimate
+  (:func:`~recsvc.recommend.careers.durations.estimated_durations`), flagged
   ``duration_estimated``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -30,27 +33,34 @@ import numpy.typing as npt
 
 from recsvc.errors import UnknownEmployeeError, UnknownRoleError, UnknownSkillError
 from recsvc.models.base import FloatArray
-from recsvc.models.skill_gap import LEVELS, need_weights
+from recsvc.models.skill_gap import need_weights
 from recsvc.recommend.candidates import build_signals, role_index
 from recsvc.recommend.careers.durations import estimated_durations
 from recsvc.recommend.careers.next_roles import readiness
 from recsvc.recommend.careers.plan_calendar import (
+    MILESTONE_TOL,
+    GoalView,
     PlannedItem,
     PlannedWeek,
     ReachedMilestone,
     schedule,
     weeks_of,
 )
-from recsvc.recommend.careers.plan_solver import PlanProblem, solve
+from recsvc.recommend.careers.plan_problem import PlanProblem, closed_value, prune
+from recsvc.recommend.careers.plan_solver import solve
+from recsvc.recommend.finish import FinishModel
+from recsvc.recommend.gain_curve import expected_gain
 from recsvc.recommend.query import Context, Project, Query
 from recsvc.recommend.rules import RuleTables, allowed_items
 from recsvc.recommend.state import ModelState
-from recsvc.recommend.value import LearningValue
+from recsvc.recommend.value import MIN_VALUE, NODE_WEIGHTS, LearningValue, SkillNeed
 
 __all__ = ["DEFAULT_HORIZON_WEEKS", "Goal", "OpenGap", "Plan", "Planner"]
 
 #: weeks a plan may span when the request sets no horizon
 DEFAULT_HORIZON_WEEKS = 52
+#: expected gains (levels) below this are not worth a variable in the plan's program
+GAIN_FLOOR = 1e-3
 Int64Array = npt.NDArray[np.int64]
 
 
@@ -86,53 +96,21 @@ class Plan:
     readiness_after: float
     gap_total: float
     gap_closed: float
+    expected_gap_closed: float  # the objective: over the uncertain level, before the cap
+    optimality_gap: float  # proven relative distance to the best plan (0: optimal)
     milestones: tuple[ReachedMilestone, ...]
     items: tuple[PlannedItem, ...]
     calendar: tuple[PlannedWeek, ...]
     open_gaps: tuple[OpenGap, ...]
 
 
-def _undominated(
-    items: list[int],
-    covers: Callable[[int], list[int]],
-    needs: Callable[[int], tuple[int, ...]],
-    minutes: FloatArray,
-    n_milestones: int,
-) -> list[int]:
-    """Items no other item beats: one reaching every milestone it reaches, needing no more
-    prerequisites and taking no longer (ties: the lower index) can always replace it."""
-    if len(items) < 2:
-        return items
-    n = len(items)
-    cov = np.zeros((n, n_milestones), dtype=np.float32)
-    pre = {j for i in items for j in needs(i)}
-    col = {j: k for k, j in enumerate(sorted(pre))}
-    req = np.zeros((n, max(len(col), 1)), dtype=np.float32)
-    for r, i in enumerate(items):
-        cov[r, covers(i)] = 1.0
-        req[r, [col[j] for j in needs(i)]] = 1.0
-    d = minutes[np.asarray(items)]
-    dominated = np.zeros(n, dtype=bool)
-    # whoever beats b reaches b's first milestone: compare b only with those (cheap groups)
-    first = np.argmax(cov > 0, axis=1)
-    for m in np.unique(first).tolist():
-        bs = np.flatnonzero(first == m)
-        az = np.flatnonzero(cov[:, m] > 0)
-        # beats[a, b]: a reaches all b reaches and needs nothing b does not
-        beats = ((1.0 - cov[az]) @ cov[bs].T == 0) & (req[az] @ (1.0 - req[bs]).T == 0)
-        shorter = (d[az, None] < d[None, bs]) | (
-            (d[az, None] == d[None, bs]) & (az[:, None] < bs[None, :])
-        )
-        dominated[bs] = (beats & shorter).any(axis=0)
-    return [i for i, out in zip(items, dominated.tolist(), strict=True) if not out]
-
-
 class Planner:
     """Plans over one bundle; read-only after ``__init__`` (built once per bundle)."""
 
-    def __init__(self, state: ModelState, values: LearningValue) -> None:
+    def __init__(self, state: ModelState, values: LearningValue, finish: FinishModel) -> None:
         self.state = state
         self.values = values
+        self.finish = finish
         self.minutes, self.estimated = estimated_durations(
             state.content_duration, state.content_format
         )
@@ -143,19 +121,14 @@ class Planner:
         pre = state.prerequisites.tocsr()
         self.pre_indptr = np.asarray(pre.indptr, np.int64)
         self.pre_indices = np.asarray(pre.indices, np.int64)
-        levels = np.clip(np.rint(values.item_level), LEVELS[0], LEVELS[-1]).astype(np.int64)
-        self.item_codes = values.item_skill * len(LEVELS) + levels - LEVELS[0]
-        order = np.argsort(self.item_codes, kind="stable")
-        owner = np.repeat(np.arange(values.n_items, dtype=np.int64), values.n_skills_of_item)
-        self.by_code_items = owner[order]
-        self.by_code_start = np.searchsorted(
-            self.item_codes[order], np.arange(values.n_skills * len(LEVELS) + 1)
+        # the (item, skill) entries of learning value, skill-major: a goal reads its skills'
+        self.entry_owner = np.repeat(
+            np.arange(values.n_items, dtype=np.int64), values.n_skills_of_item
         )
-
-    def _items_teaching(self, skill: int, level: int) -> Int64Array:
-        code = skill * len(LEVELS) + level - LEVELS[0]
-        lo, hi = self.by_code_start[code], self.by_code_start[code + 1]
-        return np.asarray(self.by_code_items[lo:hi], dtype=np.int64)
+        self.by_skill = np.argsort(values.item_skill, kind="stable")
+        self.by_skill_start = np.searchsorted(
+            values.item_skill[self.by_skill], np.arange(values.n_skills + 1)
+        )
 
     def _goal(self, goal: Goal, role: int) -> tuple[FloatArray, FloatArray, str | None, Context]:
         st = self.state
@@ -214,44 +187,37 @@ class Planner:
         signals = build_signals(
             st, employee_id, replace(context, role_id=role_id) if role_id else context
         )
+        # the goal's need, valued as learning value values it (same estimate and uncertainty)
+        need = SkillNeed(signals.current, signals.level_sd, required, weight, signals.need.proven)
         level = np.maximum(signals.current, signals.need.proven).astype(np.float32)
-        ok = allowed_items(st, signals, Query(employee_id), self.rules)
-        ok &= ~self.values.tested_out(signals.need)
-        satisfied = signals.done | self.values.tested_out(signals.need)
-        problem, items, milestones = self._problem(level, required, weight, ok, satisfied)
+        tested = self.values.tested_out(need)
+        ok = allowed_items(st, signals, Query(employee_id), self.rules) & ~tested
         horizon = int(horizon_weeks or DEFAULT_HORIZON_WEEKS)
-        problem = replace(problem, budget=float(weekly_minutes) * horizon)
-        chosen = items[solve(problem)]
-        planned, reached = schedule(
-            st,
-            chosen,
-            problem,
-            items,
-            milestones,
-            self.minutes,
-            self.estimated,
-            level,
-            required,
-            weight,
-            float(weekly_minutes),
+        budget = float(weekly_minutes) * horizon
+        full, items, view = self._problem(need, level, ok, signals.done | tested, budget)
+        keep = prune(full)
+        sub = _restrict(full, keep)
+        solution = solve(sub, min_value=MIN_VALUE)
+        chosen = np.zeros(full.n_items, dtype=bool)
+        chosen[np.flatnonzero(keep)[solution.chosen]] = True
+        planned, reached, after = schedule(
+            st, chosen, full, items, view, self.minutes, self.estimated, float(weekly_minutes)
         )
-        after = level.copy()
-        for m in reached:
-            s = st.skills.index_of(m.skill_id)
-            after[s] = max(after[s], min(float(m.level), float(required[s])))
         gap = np.clip(required - level, 0.0, None) * (weight > 0)
         closed = (np.minimum(after, required) - np.minimum(level, required)).clip(0) * (weight > 0)
-        covered = {(s, lv) for s, lv, _ in milestones if len(self._items_teaching(s, lv))}
+        more = np.asarray(
+            (full.gain[~chosen] > 0).any(axis=0), dtype=bool
+        )  # per column: an item left out teaches it
+        column = {int(s): c for c, s in enumerate(view.skills.tolist())}
         open_gaps = []
-        for s in np.flatnonzero((required - after > 1e-6) & (weight > 0)).tolist():
-            nxt = int(np.floor(after[s])) + 1
+        for s in np.flatnonzero((required - after > MILESTONE_TOL) & (weight > 0)).tolist():
             open_gaps.append(
                 OpenGap(
                     skill_id=st.skills.id_of(s),
                     skill_name=st.skill_names[s],
                     level_after=round(float(after[s]), 3),
                     required_level=round(float(required[s]), 3),
-                    reason="time" if (s, min(nxt, LEVELS[-1])) in covered else "no_content",
+                    reason="time" if s in column and bool(more[column[s]]) else "no_content",
                 )
             )
         total = float(sum(p.duration_minutes for p in planned))
@@ -266,6 +232,8 @@ class Planner:
             readiness_after=round(readiness(after, required, weight), 4),
             gap_total=round(float((gap * weight).sum()), 4),
             gap_closed=round(float((closed * weight).sum()), 4),
+            expected_gap_closed=round(closed_value(full, chosen), 4),
+            optimality_gap=round(solution.gap, 4),
             milestones=tuple(reached),
             items=tuple(planned),
             calendar=tuple(weeks_of(planned, float(weekly_minutes))),
@@ -274,55 +242,30 @@ class Planner:
 
     def _problem(
         self,
-        level: FloatArray,
-        required: FloatArray,
-        weight: FloatArray,
+        need: SkillNeed,
+        level_now: FloatArray,
         ok: npt.NDArray[np.bool_],
         satisfied: npt.NDArray[np.bool_],
-    ) -> tuple[PlanProblem, Int64Array, list[tuple[int, int, float]]]:
-        """Milestones, candidate items (dominated ones left out) and their prerequisites."""
-        milestones: list[tuple[int, int, float]] = []  # (skill, level, value)
-        below: list[int] = []
-        index: dict[tuple[int, int], int] = {}
-        for s in np.flatnonzero((weight > 0) & (required > level + 1e-6)).tolist():
-            prev = -1
-            for lv in LEVELS:
-                part = min(float(lv), float(required[s])) - max(float(lv - 1), float(level[s]))
-                if part <= 1e-6:
-                    continue
-                index[(s, lv)] = len(milestones)
-                milestones.append((s, lv, float(weight[s]) * part))
-                below.append(prev)
-                prev = index[(s, lv)]
-        if not milestones:
-            empty = np.zeros(0, np.float64)
-            return PlanProblem(empty, [], empty, np.zeros(0, np.int64)), np.zeros(0, np.int64), []
+        budget: float,
+    ) -> tuple[PlanProblem, Int64Array, GoalView]:
+        """Goal skills, the items delivering gains on them (and their prerequisites)."""
         v = self.values
-        covers_of: dict[int, list[int]] = {}
-
-        def covers(i: int) -> list[int]:
-            if i not in covers_of:
-                lo, hi = v.item_indptr[i], v.item_indptr[i + 1]
-                keys = zip(
-                    v.item_skill[lo:hi].tolist(), self.item_codes[lo:hi].tolist(), strict=True
-                )
-                found = (index.get((s, code % len(LEVELS) + LEVELS[0])) for s, code in keys)
-                covers_of[i] = sorted({m for m in found if m is not None})
-            return covers_of[i]
+        factor = need.skill_factor()
+        skills = np.flatnonzero((factor > 0) & (need.gap_at_nodes.max(axis=1) > 0))
+        lo, hi = self.by_skill_start[skills], self.by_skill_start[skills + 1]
+        pos = self.by_skill[np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])]
+        pos = pos[ok[self.entry_owner[pos]]] if len(pos) else pos.astype(np.int64)
+        owner = self.entry_owner[pos]
+        finish = self.finish.probability(need.current)
+        gain = v.entry_gain(need, pos) * v.item_weight[pos] * finish[owner]
+        # items above the person count too: after the levels below, they are one step up
+        live = (gain > GAIN_FLOOR) | (v.item_level[pos] > need.current[v.item_skill[pos]] + 1.0)
+        pos, owner, gain = pos[live], owner[live], gain[live]
 
         def needs(i: int) -> tuple[int, ...]:
             reqs = self.pre_indices[self.pre_indptr[i] : self.pre_indptr[i + 1]]
             return tuple(int(j) for j in reqs if not satisfied[j])
 
-        best: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
-        for s, lv, _ in milestones:
-            for i in self._items_teaching(s, lv)[ok[self._items_teaching(s, lv)]].tolist():
-                key = (tuple(covers(i)), needs(i))
-                j = best.get(key)
-                if j is None or (self.minutes[i], i) < (self.minutes[j], j):
-                    best[key] = i
-        chosen: list[int] = []
-        seen: set[int] = set()
         feasible: dict[int, bool] = {}
 
         def reachable(i: int, path: frozenset[int]) -> bool:
@@ -332,23 +275,63 @@ class Planner:
                 )
             return feasible[i]
 
-        stack = _undominated(
-            sorted(set(best.values())), covers, needs, self.minutes, len(milestones)
-        )
-        while stack:
-            i = stack.pop()
-            if i in seen or not reachable(i, frozenset({i})):
-                continue
-            seen.add(i)
-            chosen.append(i)
-            stack.extend(needs(i))
+        has_pre = self.pre_indptr[owner + 1] > self.pre_indptr[owner]
+        fine = np.ones(len(owner), dtype=bool)
+        for k in np.flatnonzero(has_pre).tolist():
+            fine[k] = reachable(int(owner[k]), frozenset({int(owner[k])}))
+        pos, owner, gain = pos[fine], owner[fine], gain[fine]
+        chosen = set(np.unique(owner).tolist())
+        stack = [i for i in chosen if self.pre_indptr[i + 1] > self.pre_indptr[i]]
+        while stack:  # prerequisites come along
+            for j in needs(stack.pop()):
+                if j not in chosen:
+                    chosen.add(j)
+                    stack.append(j)
         items = np.asarray(sorted(chosen), dtype=np.int64)
-        pos = {int(i): p for p, i in enumerate(items.tolist())}
+        row = np.searchsorted(items, owner)
+        col = np.searchsorted(skills, v.item_skill[pos])
+        table = np.zeros((len(items), len(skills)), dtype=np.float64)
+        table[row, col] = gain
+        climb = table.copy()
+        # a plan climbs: once the levels below are reached, an item is one step above
+        taught = v.item_level[pos].astype(np.float64)
+        far = taught > need.current[v.item_skill[pos]] + 1.0
+        one_step = float(expected_gain(v.curve, np.ones(1, np.float32))[0])
+        step_gain = v.item_effect[pos] * one_step * v.item_weight[pos] * finish[owner]
+        climb[row[far], col[far]] = np.maximum(gain[far], step_gain[far])
+        level = np.zeros((len(items), len(skills)), dtype=np.int64)
+        level[row, col] = taught.astype(np.int64)
+        where = {int(i): p for p, i in enumerate(items.tolist())}
         problem = PlanProblem(
             duration=self.minutes[items].astype(np.float64),
-            covers=[covers(int(i)) for i in items],
-            value=np.asarray([m[2] for m in milestones], dtype=np.float64),
-            below=np.asarray(below, dtype=np.int64),
-            requires=[(pos[int(i)], pos[j]) for i in items for j in needs(int(i))],
+            gain=table,
+            climb=climb,
+            level=level,
+            start=level_now[skills].astype(np.float64),
+            gap=need.gap_at_nodes[skills].astype(np.float64),
+            node_weight=NODE_WEIGHTS.astype(np.float64),
+            weight=factor[skills].astype(np.float64),
+            requires=[(where[int(i)], where[j]) for i in items for j in needs(int(i))],
+            budget=budget,
+            reach_tol=MILESTONE_TOL,
         )
-        return problem, items, milestones
+        view = GoalView(
+            skills=skills.astype(np.int64),
+            level=level_now,
+            required=need.required,
+            weight=need.weight,
+        )
+        return problem, items, view
+
+
+def _restrict(problem: PlanProblem, keep: npt.NDArray[np.bool_]) -> PlanProblem:
+    """The problem over the kept items only (prerequisites of kept items are kept)."""
+    new = np.cumsum(keep) - 1
+    return replace(
+        problem,
+        duration=problem.duration[keep],
+        gain=problem.gain[keep],
+        climb=problem.climb[keep],
+        level=problem.level[keep],
+        requires=[(int(new[i]), int(new[j])) for i, j in problem.requires if keep[i]],
+    )

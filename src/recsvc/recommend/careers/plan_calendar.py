@@ -2,13 +2,18 @@
 
 Order: an item comes after its prerequisites; among the items free to go next, the one
 teaching the lowest level of a goal skill first (levels are climbed in order), then the
-most milestone value per minute. Calendar: items run back to back, each week holding at
-most ``weekly_minutes`` of learning, so a long item spans several weeks. A milestone is
-reached when an item reaching it ends, and never before the level below it.
+most weighted gain per minute. Calendar: items run back to back, each week holding at most
+``weekly_minutes`` of learning, so a long item spans several weeks. Milestones are levels
+reached *in expectation*: after each item, a goal skill's expected level is the estimate
+plus the gap the items so far close in expectation (the plan's objective,
+:func:`~recsvc.recommend.careers.plan_solver.closed_by_skill`), capped by the requirement;
+milestone (s, L) is reached, in the week its item ends, once that passes ``min(L,
+required)``. Several items may be needed for one level, and one item may reach several.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -16,11 +21,25 @@ import numpy as np
 import numpy.typing as npt
 
 from recsvc.models.base import FloatArray
+from recsvc.models.skill_gap import LEVELS
 from recsvc.recommend.careers.next_roles import readiness
-from recsvc.recommend.careers.plan_solver import PlanProblem
+from recsvc.recommend.careers.plan_problem import PlanProblem, credited
 from recsvc.recommend.state import ModelState
 
-__all__ = ["PlannedItem", "PlannedWeek", "ReachedMilestone", "schedule", "weeks_of"]
+__all__ = [
+    "MILESTONE_TOL",
+    "GoalView",
+    "PlannedItem",
+    "PlannedWeek",
+    "ReachedMilestone",
+    "schedule",
+    "weeks_of",
+]
+
+F64 = npt.NDArray[np.float64]
+#: an expected level within this of a milestone reaches it (levels are estimates; an
+#: expected gain of 0.97 of a level on a course one level up is that level)
+MILESTONE_TOL = 0.05
 
 
 @dataclass(frozen=True)
@@ -69,50 +88,112 @@ def weeks_of(items: list[PlannedItem], weekly_minutes: float) -> list[PlannedWee
     ]
 
 
-def _order(
-    problem: PlanProblem, chosen: npt.NDArray[np.int64], milestones: list[tuple[int, int, float]]
-) -> list[int]:
+def _order(problem: PlanProblem, chosen: list[int], gains: F64) -> list[int]:
     """Positions (into ``problem``) of the chosen items in plan order."""
-    todo = set(chosen.tolist())
-    needs = {i: {j for a, j in problem.requires if a == i and j in todo} for i in todo}
+    todo = set(chosen)
+    worth = gains @ problem.weight  # weighted levels delivered, before any cap
+    taught = np.where(gains > 0, problem.level, 99).min(axis=1, initial=99)
+    per_minute = worth / np.maximum(problem.duration, 1.0)
+    waiting = dict.fromkeys(todo, 0)  # prerequisites still to place
+    unlocks: dict[int, list[int]] = {}
+    for a, j in problem.requires:
+        if a in todo and j in todo:
+            waiting[a] += 1
+            unlocks.setdefault(j, []).append(a)
+
+    def key(i: int) -> tuple[float, float, int]:
+        return (float(taught[i]), -float(per_minute[i]), i)
+
+    free = [key(i) for i in todo if waiting[i] == 0]
+    heapq.heapify(free)
     out: list[int] = []
-    while todo:
-        free = [i for i in todo if not needs[i] - set(out)]
+    while free:
+        i = heapq.heappop(free)[2]
+        out.append(i)
+        for a in unlocks.get(i, []):
+            waiting[a] -= 1
+            if waiting[a] == 0:
+                heapq.heappush(free, key(a))
+    return out
 
-        def key(i: int) -> tuple[float, float, int]:
-            levels = [milestones[m][1] for m in problem.covers[i]]
-            value = sum(milestones[m][2] for m in problem.covers[i])
-            return (min(levels, default=99), -value / max(float(problem.duration[i]), 1.0), i)
 
-        nxt = min(free, key=key)
-        out.append(nxt)
-        todo.remove(nxt)
+@dataclass(frozen=True)
+class GoalView:
+    """The goal's skills as the problem's columns see them, and the person's levels."""
+
+    skills: npt.NDArray[np.int64]  # catalogue skill of each problem column
+    level: FloatArray  # per catalogue skill: the level now (estimate, or proven if higher)
+    required: FloatArray  # per catalogue skill
+    weight: FloatArray  # per catalogue skill: need weight
+
+    def levels_after(self, delivered: F64) -> FloatArray:
+        """Per catalogue skill, the expected level once ``delivered`` levels are learned:
+        the level now plus the expected gains, capped by the requirement (learning past
+        it is not need)."""
+        after = self.level.copy()
+        now = after[self.skills].astype(np.float64)
+        cap = np.maximum(now, self.required[self.skills])
+        after[self.skills] = np.minimum(now + delivered, cap)
+        return after
+
+
+def _milestones(view: GoalView) -> list[tuple[int, int, float]]:
+    """(column, level, expected level it takes) for each level a goal skill has to climb."""
+    out = []
+    for col, s in enumerate(view.skills.tolist()):
+        base, need = float(view.level[s]), float(view.required[s])
+        for lv in LEVELS:
+            target = min(float(lv), need)
+            if target > base + MILESTONE_TOL and target > lv - 1:
+                out.append((col, lv, target))
     return out
 
 
 def schedule(
     state: ModelState,
-    chosen: npt.NDArray[np.int64],
+    chosen: npt.NDArray[np.bool_],
     problem: PlanProblem,
     items: npt.NDArray[np.int64],
-    milestones: list[tuple[int, int, float]],
+    view: GoalView,
     minutes: FloatArray,
     estimated: npt.NDArray[np.bool_],
-    level: FloatArray,
-    required: FloatArray,
-    weight: FloatArray,
     weekly_minutes: float,
-) -> tuple[list[PlannedItem], list[ReachedMilestone]]:
-    """The plan's items in order with their weeks, and its milestones in the order reached."""
-    pos = {int(i): p for p, i in enumerate(items.tolist())}
-    order = _order(problem, np.asarray([pos[int(i)] for i in chosen], np.int64), milestones)
-    ends: list[float] = []
+) -> tuple[list[PlannedItem], list[ReachedMilestone], FloatArray]:
+    """The plan's items in order with their weeks, its milestones in the order reached, and
+    the expected level per catalogue skill at the end."""
+    gains = credited(problem, chosen)  # what each item delivers where it stands in the climb
+    todo = _milestones(view)
+    delivered = np.zeros(problem.gain.shape[1], dtype=np.float64)
     planned: list[PlannedItem] = []
+    out: list[ReachedMilestone] = []
+    after = view.level.copy()
     clock = 0.0
-    for p in order:
+    since: list[str] = []  # items done since the previous milestone
+    for p in _order(problem, np.flatnonzero(chosen).tolist(), gains):
         i = int(items[p])
         start, clock = clock, clock + float(minutes[i])
-        ends.append(clock)
+        delivered += gains[p]
+        after = view.levels_after(delivered)
+        end_week = max(int(math.ceil(clock / weekly_minutes)), 1)
+        hit = [m for m in todo if after[view.skills[m[0]]] >= m[2] - MILESTONE_TOL]
+        todo = [m for m in todo if m not in hit]
+        since.append(state.content.id_of(i))
+        ready = round(readiness(after, view.required, view.weight), 4)
+        for col, lv, _ in sorted(hit, key=lambda m: (m[1], m[0])):
+            s = int(view.skills[col])
+            out.append(
+                ReachedMilestone(
+                    skill_id=state.skills.id_of(s),
+                    skill_name=state.skill_names[s],
+                    level=lv,
+                    week=end_week,
+                    readiness_after=ready,
+                    content_ids=tuple(since),
+                )
+            )
+        if hit:
+            since = []
+        reaches = sorted((state.skills.id_of(int(view.skills[c])), lv) for c, lv, _ in hit)
         planned.append(
             PlannedItem(
                 content_id=state.content.id_of(i),
@@ -120,42 +201,8 @@ def schedule(
                 duration_minutes=round(float(minutes[i]), 1),
                 duration_estimated=bool(estimated[i]),
                 start_week=int(start // weekly_minutes) + 1,
-                end_week=max(int(math.ceil(clock / weekly_minutes)), 1),
-                reaches=(),
+                end_week=end_week,
+                reaches=tuple(reaches),
             )
         )
-    # when each milestone is reached: its first item's end, not before the level below
-    at: dict[int, tuple[float, int]] = {}
-    for m in sorted(range(len(milestones)), key=lambda m: milestones[m][1]):
-        hits = [(ends[k], k) for k, p in enumerate(order) if m in problem.covers[p]]
-        b = int(problem.below[m])
-        if not hits or (b >= 0 and b not in at):
-            continue
-        when = min(hits)
-        at[m] = max(when, at[b]) if b >= 0 else when
-    reaches: dict[int, list[tuple[str, int]]] = {}
-    for m, (_, k) in at.items():
-        s, lv, _ = milestones[m]
-        reaches.setdefault(k, []).append((state.skills.id_of(s), lv))
-    planned = [
-        PlannedItem(**{**p.__dict__, "reaches": tuple(sorted(reaches.get(k, [])))})
-        for k, p in enumerate(planned)
-    ]
-    current = level.copy()
-    out: list[ReachedMilestone] = []
-    taken = 0
-    for m, (_, k) in sorted(at.items(), key=lambda kv: (kv[1], milestones[kv[0]][1], kv[0])):
-        s, lv, _ = milestones[m]
-        current[s] = max(current[s], min(float(lv), float(required[s])))
-        out.append(
-            ReachedMilestone(
-                skill_id=state.skills.id_of(s),
-                skill_name=state.skill_names[s],
-                level=lv,
-                week=planned[k].end_week,
-                readiness_after=round(readiness(current, required, weight), 4),
-                content_ids=tuple(p.content_id for p in planned[taken : k + 1]),
-            )
-        )
-        taken = max(taken, k + 1)
-    return planned, out
+    return planned, out, after

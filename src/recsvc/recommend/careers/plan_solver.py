@@ -1,143 +1,254 @@
-"""The plan's choice of items as a mixed-integer program, solved exactly with HiGHS (scipy milp).
+"""The plan's choice of items as a mixed-integer program, solved with HiGHS (scipy milp).
 
-A *milestone* is one skill level to reach (skill s, level L). It is reached by completing
-an item that teaches s at level L, once the milestone one level below (if the plan has
-one) is reached; it is worth ``value[m]`` (need weight x the part of the gap between L - 1
-and L). Choose items ``x`` (0/1) and reached milestones ``y`` to
+Maximise the value of :mod:`~recsvc.recommend.careers.plan_problem` within the budget,
+prerequisites kept (``x_i <= x_j``), ``x`` binary. Per skill ``sum_k p_k min(g_sk, D)`` is
+concave and piecewise linear in D (breaks at the node gaps), written as segments ``u_sj``
+of decreasing slope with ``sum_j u_sj <= D_s``. The climb of level L is a binary ``z_sL``
+(``threshold * z_sL <=`` what lower levels deliver) and its extra ``E_sL <= sum (climb -
+gain) x`` and ``E_sL <= M z_sL`` (M: that sum at most, capped by the largest node gap:
+delivering more is worth nothing).
 
-    maximise   sum_m value[m] y[m] - eps sum_i duration[i] x[i]
-    subject to y[m] <= sum_{i teaches m} x[i]           (an item reaches it)
-               y[m] <= y[below(m)]                       (levels in order)
-               x[i] <= x[j]   for each prerequisite j of i still to take
-               sum_i duration[i] x[i] <= budget
-               x binary, 0 <= y <= 1
-
-``y`` needs no integrality: for integral ``x`` each bound is 0 or 1 and the optimum takes
-it. ``eps`` is small enough never to trade any milestone for time: it only keeps items that
-reach nothing out of the plan. HiGHS proves its answer within ``MIP_REL_GAP`` (0.01%) of
-the most weighted gap closed within the time. :func:`closed_value` scores any choice by the
-same rules (brute-force checks in the tests compare against it).
+Solving: the linear relaxation gives an upper bound on any plan's value and, rounded (the
+items it takes whole, then greedily the most value per minute), a quick plan. If that is
+within :data:`MIP_REL_GAP` of the bound it is kept; otherwise HiGHS branches, for at most
+:data:`TIME_LIMIT_S`, and the better plan is kept with the gap proven to the best bound
+(``Solution.gap``: the measured distance to the optimum, reported with every plan).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-__all__ = ["MIP_REL_GAP", "PlanProblem", "closed_value", "reached", "solve"]
+from recsvc.recommend.careers.plan_problem import (
+    PlanProblem,
+    climbed,
+    closed_by_skill,
+    closed_value,
+    credited,
+)
 
-#: HiGHS stops once its plan is proven within this share of the optimum
-MIP_REL_GAP = 1e-4
+__all__ = ["MIP_REL_GAP", "TIME_LIMIT_S", "Solution", "solve"]
+
+#: a plan proven within this share of the optimum is kept
+MIP_REL_GAP = 1e-2
+#: past this, HiGHS returns its best plan so far and the gap it proved
+TIME_LIMIT_S = 0.05
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
-class PlanProblem:
-    """Items, milestones and the rules between them (indices are positions in these lists)."""
-
-    duration: FloatArray  # minutes per item
-    covers: list[list[int]]  # milestones each item can reach
-    value: FloatArray  # per milestone
-    below: npt.NDArray[np.int64]  # per milestone: the milestone one level below, -1 none
-    requires: list[tuple[int, int]] = field(default_factory=list)  # (item, item it needs)
-    budget: float = float("inf")
-
-    @property
-    def n_items(self) -> int:
-        return len(self.duration)
+class Solution:
+    chosen: BoolArray
+    value: float  # weighted gap closed in expectation
+    gap: float  # proven relative distance to the optimum (0 up to MIP_REL_GAP)
 
 
-def reached(problem: PlanProblem, chosen: BoolArray) -> BoolArray:
-    """Milestones a choice reaches: covered by a chosen item, with the level below reached."""
-    covered = np.zeros(len(problem.value), dtype=bool)
-    for i in np.flatnonzero(chosen).tolist():
-        covered[problem.covers[i]] = True
-    out = np.zeros_like(covered)
-    for m in np.argsort(_depth(problem.below), kind="stable").tolist():
-        b = int(problem.below[m])
-        out[m] = covered[m] and (b < 0 or out[b])
+def _segments(problem: PlanProblem) -> tuple[list[int], list[float], list[float]]:
+    """Per skill, the concave curve ``sum_k p_k min(g_k, T)`` as (skill, width, slope)."""
+    owner: list[int] = []
+    width: list[float] = []
+    slope: list[float] = []
+    for s in range(len(problem.weight)):
+        gaps = np.asarray(problem.gap[s], np.float64)
+        prev = 0.0
+        for g in np.unique(gaps[gaps > 1e-9]).tolist():
+            owner.append(s)
+            width.append(g - prev)
+            slope.append(float(problem.weight[s] * problem.node_weight[gaps >= g - 1e-12].sum()))
+            prev = g
+    return owner, width, slope
+
+
+def _without_idle(problem: PlanProblem, chosen: BoolArray, min_value: float) -> BoolArray:
+    """Drop chosen items that add less than ``min_value`` (nothing, for 0) and that no
+    chosen item needs (longest first)."""
+    out = chosen.copy()
+    gains = credited(problem, out)
+    delivered = gains.sum(axis=0)
+    now = closed_by_skill(problem, delivered) @ problem.weight
+    less = np.minimum(problem.gap[None, :, :], (delivered[None, :] - gains)[:, :, None])
+    # what removing each item alone loses at least (lower levels may then climb less too)
+    loses = now - (less @ problem.node_weight) @ problem.weight
+    needed = np.zeros(len(out), dtype=bool)
+    for a, b in problem.requires:
+        needed[b] |= bool(out[a])
+    maybe = out & ~needed & (loses < max(min_value, 1e-12))
+    value = closed_value(problem, out)
+    for i in sorted(np.flatnonzero(maybe).tolist(), key=lambda i: -problem.duration[i]):
+        if any(out[a] for a, b in problem.requires if b == i):
+            continue
+        out[i] = False
+        trial = closed_value(problem, out)
+        if trial >= value - max(min_value, 1e-12):
+            value = trial
+        else:
+            out[i] = True
     return out
 
 
-def _depth(below: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    depth = np.zeros(len(below), dtype=np.int64)
-    for m in range(len(below)):
-        b, d = int(below[m]), 0
-        while b >= 0:
-            b, d = int(below[b]), d + 1
-        depth[m] = d
-    return depth
+@dataclass(frozen=True)
+class _Program:
+    c: FloatArray
+    constraints: list[LinearConstraint]
+    integrality: FloatArray
+    bounds: Bounds
+    eps: float
 
 
-def closed_value(problem: PlanProblem, chosen: BoolArray) -> float:
-    """Weighted gap a choice closes (0 if it breaks the budget or a prerequisite)."""
-    c = np.asarray(chosen, dtype=bool)
-    if float(problem.duration[c].sum()) > problem.budget + 1e-6:
-        return 0.0
-    if any(c[i] and not c[j] for i, j in problem.requires):
-        return 0.0
-    return float(problem.value[reached(problem, c)].sum())
+def _program(problem: PlanProblem) -> _Program | None:
+    """The mixed-integer program of the module docstring (None: nothing to gain)."""
+    n_i = problem.n_items
+    if n_i == 0 or not (problem.weight > 0).any() or not (problem.climb > 0).any():
+        return None
+    owner, width, slope = _segments(problem)
+    n_u = len(owner)
+    if n_u == 0:
+        return None
+    n_s = len(problem.weight)
+    pairs = problem.climbs()
+    n_p = len(pairs)
+    # columns: x (items), u (segments), z (climbs), e (climb extras)
+    u0, z0, e0 = n_i, n_i + n_u, n_i + n_u + n_p
+    n_col = e0 + n_p
+    rows: list[npt.NDArray[np.int64]] = []
+    cols: list[npt.NDArray[np.int64]] = []
+    vals: list[FloatArray] = []
 
+    def put(r: int | IntArray, c: int | IntArray, v: float | FloatArray) -> None:
+        c_arr = np.atleast_1d(np.asarray(c, dtype=np.int64))
+        n = len(c_arr)
+        rows.append(np.full(n, r, np.int64) if isinstance(r, int) else np.asarray(r, np.int64))
+        cols.append(c_arr)
+        vals.append(np.full(n, v) if isinstance(v, float) else np.asarray(v, np.float64))
 
-def solve(problem: PlanProblem, *, time_limit_s: float = 5.0) -> BoolArray:
-    """The chosen items of an optimal plan (see the module docstring)."""
-    n_i, n_m = problem.n_items, len(problem.value)
-    if n_i == 0 or n_m == 0 or not (problem.value > 0).any():
-        return np.zeros(n_i, dtype=bool)
-    positive = problem.value[problem.value > 0]
-    total = float(problem.duration.sum()) or 1.0
-    eps = 1e-4 * float(positive.min()) / total
-    c = np.concatenate([eps * problem.duration, -problem.value])
-    # rows: y[m] - sum x[i teaches m] <= 0; y[m] - y[below] <= 0; x[i] - x[needed] <= 0
-    item_of = [(m, i) for i, ms in enumerate(problem.covers) for m in ms]
-    chain = [(m, int(b)) for m, b in enumerate(problem.below.tolist()) if b >= 0]
-    n_rows = n_m + len(chain) + len(problem.requires)
-    r_cover = np.arange(n_m)
-    r_chain = n_m + np.arange(len(chain))
-    r_req = n_m + len(chain) + np.arange(len(problem.requires))
-    chain_a = np.asarray(chain, dtype=np.int64).reshape(-1, 2)
-    req_a = np.asarray(problem.requires, dtype=np.int64).reshape(-1, 2)
-    cover_a = np.asarray(item_of, dtype=np.int64).reshape(-1, 2)
-    rows = np.concatenate([cover_a[:, 0], r_cover, r_chain, r_chain, r_req, r_req])
-    cols = np.concatenate(
-        [
-            cover_a[:, 1],
-            n_i + r_cover,
-            n_i + chain_a[:, 0],
-            n_i + chain_a[:, 1],
-            req_a[:, 0],
-            req_a[:, 1],
-        ]
+    # per skill: sum_j u_sj - sum_i gain_is x_i - sum_L e_sL <= 0
+    g = sp.coo_matrix(problem.gain)
+    put(g.col, g.row, -g.data)
+    put(np.asarray(owner), u0 + np.arange(n_u), 1.0)
+    row = n_s
+    top = problem.top
+    for p, (s, lv) in enumerate(pairs):
+        put(s, e0 + p, -1.0)
+        at = np.flatnonzero(problem.level[:, s] == lv)
+        extra = problem.climb[at, s] - problem.gain[at, s]
+        # e <= sum (climb - gain) x over the items of level lv; e <= top z
+        put(row, e0 + p, 1.0)
+        put(row, at, -extra)
+        put(row + 1, e0 + p, 1.0)
+        put(row + 1, z0 + p, -min(float(top[s]), float(extra.sum())))
+        # z only once the lower levels deliver lv - 1 - start
+        below = np.flatnonzero((problem.level[:, s] < lv) & (problem.gain[:, s] > 0))
+        put(row + 2, z0 + p, problem.threshold(s, lv))
+        put(row + 2, below, -problem.gain[below, s])
+        lower = [q for q, (s2, lv2) in enumerate(pairs) if s2 == s and lv2 < lv]
+        put(row + 2, e0 + np.asarray(lower, dtype=np.int64), -1.0)
+        row += 3
+    req = np.asarray(problem.requires, dtype=np.int64).reshape(-1, 2)
+    r_req = row + np.arange(len(req))
+    put(r_req, req[:, 0], 1.0)
+    put(r_req, req[:, 1], -1.0)
+    n_row = row + len(req)
+    a = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_row, n_col),
     )
-    vals = np.concatenate(
-        [
-            -np.ones(len(cover_a)),
-            np.ones(n_m),
-            np.ones(len(chain_a)),
-            -np.ones(len(chain_a)),
-            np.ones(len(req_a)),
-            -np.ones(len(req_a)),
-        ]
+    constraints = [LinearConstraint(a, -np.inf, np.zeros(n_row))]
+    if math.isfinite(problem.budget):
+        budget_row = np.zeros(n_col)
+        budget_row[:n_i] = problem.duration
+        constraints.append(LinearConstraint(budget_row[None, :], -np.inf, problem.budget))
+    # a tiny cost per minute keeps items adding nothing out (never trades real value)
+    eps = 1e-7 * float(np.dot(width, slope)) / max(float(problem.duration.sum()), 1.0)
+    c = np.zeros(n_col)
+    c[:n_i] = eps * problem.duration
+    c[u0:z0] = -np.asarray(slope)
+    upper = np.concatenate([np.ones(n_i), width, np.ones(n_p), top[[s for s, _ in pairs]]])
+    integrality = np.zeros(n_col)
+    integrality[:n_i] = 1
+    integrality[z0:e0] = 1
+    return _Program(c, constraints, integrality, Bounds(np.zeros(n_col), upper), eps)
+
+
+def _fill(problem: PlanProblem, chosen: BoolArray) -> BoolArray:
+    """``chosen`` plus, greedily, the item adding the most value per minute that fits
+    (its prerequisites already in), until none adds any: a quick good plan."""
+    out = np.asarray(chosen, dtype=bool).copy()
+    d = problem.duration
+    left = problem.budget - float(d[out].sum())
+    req = np.asarray(problem.requires, dtype=np.int64).reshape(-1, 2)
+    cols = np.arange(problem.gain.shape[1])[None, :]
+    while True:
+        unmet = np.bincount(req[:, 0], weights=~out[req[:, 1]], minlength=len(d)) > 0
+        idx = np.flatnonzero(~out & ~unmet & (d <= left + 1e-9))
+        if len(idx) == 0:
+            break
+        z, _ = climbed(problem, out)
+        delivered = credited(problem, out).sum(axis=0)
+        now = closed_by_skill(problem, delivered) @ problem.weight
+        on = z[cols, problem.level[idx]]
+        more = problem.gain[idx] + (problem.climb[idx] - problem.gain[idx]) * on
+        after = np.minimum(problem.gap[None, :, :], (delivered[None, :] + more)[:, :, None])
+        gained = (after @ problem.node_weight) @ problem.weight - now
+        j = int(np.argmax(gained / np.maximum(d[idx], 1.0)))
+        if gained[j] <= 1e-12:
+            break
+        out[idx[j]] = True
+        left -= float(d[idx[j]])
+    return out
+
+
+def solve(
+    problem: PlanProblem, *, time_limit_s: float = TIME_LIMIT_S, min_value: float = 0.0
+) -> Solution:
+    """The chosen items of an optimal plan (see the module docstring).
+
+    First the linear relaxation (an upper bound on any plan's value) and a quick plan
+    from it: the items it takes whole, then greedy by value per minute. When that plan is
+    within :data:`MIP_REL_GAP` of the bound it is proven good enough; otherwise HiGHS
+    solves the program. Items adding less than ``min_value`` (none that another item
+    needs) are then dropped: a plan lists nothing not worth the learner's time.
+    """
+    n_i = problem.n_items
+    none = Solution(np.zeros(n_i, dtype=bool), 0.0, 0.0)
+    program = _program(problem)
+    if program is None:
+        return none
+    spent = min(problem.budget, float(problem.duration.sum()))
+    relaxed = milp(
+        program.c,
+        constraints=program.constraints,
+        integrality=np.zeros_like(program.integrality),
+        bounds=program.bounds,
     )
-    a = sp.csr_matrix((vals, (rows, cols)), shape=(n_rows, n_i + n_m))
-    ub = np.zeros(n_rows)
-    constraints = [LinearConstraint(a, -np.inf, ub)]
-    if np.isfinite(problem.budget):
-        budget_row = np.concatenate([problem.duration, np.zeros(n_m)])[None, :]
-        constraints.append(LinearConstraint(budget_row, -np.inf, problem.budget))
-    result = milp(
-        c,
-        constraints=constraints,
-        integrality=np.concatenate([np.ones(n_i), np.zeros(n_m)]),
-        bounds=Bounds(0.0, 1.0),
-        options={"time_limit": time_limit_s, "mip_rel_gap": MIP_REL_GAP},
-    )
-    if result.x is None:
-        return np.zeros(n_i, dtype=bool)
-    return np.asarray(result.x[:n_i] > 0.5)
+    if relaxed.x is None:  # cannot happen (x = 0 is feasible); be safe
+        return none
+    bound = -float(relaxed.fun) + program.eps * spent
+    chosen = _fill(problem, np.asarray(relaxed.x[:n_i] > 1.0 - 1e-6))
+    value = closed_value(problem, chosen)
+    if value < (1.0 - MIP_REL_GAP) * bound:
+        result = milp(
+            program.c,
+            constraints=program.constraints,
+            integrality=program.integrality,
+            bounds=program.bounds,
+            options={"time_limit": time_limit_s, "mip_rel_gap": MIP_REL_GAP},
+        )
+        if result.x is not None:
+            exact = np.asarray(result.x[:n_i] > 0.5)
+            if closed_value(problem, exact) > value:
+                chosen, value = exact, closed_value(problem, exact)
+        dual = getattr(result, "mip_dual_bound", None)
+        if dual is not None and np.isfinite(dual):
+            bound = min(bound, -float(dual) + program.eps * spent)
+    chosen = _without_idle(problem, chosen, min_value)
+    value = closed_value(problem, chosen)
+    return Solution(chosen, value, max(0.0, (bound - value) / max(bound, 1e-12)))

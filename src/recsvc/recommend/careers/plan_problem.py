@@ -1,0 +1,194 @@
+"""A plan's choice problem: items, goal skills, the value of any choice, and pruning.
+
+The value of a choice is the learning value of the whole plan, valued as a list is
+(:mod:`recsvc.recommend.list_value`): per goal skill s (need weight ``n_s``), the gains the
+chosen items are expected to deliver add up and close the gap up to what is left of it, in
+expectation over the person's uncertain true level (gap ``g_sk`` at quadrature node k,
+probability ``p_k``):
+
+    value = sum_s n_s sum_k p_k min(g_sk, D_s)      D_s: levels delivered on s
+
+An item's gain on s is what learning value expects (the chance of finishing it x its share
+of s x the gain curve at its level step): ``gain`` from the person's level now. A plan
+climbs, though: once the chosen items below level L are expected to have brought the
+person to L - 1 (``D_s`` from lower levels >= L - 1 - start_s), an item teaching L is one
+step above them and delivers ``climb`` (the curve at a step of one) instead. So several
+items may be needed for one level, a second item on a gap already closed adds nothing, and
+a far-above item is worth its full gain only after the levels below it. A choice over the
+budget or missing a prerequisite is worth 0. :func:`closed_value` is the value the solver
+(:mod:`~recsvc.recommend.careers.plan_solver`) maximises and the brute-force tests check.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "N_LEVELS",
+    "PlanProblem",
+    "climbed",
+    "closed_by_skill",
+    "closed_value",
+    "credited",
+    "prune",
+]
+
+#: taught levels are 1..5 (0: the item does not teach the skill)
+N_LEVELS = 6
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """Items and goal skills (indices are positions in these arrays)."""
+
+    duration: FloatArray  # minutes per item
+    gain: FloatArray  # items x skills: expected gain (levels) from the level now
+    climb: FloatArray  # items x skills: the same once the level below the item's is reached
+    level: IntArray  # items x skills: level taught (0: none)
+    start: FloatArray  # per skill: the estimated level now
+    gap: FloatArray  # skills x nodes: the gap if the true level were at that node
+    node_weight: FloatArray  # probability of each node
+    weight: FloatArray  # need weight per skill
+    requires: list[tuple[int, int]] = field(default_factory=list)  # (item, item it needs)
+    budget: float = float("inf")
+    reach_tol: float = 0.0  # a level within this counts as reached (for climbs)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.duration)
+
+    def threshold(self, skill: int, level: int) -> float:
+        """Levels the lower items must deliver before an item of ``level`` climbs."""
+        return float(level - 1 - self.start[skill] - self.reach_tol)
+
+    @property
+    def top(self) -> FloatArray:
+        """Per skill, the largest node gap: levels delivered past it are worth nothing."""
+        return np.asarray(self.gap.max(axis=1), dtype=np.float64)
+
+    def climbs(self) -> list[tuple[int, int]]:
+        """(skill, level) pairs where some item delivers more once the level below is reached."""
+        rows, cols = np.nonzero(self.climb > self.gain + 1e-12)
+        return sorted({(int(s), int(self.level[i, s])) for i, s in zip(rows, cols, strict=True)})
+
+
+def closed_by_skill(problem: PlanProblem, delivered: FloatArray) -> FloatArray:
+    """Per skill, the gap closed in expectation when items deliver ``delivered`` levels."""
+    closed = np.minimum(problem.gap, np.asarray(delivered, np.float64)[:, None])
+    return np.asarray(closed @ problem.node_weight, dtype=np.float64)
+
+
+def climbed(problem: PlanProblem, chosen: BoolArray) -> tuple[BoolArray, FloatArray]:
+    """Per (skill, level): whether the chosen items of lower levels reach the level below
+    (``z``), and the share of the climb extras that counts (capped at the largest gap)."""
+    n_s = problem.gain.shape[1]
+    c = np.asarray(chosen, dtype=bool)[:, None]
+    code = (np.arange(n_s)[None, :] * N_LEVELS + problem.level).ravel()
+    size = n_s * N_LEVELS
+    base = np.bincount(code, (problem.gain * c).ravel(), size).reshape(n_s, N_LEVELS)
+    extra = np.bincount(code, ((problem.climb - problem.gain) * c).ravel(), size)
+    extra = extra.reshape(n_s, N_LEVELS)
+    top = problem.top
+    z = np.zeros((n_s, N_LEVELS), dtype=bool)
+    share = np.ones((n_s, N_LEVELS))
+    delivered = np.zeros(n_s)
+    for lv in range(1, N_LEVELS):
+        thr = lv - 1 - problem.start - problem.reach_tol
+        z[:, lv] = (extra[:, lv] > 0) & (delivered >= thr - 1e-9)
+        counted = np.minimum(extra[:, lv], top)
+        share[:, lv] = np.where(extra[:, lv] > 0, counted / np.maximum(extra[:, lv], 1e-300), 1.0)
+        delivered += base[:, lv] + np.where(z[:, lv], counted, 0.0)
+    return z, share
+
+
+def credited(problem: PlanProblem, chosen: BoolArray) -> FloatArray:
+    """Chosen items x skills: the gain each delivers in the plan (``climb`` where the levels
+    below its own are reached by the chosen items of lower levels, else ``gain``)."""
+    c = np.asarray(chosen, dtype=bool)
+    z, share = climbed(problem, c)
+    cols = np.arange(problem.gain.shape[1])[None, :]
+    on = z[cols, problem.level]
+    bonus = (problem.climb - problem.gain) * np.where(on, share[cols, problem.level], 0.0)
+    return np.asarray(np.where(c[:, None], problem.gain + bonus, 0.0), dtype=np.float64)
+
+
+def closed_value(problem: PlanProblem, chosen: BoolArray) -> float:
+    """Weighted gap a choice closes (0 if it breaks the budget or a prerequisite)."""
+    c = np.asarray(chosen, dtype=bool)
+    if float(problem.duration[c].sum()) > problem.budget + 1e-6:
+        return 0.0
+    if any(c[i] and not c[j] for i, j in problem.requires):
+        return 0.0
+    delivered = credited(problem, c).sum(axis=0)
+    return float(problem.weight @ closed_by_skill(problem, delivered))
+
+
+def _max_count(duration: FloatArray, budget: float) -> int:
+    """The most items any plan within ``budget`` can hold (the shortest first)."""
+    if not math.isfinite(budget):
+        return len(duration)
+    return int(np.searchsorted(np.cumsum(np.sort(duration)), budget + 1e-9, side="right"))
+
+
+def prune(problem: PlanProblem) -> BoolArray:
+    """Items an optimal plan may need: the others are left out before solving.
+
+    Item a *beats* item b that teaches one goal skill when a teaches that skill at the same
+    level, delivers at least as much of it (``gain`` and ``climb``), takes no longer and
+    needs no prerequisite (ties: the lower index). If b is beaten by at least ``K`` items,
+    with ``K`` the most items a plan can hold or enough copies of b's gain to pass the
+    skill's largest node gap, an optimal plan never needs b: either one of its beaters is
+    left out (swap it in: no less value on any level, no more time) or they are all in and
+    b adds nothing. Prerequisites of kept items are kept (items teaching several goal
+    skills are kept as they are). Exact: the tests compare with and without it.
+    """
+    n = problem.n_items
+    keep = np.ones(n, dtype=bool)
+    if n < 2:
+        return keep
+    free = np.ones(n, dtype=bool)  # needs no prerequisite still to take
+    for i, _ in problem.requires:
+        free[i] = False
+    support = problem.climb > 0
+    single = support.sum(axis=1) == 1
+    most = _max_count(problem.duration, problem.budget)
+    top = problem.top
+    d = problem.duration
+    for s in range(problem.gain.shape[1]):
+        on = support[:, s]
+        for lv in np.unique(problem.level[on, s]).tolist():
+            group = np.flatnonzero(on & (problem.level[:, s] == lv))
+            bs = group[single[group]]
+            az = group[free[group]]
+            if len(bs) == 0 or len(az) == 0:
+                continue
+            g, c = problem.gain[:, s], problem.climb[:, s]
+            ge = (g[az, None] >= g[None, bs]) & (c[az, None] >= c[None, bs])
+            shorter = d[az, None] <= d[None, bs]
+            same = (g[az, None] == g[None, bs]) & (c[az, None] == c[None, bs])
+            same &= d[az, None] == d[None, bs]
+            beats = ge & shorter & ~(same & (az[:, None] >= bs[None, :]))
+            with np.errstate(divide="ignore"):
+                copies = np.where(g[bs] > 0, np.ceil(top[s] / g[bs] - 1e-9), np.inf)
+            needed = np.minimum(float(most), np.maximum(copies, 1.0))
+            keep[bs[beats.sum(axis=0) >= needed]] = False
+    keep &= support.any(axis=1)
+    # prerequisites of kept items come along (transitively)
+    needs: dict[int, list[int]] = {}
+    for i, j in problem.requires:
+        needs.setdefault(i, []).append(j)
+    stack = [i for i in np.flatnonzero(keep).tolist() if i in needs]
+    while stack:
+        for j in needs.get(stack.pop(), []):
+            if not keep[j]:
+                keep[j] = True
+                stack.append(j)
+    return keep
