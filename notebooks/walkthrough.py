@@ -315,10 +315,10 @@ pd.DataFrame(
 
 # %% [markdown]
 # **A development plan** (`POST /plan`) toward the target role with two hours a week for
-# twelve weeks: the items that close the most weighted gap in that time (chosen exactly by a
-# mixed-integer program), prerequisites first, grouped into milestones (one per skill level
-# reached) with the readiness after each, on a calendar that never holds more than two hours
-# in a week.
+# twelve weeks: the items with the most learning value in that time (chosen by a
+# mixed-integer program, within a proven distance of the best plan), prerequisites first,
+# grouped into milestones (one per skill level reached) with the readiness after each, on a
+# calendar that never holds more than two hours in a week.
 
 # %%
 from recsvc.recommend.careers.plan import Goal  # noqa: E402
