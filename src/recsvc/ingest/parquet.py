@@ -1,4 +1,4 @@
-"""Parquet folder source: batch reads cast to strings; a corrupt file is a clear error."""
+"""Parquet folder source: batch reads cast to Arrow strings; a corrupt file is a clear error."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from recsvc.errors import DataContractError
+from recsvc.source import RawBatch, frame_of
 from recsvc.validate.columns import show
 
 __all__ = ["PARQUET_SUFFIXES", "ParquetFolderSource"]
@@ -62,6 +63,12 @@ class ParquetFolderSource:
     def iter_chunks(
         self, table: str, chunksize: int = 200_000, *, columns: Sequence[str] | None = None
     ) -> Iterator[pd.DataFrame]:
+        for batch in self.iter_batches(table, chunksize, columns=columns):
+            yield frame_of(batch)
+
+    def iter_batches(
+        self, table: str, chunksize: int = 200_000, *, columns: Sequence[str] | None = None
+    ) -> Iterator[RawBatch]:
         handle = self._open(table)
         where = self.location(table)
         row = 1
@@ -70,15 +77,13 @@ class ParquetFolderSource:
                 batch_size=chunksize, columns=None if columns is None else list(columns)
             )
             while (batch := _next_batch(batches, where, row)) is not None:
-                frame = pd.DataFrame(
-                    {
-                        name: _arrow_strings(batch.column(i), name, where)
-                        for i, name in enumerate(batch.schema.names)
-                    },
-                    index=pd.RangeIndex(row, row + batch.num_rows),
-                )
+                names = list(batch.schema.names)
+                texts = [
+                    _arrow_strings(batch.column(i), name, where) for i, name in enumerate(names)
+                ]
+                rows = np.arange(row, row + batch.num_rows, dtype=np.int64)
                 row += batch.num_rows
-                yield frame
+                yield RawBatch(pa.table(texts, names=names), rows)
         finally:
             handle.close()
 
@@ -101,7 +106,7 @@ def _next_batch(batches: Iterator[pa.RecordBatch], where: str, row: int) -> pa.R
         ) from None
 
 
-def _arrow_strings(array: pa.Array, name: str, where: str) -> np.ndarray:
+def _arrow_strings(array: pa.Array, name: str, where: str) -> pa.Array:
     """Cast one Parquet column to strings, so every source goes through the same parsers."""
     shown = show(name, 40)
     if pa.types.is_binary(array.type) or pa.types.is_large_binary(array.type):
@@ -112,7 +117,7 @@ def _arrow_strings(array: pa.Array, name: str, where: str) -> np.ndarray:
                 f"{where}: column {shown} holds bytes that are not UTF-8 text; store it as "
                 "UTF-8 text"
             ) from None
-    elif not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+    elif not pa.types.is_string(array.type):
         try:
             array = pc.cast(array, pa.string())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -122,9 +127,10 @@ def _arrow_strings(array: pa.Array, name: str, where: str) -> np.ndarray:
                 "timestamp"
             ) from None
     try:
-        return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+        array.validate(full=True)  # a corrupt page can hold bytes that are not UTF-8
     except _READ_ERRORS as exc:
         raise DataContractError(
             f"{where}: column {shown} holds values that are not valid UTF-8 text "
             f"({_first_line(exc)}); write the file again"
         ) from None
+    return array

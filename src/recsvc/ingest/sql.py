@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import (
@@ -25,6 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from recsvc.contract import TABLES
 from recsvc.errors import DataSourceError
+from recsvc.source import RawBatch, frame_of
 
 __all__ = ["CONNECT_TIMEOUT_S", "SqlSource", "mask_url", "value_strings"]
 
@@ -189,6 +191,13 @@ class SqlSource:
     def iter_chunks(
         self, table: str, chunksize: int = 200_000, *, columns: Sequence[str] | None = None
     ) -> Iterator[pd.DataFrame]:
+        for batch in self.iter_batches(table, chunksize, columns=columns):
+            yield frame_of(batch)
+
+    def iter_batches(
+        self, table: str, chunksize: int = 200_000, *, columns: Sequence[str] | None = None
+    ) -> Iterator[RawBatch]:
+        """``chunksize`` rows per fetch, each column turned into Arrow strings."""
         names = list(self._columns[table] if columns is None else columns)
         query: sa.Select[*tuple[Any, ...]] = sa.select(*(sa.column(n) for n in names)).select_from(
             sa.table(self._tables[table])
@@ -203,12 +212,10 @@ class SqlSource:
                     while rows := result.fetchmany(chunksize):
                         # what pandas.read_sql does per chunk, minus its cursor handling
                         chunk = pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
-                        frame = pd.DataFrame(
-                            {n: value_strings(chunk[n]) for n in names},
-                            index=pd.RangeIndex(row, row + len(chunk)),
-                        )
+                        texts = [pa.array(value_strings(chunk[n]), pa.string()) for n in names]
+                        numbers = np.arange(row, row + len(chunk), dtype=np.int64)
                         row += len(chunk)
-                        yield frame
+                        yield RawBatch(pa.table(texts, names=names), numbers)
                 finally:
                     with contextlib.suppress(Exception):  # the connection may be gone
                         cursor.close()
