@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NewType
+from typing import TYPE_CHECKING, NewType
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["ContentId", "EmployeeId", "IdIndex", "RoleId", "SkillId"]
 
@@ -23,7 +26,7 @@ class IdIndex:
     keeps matrices, bundles and rankings reproducible.
     """
 
-    __slots__ = ("_ids", "_pos")
+    __slots__ = ("_arrow", "_ids", "_pos")
 
     def __init__(self, ids: Sequence[str]) -> None:
         ids_t = tuple(str(i) for i in ids)
@@ -32,6 +35,7 @@ class IdIndex:
             raise ValueError("IdIndex ids must be unique")
         self._ids = ids_t
         self._pos = pos
+        self._arrow: pa.Array | None = None
 
     @classmethod
     def from_values(cls, *columns: Iterable[object]) -> IdIndex:
@@ -81,12 +85,41 @@ class IdIndex:
         return self._ids[idx]
 
     def indices(self, ids: Iterable[object], default: int = -1) -> npt.NDArray[np.int64]:
-        """Vectorised :meth:`get`: unknown or missing ids map to ``default``."""
+        """Vectorised :meth:`get`: unknown or missing ids map to ``default``.
+
+        A list of strings (and None) is looked up in one Arrow hash join; anything else
+        one value at a time.
+        """
+        if isinstance(ids, list):
+            import pyarrow as pa
+
+            try:
+                values = pa.array(ids, type=pa.string())
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                pass
+            else:
+                return self.codes(values, default)
         pos = self._pos
         return np.fromiter(
             (pos.get(str(v), default) if v is not None else default for v in ids),
             dtype=np.int64,
         )
+
+    def codes(self, values: pa.Array | pa.ChunkedArray, default: int = -1) -> npt.NDArray[np.int64]:
+        """Row indices of an Arrow string column, hashed in C++ (null or unknown: ``default``).
+
+        This is how a whole column of ids becomes integer codes once, when the dataset is
+        built; later stages work on the codes.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._arrow is None:
+            self._arrow = pa.array(self._ids, type=pa.string())
+        if not pa.types.is_string(values.type):
+            values = values.cast(pa.string())
+        found = pc.fill_null(pc.index_in(values, value_set=self._arrow), default)
+        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
 
     def to_array(self) -> npt.NDArray[np.str_]:
         """Ids as a fixed-width unicode array (how bundles store them, no pickle needed)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,9 @@ from recsvc.validate.parse import Parsed, parse_column
 
 
 def parse(kind: ColumnKind, values: list[str | None], **spec: object) -> Parsed:
-    return parse_column(pd.Series(values, dtype=object), ColumnSpec("x", kind, **spec))  # type: ignore[arg-type]
+    """Parse, with the values as the pandas column a clean table holds."""
+    parsed = parse_column(pd.Series(values, dtype=object), ColumnSpec("x", kind, **spec))  # type: ignore[arg-type]
+    return replace(parsed, values=parsed.series())
 
 
 def test_floats_are_exact_and_bad_values_flagged() -> None:

@@ -5,24 +5,48 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from recsvc.contract import ColumnSpec, TableSpec
+from recsvc.source import RawBatch
 from recsvc.validate.columns import ColumnMap, show
 from recsvc.validate.limits import ID_PROBLEMS, MAX_TEXT_CHARS
 from recsvc.validate.parse import BoolArray
 from recsvc.validate.report import Code, Severity, ValidationReport
 
-__all__ = ["Chunk"]
+__all__ = ["ArrowValues", "Chunk", "timestamp_text"]
+
+
+class ArrowValues:
+    """Python values of an Arrow array, fetched one at a time: the report shows at most a
+    capped number of values, so the column is never turned into Python objects whole."""
+
+    def __init__(
+        self, array: pa.Array | pa.ChunkedArray, show: Callable[[object], object] | None = None
+    ) -> None:
+        self.array, self.show = array, show
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, pos: int) -> object:
+        value = self.array[int(pos)].as_py()
+        if value is None or self.show is None:
+            return value
+        return self.show(value)
+
+
+def timestamp_text(value: object) -> str:
+    return str(pd.Timestamp(value))  # type: ignore[arg-type]
 
 
 class Chunk:
     """One chunk being checked: its raw values, clean values and rows to drop."""
 
-    def __init__(self, spec: TableSpec, raw: pd.DataFrame, report: ValidationReport) -> None:
+    def __init__(self, spec: TableSpec, raw: RawBatch, report: ValidationReport) -> None:
         self.spec, self.raw, self.report = spec, raw, report
-        self.rows = raw.index.to_numpy(dtype=np.int64)
+        self.rows = raw.rows
         self.drop = np.zeros(len(raw), dtype=bool)
         self.blanked = 0
         self.truncated = 0
@@ -31,8 +55,12 @@ class Chunk:
         names = [cmap.contract[k] for k in self.spec.primary_key if k in cmap.contract]
         if not names or len(names) != len(self.spec.primary_key):
             return None
-        parts = [self.raw[n] for n in names]
-        return lambda pos: "/".join(str(p.iloc[pos]).strip() for p in parts)
+        parts = [self.raw.table.column(n) for n in names]
+
+        def key(pos: int) -> str:
+            return "/".join(str(p[pos].as_py() or "").strip() for p in parts)
+
+        return key
 
     def flag(
         self,
@@ -48,7 +76,7 @@ class Chunk:
         """Report ``mask``; drop those rows when ``required`` else count them as blanked."""
         severity = Severity.ERROR if required else Severity.WARNING
         suffix = "" if required else "; value blanked, row kept"
-        shown = values if isinstance(values, np.ndarray) else None
+        shown = values if isinstance(values, np.ndarray | ArrowValues) else None
         n = self.report.add(
             self.spec.name,
             code,
@@ -70,7 +98,7 @@ class Chunk:
         self,
         col: ColumnSpec,
         problems: Mapping[str, BoolArray],
-        shown: npt.NDArray[np.object_],
+        shown: ArrowValues,
         keys: Callable[[int], str | None] | None,
     ) -> None:
         """One ``bad_id`` issue per refused id, naming its first problem (see ``limits``)."""
@@ -93,7 +121,7 @@ class Chunk:
         self,
         col: ColumnSpec,
         mask: BoolArray,
-        shown: npt.NDArray[np.object_],
+        shown: ArrowValues,
         keys: Callable[[int], str | None] | None,
     ) -> None:
         """Text cut to ``MAX_TEXT_CHARS``: a warning, the row is kept."""

@@ -6,13 +6,14 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from recsvc.contract import REQUIRED_TABLES, TABLE_ORDER, TABLES, TableSpec
 from recsvc.errors import DataContractError, DataValidationError
 from recsvc.validate.columns import ColumnMap, show
+from recsvc.validate.parse import to_arrow
 from recsvc.validate.report import Code, Severity, TableStats, ValidationReport, clip
 from recsvc.validate.table import check_table
 
@@ -155,8 +156,8 @@ def validate_tables(
             continue
         tables[name] = table
         if len(spec.primary_key) == 1:
-            keys = table[spec.primary_key[0]].dropna().unique()
-            parents[name] = pa.array(np.asarray(keys, dtype=object), type=pa.string())
+            keys = to_arrow(table[spec.primary_key[0]])
+            parents[name] = pc.unique(keys.drop_null())
     if not report.ok:
         raise TooManyBadRowsError(_threshold_message(source, report), report)
     return LoadedData(tables=tables, report=report, source_description=source.description)

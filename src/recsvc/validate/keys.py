@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from recsvc.contract import TableSpec
 from recsvc.validate.columns import show
+from recsvc.validate.parse import to_arrow
 from recsvc.validate.report import Code, Severity, TableStats, ValidationReport
 
 __all__ = ["check_keys"]
@@ -45,9 +47,10 @@ def _blank_self_reference(
     spec: TableSpec, col: str, table: pd.DataFrame, report: ValidationReport, stats: TableStats
 ) -> pd.DataFrame:
     """E.g. a manager_id that is no employee: blanked, since the table itself must load."""
-    own = pd.Index(table[spec.primary_key[0]].dropna())
+    own = to_arrow(table[spec.primary_key[0]]).drop_null()
     values = table[col]
-    unknown = values.notna().to_numpy(dtype=bool) & ~values.isin(own).to_numpy(dtype=bool)
+    known = pc.fill_null(pc.is_in(to_arrow(values), value_set=own), False)
+    unknown = values.notna().to_numpy(dtype=bool) & ~known.to_numpy(zero_copy_only=False)
     if not unknown.any():
         return table
     keys = table[spec.primary_key[0]].to_numpy(dtype=object)

@@ -19,6 +19,7 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "char_lengths",
     "id_problems",
+    "layout",
     "printable",
 ]
 
@@ -53,7 +54,7 @@ _FORMULA_BYTES[[ord(c) for c in FORMULA_PREFIXES]] = True
 BoolArray = npt.NDArray[np.bool_]
 
 
-def _layout(
+def layout(
     texts: pa.Array,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], BoolArray]:
     """Offsets (n + 1), the UTF-8 data buffer and the validity of a string array."""
@@ -91,7 +92,7 @@ def char_lengths(texts: pa.Array, at_least: int) -> npt.NDArray[np.int64]:
 
     A value never has more characters than bytes, so only long values are counted.
     """
-    offsets, _data, valid = _layout(texts)
+    offsets, _data, valid = layout(texts)
     return _char_lengths(texts, offsets, valid, at_least)
 
 
@@ -113,7 +114,7 @@ def id_problems(texts: pa.Array) -> dict[str, BoolArray]:
 
     Nulls (missing ids) are never flagged; a row may be flagged for several problems.
     """
-    offsets, data, valid = _layout(texts)
+    offsets, data, valid = layout(texts)
     n = len(texts)
     starts, lengths = offsets[:-1], np.diff(offsets)
     filled = valid & (lengths > 0)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,12 @@ __all__ = [
 ]
 
 MAX_VALUE_CHARS = 80
+
+
+class Indexed(Protocol):
+    """Values looked up by position (a numpy array, or Arrow values fetched one by one)."""
+
+    def __getitem__(self, pos: int, /) -> Any: ...
 
 
 class Code(StrEnum):
@@ -134,7 +140,7 @@ class ValidationReport:
         column: str | None,
         mask: npt.NDArray[np.bool_],
         rows: Sequence[int] | npt.NDArray[np.int64],
-        values: Sequence[object] | npt.NDArray[Any] | None,
+        values: Indexed | None,
         message: Callable[[object], str],
         keys: Callable[[int], str | None] | None = None,
     ) -> int:
@@ -151,7 +157,7 @@ class ValidationReport:
         room = self.max_issues_per_code - already
         if room > 0:
             for pos in np.flatnonzero(mask)[:room]:
-                raw = None if values is None else values[pos]
+                raw = None if values is None else values[int(pos)]
                 self.issues.append(
                     Issue(
                         table=table,

@@ -1,5 +1,8 @@
 """Row checks of one table, chunk by chunk: parse, check, drop bad rows, keep clean typed rows.
 
+Chunks stay in Arrow from the source's reader to the end of the table, which becomes a
+pandas frame in one conversion (strings stay Arrow-backed).
+
 Policy (documented in docs/data-contract.md): a problem in a required column, an unknown
 enum value, completed_at before enrolled_at and a repeated primary key drop the row; a bad
 value in an optional column (wrong type, timestamp, range, unknown reference) is blanked
@@ -9,7 +12,7 @@ value in an optional column (wrong type, timestamp, range, unknown reference) is
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,10 +21,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from recsvc.contract import ENROLMENTS, ColumnKind, ColumnSpec, TableSpec
-from recsvc.validate.chunk import Chunk
+from recsvc.source import RawBatch, batches_of
+from recsvc.validate.chunk import ArrowValues, Chunk, timestamp_text
 from recsvc.validate.columns import ColumnMap, show
 from recsvc.validate.keys import check_keys
-from recsvc.validate.parse import default_column, parse_column
+from recsvc.validate.parse import blank, default_column, parse_column, to_arrow, to_frame
 from recsvc.validate.report import Code, TableStats, ValidationReport
 
 if TYPE_CHECKING:
@@ -60,13 +64,13 @@ def _allowed_range(col: ColumnSpec) -> str:
 def _check_column(
     chunk: Chunk,
     col: ColumnSpec,
-    raw: pd.Series,
+    raw: pa.Array,
     parents: Mapping[str, pa.Array],
     keys: Callable[[int], str | None] | None,
-) -> pd.Series:
+) -> pa.Array:
     table = chunk.spec.name
     parsed = parse_column(raw, col)
-    shown = raw.to_numpy(dtype=object)
+    shown = ArrowValues(raw)
     values = parsed.values
     if col.required:
         chunk.flag(
@@ -103,7 +107,9 @@ def _check_column(
     if parsed.too_long is not None and parsed.too_long.any():
         chunk.flag_too_long(col, parsed.too_long, shown, keys)
     if col.minimum is not None or col.maximum is not None:
-        nums = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        nums = np.asarray(
+            values.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
+        )
         with np.errstate(invalid="ignore"):
             low = nums < col.minimum if col.minimum is not None else np.zeros(len(nums), bool)
             high = nums > col.maximum if col.maximum is not None else np.zeros(len(nums), bool)
@@ -119,11 +125,12 @@ def _check_column(
                 required=col.required,
                 keys=keys,
             )
-            values = values.mask(oor)
+            values = blank(values, oor)
     if col.references is not None and col.references in parents:
         assert parsed.arrow is not None  # references are always ID columns
         known = pc.fill_null(pc.is_in(parsed.arrow, value_set=parents[col.references]), False)
-        unknown = values.notna().to_numpy(dtype=bool) & ~np.asarray(known, dtype=bool)
+        present = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        unknown = present & ~np.asarray(known.to_numpy(zero_copy_only=False), dtype=bool)
         if unknown.any():
             ref = col.references
             chunk.flag(
@@ -135,27 +142,28 @@ def _check_column(
                 required=col.required,
                 keys=keys,
             )
-            values = values.mask(unknown)
+            values = blank(values, unknown)
     if col.default is not None:
-        values = values.fillna(col.default)
+        values = pc.fill_null(values, pa.scalar(col.default, values.type))
     return values
 
 
 def _check_order(
-    chunk: Chunk, clean: dict[str, pd.Series], keys: Callable[[int], str | None] | None
+    chunk: Chunk, clean: dict[str, pa.Array], keys: Callable[[int], str | None] | None
 ) -> None:
     """Enrolments only: a completion before the enrolment is impossible, so the row goes."""
     if chunk.spec.name != ENROLMENTS:
         return
     done, start = clean["completed_at"], clean["enrolled_at"]
-    before = (done < start).fillna(False).to_numpy(dtype=bool)
+    before = np.asarray(
+        pc.fill_null(pc.less(done, start), False).to_numpy(zero_copy_only=False), dtype=bool
+    )
     if before.any():
-        shown = done.astype("string").to_numpy(dtype=object)
         chunk.flag(
             Code.BAD_ORDER,
             "completed_at",
             before,
-            shown,
+            ArrowValues(done, timestamp_text),
             lambda v: f"completed_at {v} is before enrolled_at",
             required=True,
             keys=keys,
@@ -164,28 +172,32 @@ def _check_order(
 
 def _check_chunk(
     spec: TableSpec,
-    raw: pd.DataFrame,
+    raw: RawBatch,
     cmap: ColumnMap,
     parents: Mapping[str, pa.Array],
     report: ValidationReport,
     stats: TableStats,
-) -> pd.DataFrame:
+) -> RawBatch:
     chunk = Chunk(spec, raw, report)
     keys = chunk.keys(cmap)
-    clean: dict[str, pd.Series] = {}
+    clean: dict[str, pa.Array] = {}
     for col in spec.columns:
         if col.name in cmap.contract:
-            clean[col.name] = _check_column(chunk, col, raw[cmap.contract[col.name]], parents, keys)
+            column = to_arrow(raw.table.column(cmap.contract[col.name]))
+            clean[col.name] = _check_column(chunk, col, column, parents, keys)
         else:
-            clean[col.name] = default_column(col, raw.index)
+            clean[col.name] = default_column(col, len(raw))
     _check_order(chunk, clean, keys)
     for name, source_name in cmap.audit.items():
-        clean[name] = raw[source_name].astype("string")
+        clean[name] = to_arrow(raw.table.column(source_name))
     stats.rejected += int(chunk.drop.sum())
     stats.blanked += chunk.blanked
     stats.truncated += chunk.truncated
-    frame = pd.DataFrame(clean, index=raw.index)
-    return frame[~chunk.drop]
+    keep = ~chunk.drop
+    table = pa.table(list(clean.values()), names=list(clean))
+    if not keep.all():
+        table = table.filter(pa.array(keep))
+    return RawBatch(table, raw.rows[keep])
 
 
 def check_table(
@@ -198,19 +210,20 @@ def check_table(
 ) -> pd.DataFrame:
     """Validate one table; return its clean rows (RangeIndex) and fill its stats in ``report``."""
     stats = report.tables.setdefault(spec.name, TableStats())
-    chunks: Iterator[pd.DataFrame] = source.iter_chunks(
-        spec.name, chunksize, columns=cmap.source_columns
-    )
-    clean = []
-    for raw in chunks:
+    clean: list[RawBatch] = []
+    for raw in batches_of(source, spec.name, chunksize, cmap.source_columns):
         stats.read += len(raw)
         clean.append(_check_chunk(spec, raw, cmap, parents, report, stats))
-    table = pd.concat(clean) if len(clean) > 1 else clean[0] if clean else None
-    if table is None:
-        empty = pd.DataFrame({c.name: default_column(c, pd.RangeIndex(0)) for c in spec.columns})
-        table = empty.assign(**{n: pd.Series(dtype="string") for n in cmap.audit})
-    table = check_keys(spec, table, report, stats)
-    stats.kept = len(table)
+    if clean:
+        table = pa.concat_tables([c.table for c in clean])
+        rows = np.concatenate([c.rows for c in clean])
+    else:
+        empty = {c.name: default_column(c, 0) for c in spec.columns}
+        empty.update({n: pa.array([], pa.string()) for n in cmap.audit})
+        table, rows = pa.table(empty), np.zeros(0, dtype=np.int64)
+    del clean
+    frame = check_keys(spec, to_frame(table, pd.Index(rows)), report, stats)
+    stats.kept = len(frame)
     logger.info(
         "table %s: %d rows read, %d kept, %d rejected",
         spec.name,
@@ -218,4 +231,4 @@ def check_table(
         stats.kept,
         stats.rejected,
     )
-    return table.reset_index(drop=True)
+    return frame.reset_index(drop=True)
