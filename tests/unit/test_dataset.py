@@ -92,3 +92,37 @@ def test_id_codes_match_the_index_row_by_row() -> None:
     assert codes.dtype == np.int64
     assert codes.tolist() == index.indices(id_values(column)).tolist()
     assert codes.tolist() == [1, -1, -1, 2, 0, 1, -1, -1]
+
+
+@given(
+    st.lists(st.text(max_size=6), min_size=1, max_size=20, unique=True),
+    st.lists(st.one_of(st.none(), st.text(max_size=6)), max_size=40),
+)
+def test_arrow_codes_equal_one_lookup_per_value(ids: list[str], values: list[str | None]) -> None:
+    import pyarrow as pa
+
+    from recsvc.dataset import id_codes
+
+    index = IdIndex(ids)
+    expected = [index.get(v) for v in values]
+    assert index.codes(pa.array(values, type=pa.string())).tolist() == expected
+    assert index.indices(values).tolist() == expected  # a list: the Arrow path
+    assert index.indices(iter(values)).tolist() == expected  # any iterable: one by one
+    for dtype in ("string", pd.StringDtype("pyarrow"), object):
+        assert id_codes(index, pd.Series(values, dtype=dtype)).tolist() == expected
+
+
+def test_status_codes_from_names_missing_means_completed() -> None:
+    from recsvc.features.confidence import STATUS_CODES
+
+    tables = _tables(["enrolled", "dropped", "in_progress", "completed"])
+    tables[c.ENROLMENTS].loc[1, "status"] = pd.NA
+    ds = build_dataset(tables)
+    by_day = dict(zip(ds.enrolments.day.tolist(), ds.enrolments.status.tolist(), strict=True))
+    days = sorted(by_day)
+    assert [by_day[d] for d in days] == [
+        STATUS_CODES["enrolled"],
+        STATUS_CODES["completed"],
+        STATUS_CODES["in_progress"],
+        STATUS_CODES["completed"],
+    ]
