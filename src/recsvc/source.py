@@ -24,9 +24,10 @@ __all__ = ["BatchSource", "RawBatch", "Source", "batches_of", "frame_of", "rechu
 
 @dataclass(frozen=True)
 class RawBatch:
-    """Raw values of consecutive rows: one Arrow string column per source column (null when
-    empty) and each row's number as a user would look it up (CSV: the line of the record,
-    header = line 1; Parquet and SQL: the 1-based ordinal)."""
+    """Raw values of consecutive rows: one Arrow column per source column, strings (null
+    when empty) or, from Parquet, numbers, booleans and timestamps as stored; and each row's
+    number as a user would look it up (CSV: the line of the record, header = line 1; Parquet
+    and SQL: the 1-based ordinal)."""
 
     table: pa.Table
     rows: npt.NDArray[np.int64]

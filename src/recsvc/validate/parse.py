@@ -212,9 +212,41 @@ def _parse_numbers(
     return nums, bad
 
 
+def _parse_typed(raw: pa.Array, kind: ColumnKind) -> Parsed | None:
+    """A typed column (numbers, booleans, timestamps from Parquet) without going through text;
+    None when its type does not fit the kind, or its values overflow the clean type."""
+    missing = ~np.asarray(raw.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    none_bad = np.zeros(len(raw), dtype=bool)
+    numeric = pa.types.is_integer(raw.type) or pa.types.is_floating(raw.type)
+    try:
+        if kind is ColumnKind.TIMESTAMP and pa.types.is_timestamp(raw.type):
+            # naive values are UTC, as for text; an aware one is converted
+            return Parsed(raw.cast(ARROW_TYPES[kind]), missing, none_bad)
+        if kind is ColumnKind.FLOAT and numeric:
+            nums = np.asarray(
+                raw.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
+            )
+            bad = ~missing & ~np.isfinite(nums)
+            return Parsed(pa.array(nums, mask=missing | bad), missing, bad)
+        if kind is ColumnKind.INT and pa.types.is_integer(raw.type):
+            return Parsed(raw.cast(pa.int64()), missing, none_bad)
+        if kind is ColumnKind.BOOL and pa.types.is_boolean(raw.type):
+            return Parsed(raw, missing, none_bad)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. beyond 2262 in ns
+        return None
+    return None
+
+
 def parse_column(raw: pd.Series | pa.Array | pa.ChunkedArray, spec: ColumnSpec) -> Parsed:
-    """Parse one raw column (strings, null/None/NaN for empty) according to its contract kind."""
+    """Parse one raw column according to its contract kind: strings (null/None/NaN for
+    empty), or a column already typed as numbers, booleans or timestamps."""
     kind = spec.kind
+    if isinstance(raw, pa.ChunkedArray):
+        raw = raw.combine_chunks()
+    if isinstance(raw, pa.Array) and not pa.types.is_string(raw.type):
+        typed = _parse_typed(raw, kind)
+        if typed is not None:
+            return typed
     raw = to_arrow(raw)
     n = len(raw)
     no_bad = np.zeros(n, dtype=bool)

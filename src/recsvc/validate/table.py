@@ -183,7 +183,7 @@ def _check_chunk(
     clean: dict[str, pa.Array] = {}
     for col in spec.columns:
         if col.name in cmap.contract:
-            column = to_arrow(raw.table.column(cmap.contract[col.name]))
+            column = raw.table.column(cmap.contract[col.name]).combine_chunks()
             clean[col.name] = _check_column(chunk, col, column, parents, keys)
         else:
             clean[col.name] = default_column(col, len(raw))

@@ -125,3 +125,56 @@ def test_a_row_longer_than_a_read_block_loads(tmp_path: Path) -> None:
     assert table["description"].tolist() == [long[:MAX_TEXT_CHARS], "short"]
     (issue,) = [i for i in loaded.report.issues if i.code == "too_long"]
     assert (issue.row, issue.column) == (2, "description")
+
+
+def test_typed_parquet_columns_give_what_their_text_gives(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stamps = [
+        dt.datetime(2024, 1, 2, 3, 4, 5),
+        dt.datetime(9999, 1, 1),
+        None,
+        dt.datetime(2024, 5, 6),
+    ]
+    typed = tmp_path / "typed"
+    typed.mkdir()
+    pq.write_table(
+        pa.table({"content_id": ["C1", "C2"], "title": ["Python", "SQL"]}),
+        typed / "content.parquet",
+    )
+    columns = {
+        "employee_id": pa.array(["E1", "E2", "E3", "E4"]),
+        "content_id": pa.array(["C1", "C2", "C1", "C2"]),
+        "enrolled_at": pa.array(stamps, pa.timestamp("us")),  # naive: UTC
+        "progress": pa.array([0.5, float("nan"), 2.0, None]),
+        "rating": pa.array([5, 1, 3, 9], pa.uint8()),  # integers in a float column
+    }
+    pq.write_table(pa.table(columns), typed / "enrolments.parquet")
+    text = tmp_path / "text"
+    text.mkdir()
+    (text / "content.csv").write_text(CONTENT, encoding="utf-8")
+    (text / "enrolments.csv").write_text(
+        "employee_id,content_id,enrolled_at,progress,rating\n"
+        "E1,C1,2024-01-02T03:04:05,0.5,5\n"
+        "E2,C2,9999-01-01T00:00:00,nan,1\n"
+        "E3,C1,,2.0,3\n"
+        "E4,C2,2024-05-06T00:00:00,,9\n",
+        encoding="utf-8",
+    )
+    from_parquet = load_tables(typed, max_bad_share=1.0)
+    from_csv = load_tables(text, max_bad_share=1.0)
+    pd.testing.assert_frame_equal(from_parquet.tables["enrolments"], from_csv.tables["enrolments"])
+    # Parquet rows are ordinals, CSV rows file lines (header = line 1)
+    issues = [(i.row, i.column, i.code, i.severity) for i in from_parquet.report.issues]
+    shifted = [(i.row - 1, i.column, i.code, i.severity) for i in from_csv.report.issues]
+    assert issues == shifted
+    assert [i[:3] for i in issues] == [
+        (3, "enrolled_at", "missing_value"),
+        (2, "enrolled_at", "bad_timestamp"),  # past what nanoseconds can hold
+        (2, "progress", "bad_type"),  # NaN
+        (3, "progress", "out_of_range"),
+        (4, "rating", "out_of_range"),
+    ]
