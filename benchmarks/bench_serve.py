@@ -13,6 +13,7 @@ throughput ratio a machine to itself would show.
     python benchmarks/bench_serve.py --employees 2000 --employees 100000
     python benchmarks/bench_serve.py --models models/      # an existing models folder
     python benchmarks/bench_serve.py --mixed               # plus /health during /recommend load
+    python benchmarks/bench_serve.py --no-explain          # /recommend without reasons
 
 Bundles trained here are cached under ``build/bench/<n>/models`` and reused.
 """
@@ -228,7 +229,7 @@ def bench(models: Path, label: str, args: argparse.Namespace) -> tuple[Measure, 
         with tempfile.TemporaryDirectory() as tmp:
             ids_file = Path(tmp) / "ids.txt"
             ids_file.write_text("\n".join(employee_ids(models, args.seed)) + "\n")
-            rec_args = [str(ids_file), str(args.k)]
+            rec_args = [str(ids_file), str(args.k), "false" if args.no_explain else "true"]
             # warm-up: first requests pay for lazy imports, page faults of mmapped arrays
             _wrk(f"{base}/health", "health.lua", [], 1, args.connections)
             _wrk(base, "recommend.lua", rec_args, 2, args.connections)
@@ -245,7 +246,8 @@ def bench(models: Path, label: str, args: argparse.Namespace) -> tuple[Measure, 
                 )
             mixed = _mixed(base, rec_args, args) if args.mixed else None
         health, rec = _median(health_runs), _median(rec_runs)
-        _report(f"{label} (bundle {version})", health, rec)
+        reasons = ", explain=false (no reasons)" if args.no_explain else ""
+        _report(f"{label} (bundle {version}){reasons}", health, rec)
         if mixed is not None:
             _report_mixed(*mixed, connections=args.connections)
         return health, rec
@@ -329,6 +331,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also probe /health while /recommend is under load (latency of short requests)",
     )
     parser.add_argument("--k", type=int, default=10, help="items per recommendation")
+    parser.add_argument(
+        "--no-explain",
+        action="store_true",
+        help='ask /recommend with "explain": false (answers without reasons)',
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--time-budget", type=float, default=20, help="tuning seconds when training"

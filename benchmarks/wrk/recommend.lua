@@ -1,12 +1,14 @@
 -- POST /recommend for varied real employee ids, read from a file given after `--`.
--- usage: wrk -s recommend.lua http://127.0.0.1:8000 -- ids.txt [k]
+-- usage: wrk -s recommend.lua http://127.0.0.1:8000 -- ids.txt [k] [explain: true|false]
 local ids = {}
 local k = 10
+local extra = ""
 local counter = 0
 
 function init(args)
   local path = args[1]
   if args[2] then k = tonumber(args[2]) end
+  if args[3] == "false" then extra = ',"explain":false' end
   for line in io.lines(path) do
     if #line > 0 then ids[#ids + 1] = line end
   end
@@ -18,7 +20,7 @@ end
 function request()
   counter = counter + 1
   local id = ids[(counter % #ids) + 1]
-  local body = '{"employee_id":"' .. id .. '","k":' .. k .. '}'
+  local body = '{"employee_id":"' .. id .. '","k":' .. k .. extra .. '}'
   return wrk.format("POST", "/recommend", {["Content-Type"] = "application/json"}, body)
 end
 

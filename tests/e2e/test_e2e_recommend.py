@@ -69,6 +69,22 @@ def test_known_employee_gets_explained_personalised_items(http, trained, facts):
     assert answer.request_id == response.headers["x-request-id"]
 
 
+def test_explain_false_gives_the_same_list_without_reasons(http, facts):
+    """Reasons are built only when asked: the list is the same either way, only reasons go."""
+    for employee in facts["employees"][:5]:
+        asked = {"employee_id": employee, "k": 10}
+        default = http.post("/recommend", json=asked)
+        explained = http.post("/recommend", json={**asked, "explain": True})
+        bare = http.post("/recommend", json={**asked, "explain": False})
+        assert {default.status_code, explained.status_code, bare.status_code} == {200}
+        with_reasons = default.json()["items"]
+        assert with_reasons == explained.json()["items"]  # explain defaults to true
+        assert with_reasons and all(item["reasons"] for item in with_reasons)
+        without = bare.json()["items"]
+        assert all(item["reasons"] == [] for item in without)
+        assert [{**item, "reasons": []} for item in with_reasons] == without
+
+
 def test_business_rules_hold_for_many_employees(http, facts):
     for employee in facts["employees"]:
         items = ids_of(ask(http, employee, k=20))
