@@ -25,7 +25,6 @@ from recsvc.service.events import (
     recommend_batch_with_events,
     recommend_with_events,
 )
-from recsvc.service.fast_route import FastBodyRoute
 from recsvc.service.problems import domain_problem, problem_body, problem_responses
 from recsvc.service.schemas import (
     BatchRecommendRequest,
@@ -39,7 +38,7 @@ __all__ = ["router"]
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(tags=["recommendations"], dependencies=[ApiKeyDep], route_class=FastBodyRoute)
+router = APIRouter(tags=["recommendations"], dependencies=[ApiKeyDep])
 
 # Where the core runs, measured (bench_serve.py: wrk -c16, one worker, 2,000-employee bundle,
 # 2 noisy cores). With the core at ~0.5 ms, handing it to a worker thread costs more than it
