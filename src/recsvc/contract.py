@@ -82,7 +82,8 @@ class ColumnKind(StrEnum):
     ENUM = "enum"  # one of ColumnSpec.allowed
 
 
-# pandas dtype of each kind after validation
+# pandas dtype of each kind after validation; ingest gives strings Arrow-backed
+# (pd.StringDtype("pyarrow"), which equals and prints as "string": no Python object per value)
 CLEAN_DTYPES: dict[ColumnKind, str] = {
     ColumnKind.ID: "string",
     ColumnKind.TEXT: "string",
