@@ -162,24 +162,35 @@ def prune(problem: PlanProblem) -> BoolArray:
     most = _max_count(problem.duration, problem.budget)
     top = problem.top
     d = problem.duration
-    for s in range(problem.gain.shape[1]):
-        on = support[:, s]
-        for lv in np.unique(problem.level[on, s]).tolist():
-            group = np.flatnonzero(on & (problem.level[:, s] == lv))
-            bs = group[single[group]]
-            az = group[free[group]]
-            if len(bs) == 0 or len(az) == 0:
-                continue
-            g, c = problem.gain[:, s], problem.climb[:, s]
-            ge = (g[az, None] >= g[None, bs]) & (c[az, None] >= c[None, bs])
-            shorter = d[az, None] <= d[None, bs]
-            same = (g[az, None] == g[None, bs]) & (c[az, None] == c[None, bs])
-            same &= d[az, None] == d[None, bs]
-            beats = ge & shorter & ~(same & (az[:, None] >= bs[None, :]))
-            with np.errstate(divide="ignore"):
-                copies = np.where(g[bs] > 0, np.ceil(top[s] / g[bs] - 1e-9), np.inf)
-            needed = np.minimum(float(most), np.maximum(copies, 1.0))
-            keep[bs[beats.sum(axis=0) >= needed]] = False
+    rows, cols = np.nonzero(support)
+    code = cols * N_LEVELS + problem.level[rows, cols]
+    order = np.argsort(code, kind="stable")
+    rows, cols, code = rows[order], cols[order], code[order]
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    ends = np.r_[starts[1:], len(code)]
+    g_all = problem.gain[rows, cols]
+    with np.errstate(divide="ignore"):
+        copies_all = np.where(g_all > 0, np.ceil(top[cols] / g_all - 1e-9), np.inf)
+    needed_all = np.minimum(float(most), np.maximum(copies_all, 1.0))
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        if hi - lo - 1 < needed_all[lo:hi].min():
+            continue  # too few items at this skill and level to beat any of them enough
+        group = rows[lo:hi]
+        s = int(cols[lo])
+        bs = group[single[group]]
+        az = group[free[group]]
+        if len(bs) == 0 or len(az) == 0:
+            continue
+        g, c = problem.gain[:, s], problem.climb[:, s]
+        ge = (g[az, None] >= g[None, bs]) & (c[az, None] >= c[None, bs])
+        shorter = d[az, None] <= d[None, bs]
+        same = (g[az, None] == g[None, bs]) & (c[az, None] == c[None, bs])
+        same &= d[az, None] == d[None, bs]
+        beats = ge & shorter & ~(same & (az[:, None] >= bs[None, :]))
+        with np.errstate(divide="ignore"):
+            copies = np.where(g[bs] > 0, np.ceil(top[s] / g[bs] - 1e-9), np.inf)
+        needed = np.minimum(float(most), np.maximum(copies, 1.0))
+        keep[bs[beats.sum(axis=0) >= needed]] = False
     keep &= support.any(axis=1)
     # prerequisites of kept items come along (transitively)
     needs: dict[int, list[int]] = {}

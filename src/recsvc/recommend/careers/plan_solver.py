@@ -10,9 +10,10 @@ delivering more is worth nothing).
 
 Solving: the linear relaxation gives an upper bound on any plan's value and, rounded (the
 items it takes whole, then greedily the most value per minute), a quick plan. If that is
-within :data:`MIP_REL_GAP` of the bound it is kept; otherwise HiGHS branches, for at most
-:data:`TIME_LIMIT_S`, and the better plan is kept with the gap proven to the best bound
-(``Solution.gap``: the measured distance to the optimum, reported with every plan).
+within :data:`MIP_REL_GAP` of the bound it is kept; otherwise, on problems of at most
+:data:`EXACT_MAX_ITEMS` items, HiGHS branches for at most :data:`TIME_LIMIT_S` and the
+better plan is kept. ``Solution.gap`` is the distance to the best bound proven (the LP's,
+or HiGHS's): an upper bound on the distance to the optimum, reported with every plan.
 """
 
 from __future__ import annotations
@@ -33,12 +34,16 @@ from recsvc.recommend.careers.plan_problem import (
     credited,
 )
 
-__all__ = ["MIP_REL_GAP", "TIME_LIMIT_S", "Solution", "solve"]
+__all__ = ["EXACT_MAX_ITEMS", "MIP_REL_GAP", "TIME_LIMIT_S", "Solution", "solve"]
 
 #: a plan proven within this share of the optimum is kept
 MIP_REL_GAP = 1e-2
 #: past this, HiGHS returns its best plan so far and the gap it proved
 TIME_LIMIT_S = 0.05
+#: HiGHS branches only on problems this small (after pruning): larger ones did not finish
+#: within the time limit on the sample and never beat the rounded plan, which the long
+#: runs of ``benchmarks/plan_quality.py --exact`` find within a few % of the optimum
+EXACT_MAX_ITEMS = 60
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -161,11 +166,14 @@ def _program(problem: PlanProblem) -> _Program | None:
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
         shape=(n_row, n_col),
     )
-    constraints = [LinearConstraint(a, -np.inf, np.zeros(n_row))]
-    if math.isfinite(problem.budget):
-        budget_row = np.zeros(n_col)
-        budget_row[:n_i] = problem.duration
-        constraints.append(LinearConstraint(budget_row[None, :], -np.inf, problem.budget))
+    upper_rows = np.zeros(n_row)
+    if math.isfinite(problem.budget):  # one matrix: scipy converts each constraint again
+        a = sp.vstack(
+            [a, sp.csr_matrix((problem.duration, (np.zeros(n_i), np.arange(n_i))), (1, n_col))],
+            format="csr",
+        )
+        upper_rows = np.r_[upper_rows, problem.budget]
+    constraints = [LinearConstraint(a, -np.inf, upper_rows)]
     # a tiny cost per minute keeps items adding nothing out (never trades real value)
     eps = 1e-7 * float(np.dot(width, slope)) / max(float(problem.duration.sum()), 1.0)
     c = np.zeros(n_col)
@@ -207,7 +215,11 @@ def _fill(problem: PlanProblem, chosen: BoolArray) -> BoolArray:
 
 
 def solve(
-    problem: PlanProblem, *, time_limit_s: float = TIME_LIMIT_S, min_value: float = 0.0
+    problem: PlanProblem,
+    *,
+    time_limit_s: float = TIME_LIMIT_S,
+    min_value: float = 0.0,
+    exact_max_items: int = EXACT_MAX_ITEMS,
 ) -> Solution:
     """The chosen items of an optimal plan (see the module docstring).
 
@@ -234,7 +246,7 @@ def solve(
     bound = -float(relaxed.fun) + program.eps * spent
     chosen = _fill(problem, np.asarray(relaxed.x[:n_i] > 1.0 - 1e-6))
     value = closed_value(problem, chosen)
-    if value < (1.0 - MIP_REL_GAP) * bound:
+    if value < (1.0 - MIP_REL_GAP) * bound and n_i <= exact_max_items:
         result = milp(
             program.c,
             constraints=program.constraints,
