@@ -34,7 +34,9 @@ from recsvc.evaluate.need import TeachTable, need_view, true_levels  # noqa: E40
 from recsvc.models.skill_gap import need_weights  # noqa: E402
 from recsvc.recommend import Context, Query, Recommender  # noqa: E402
 from recsvc.recommend.candidates import build_signals  # noqa: E402
+from recsvc.recommend.careers import plan as plan_module  # noqa: E402
 from recsvc.recommend.careers.plan import Goal  # noqa: E402
+from recsvc.recommend.careers.plan_solver import best_bound  # noqa: E402
 
 __all__ = ["main"]
 
@@ -57,7 +59,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weekly", type=float, default=120.0)
     parser.add_argument("--weeks", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--exact",
+        type=int,
+        default=0,
+        help="for this many plans, solve the same problem for up to 60 s to measure how far "
+        "the served plan is from the optimum",
+    )
     args = parser.parse_args(argv)
+    served: list[tuple[object, float]] = []  # (problem, value of the served plan)
+    solve = plan_module.solve
+
+    def recording_solve(problem: object, **kwargs: object) -> object:
+        solution = solve(problem, **kwargs)  # type: ignore[arg-type]
+        if len(served) < args.exact:
+            served.append((problem, solution.value))
+        return solution
+
+    plan_module.solve = recording_solve  # type: ignore[assignment]
     rec = Recommender.from_bundle(read_bundle(args.models))
     st = rec.state
     truth = GroundTruth.read(args.data / "ground_truth", st)
@@ -139,6 +158,16 @@ def main(argv: list[str] | None = None) -> int:
         f"plans' proven distance to their optimum: median {np.median(gap):.2%}, "
         f"p95 {np.percentile(gap, 95):.2%}, max {gap.max():.2%}\n"
     )
+    if served:
+        distance = []
+        for problem, value in served:
+            best, bound = best_bound(problem)  # type: ignore[arg-type]
+            distance.append((max(best, value) - value) / max(best, value, 1e-12))
+        d = np.asarray(distance)
+        out.write(
+            f"served plans vs the best plan HiGHS finds in 60 s ({len(d)} plans): value lost "
+            f"median {np.median(d):.2%}, p95 {np.percentile(d, 95):.2%}, max {d.max():.2%}\n"
+        )
     return 0
 
 

@@ -257,8 +257,9 @@ class PlanResponse(BaseModel):
     optimality_gap: float = Field(
         ge=0,
         le=1,
-        description="Proven relative distance to the best plan: 0 when solved to optimality "
-        "(within 0.01%); above 0 only when the solver stopped at its time limit.",
+        description="Proven bound on the relative distance to the best possible plan: this "
+        "plan closes at least 1 - optimality_gap of what the best one would (the bound is "
+        "the program's linear relaxation, or HiGHS's when it branched).",
     )
     model_version: str = Field(description="Bundle version that answered.")
     request_id: str = Field(description="Request id.")

@@ -81,6 +81,20 @@ def test_milp_matches_brute_force_on_small_instances(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(40))
+def test_the_reported_gap_bounds_the_distance_to_the_optimum(seed: int) -> None:
+    # without branching (as on large problems) the plan is the rounded relaxation, and its
+    # gap is measured against the relaxation's bound: never less than the true distance
+    problem = random_problem(np.random.default_rng(2000 + seed))
+    solution = solve(problem, exact_max_items=0)
+    optimum = brute_force(problem)
+    assert solution.value <= optimum + 1e-9
+    if optimum > 0:
+        assert (optimum - solution.value) / optimum <= solution.gap + 1e-9
+    assert problem.duration[solution.chosen].sum() <= problem.budget + 1e-6
+    assert all(solution.chosen[j] for i, j in problem.requires if solution.chosen[i])
+
+
+@pytest.mark.parametrize("seed", range(40))
 def test_pruning_keeps_an_optimal_plan(seed: int) -> None:
     # many items of few levels, so that some are beaten and left out
     rng = np.random.default_rng(1000 + seed)

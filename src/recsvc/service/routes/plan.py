@@ -56,11 +56,12 @@ def _payload(plan: Plan) -> dict[str, Any]:
 async def plan(body: PlanRequest, served: ServedDep) -> Response:
     """Plan learning toward a target role, skills with levels, or the employee's own role.
 
-    Items are chosen to close the most weighted gap within `weekly_minutes` x
-    `horizon_weeks` (solved exactly), ordered so prerequisites come first and levels are
-    climbed in order, skipping what the person completed or proved; grouped into milestones
-    (one per skill level reached) with readiness after each, and laid on a calendar where
-    no week holds more than `weekly_minutes`.
+    Items are chosen for the most learning value within `weekly_minutes` x `horizon_weeks`
+    (a mixed-integer program; `optimality_gap` bounds the distance to the best plan),
+    ordered so prerequisites come first and levels are climbed in order, skipping what the
+    person completed or proved; grouped into milestones (one per skill level reached, by
+    expected level) with readiness after each, and laid on a calendar where no week holds
+    more than `weekly_minutes`.
     """
     recommender = served.recommender
     g = body.goal
