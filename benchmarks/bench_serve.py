@@ -14,6 +14,7 @@ throughput ratio a machine to itself would show.
     python benchmarks/bench_serve.py --models models/      # an existing models folder
     python benchmarks/bench_serve.py --mixed               # plus /health during /recommend load
     python benchmarks/bench_serve.py --no-explain          # /recommend without reasons
+    python benchmarks/bench_serve.py --baseline REF        # beside the service as of REF
 
 Bundles trained here are cached under ``build/bench/<n>/models`` and reused.
 """
@@ -31,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -219,44 +222,88 @@ def _median(runs: list[Measure]) -> Measure:
     )
 
 
+@contextmanager
+def _source_of(ref: str | None) -> Iterator[Path | None]:
+    """``src`` as committed at ``ref`` (``git archive``) in a temporary folder, or None."""
+    if ref is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        yield Path(tmp) / "src"
+
+
 def bench(models: Path, label: str, args: argparse.Namespace) -> tuple[Measure, Measure]:
-    """Start the service over ``models`` and measure /health and /recommend alternately."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = start_service(models, port)
-    try:
-        version = wait_ready(base, process)
-        with tempfile.TemporaryDirectory() as tmp:
+    """Start the service over ``models`` and measure /health and /recommend alternately.
+
+    With ``--baseline REF`` the service as committed at REF runs beside it on the same
+    bundle (started with REF's ``src`` first on the path) and the rounds alternate between
+    the two, so before and after are measured under the same load.
+    """
+    with _source_of(args.baseline) as baseline_src, tempfile.TemporaryDirectory() as tmp:
+        variants: list[tuple[str, dict[str, str]]] = [("", {})]
+        if baseline_src is not None:
+            variants.insert(0, (f"baseline {args.baseline}: ", {"PYTHONPATH": str(baseline_src)}))
+        services: list[tuple[str, str, subprocess.Popen[bytes]]] = []
+        try:
+            for name, env in variants:
+                port = free_port()
+                services.append(
+                    (name, f"http://127.0.0.1:{port}", start_service(models, port, env))
+                )
+            versions = {name: wait_ready(base, process) for name, base, process in services}
             ids_file = Path(tmp) / "ids.txt"
             ids_file.write_text("\n".join(employee_ids(models, args.seed)) + "\n")
             rec_args = [str(ids_file), str(args.k), "false" if args.no_explain else "true"]
-            # warm-up: first requests pay for lazy imports, page faults of mmapped arrays
-            _wrk(f"{base}/health", "health.lua", [], 1, args.connections)
-            _wrk(base, "recommend.lua", rec_args, 2, args.connections)
-            health_runs, rec_runs = [], []
-            pid = process.pid
-            for _ in range(args.rounds):
-                health_runs.append(
-                    _wrk(
-                        f"{base}/health", "health.lua", [], args.duration, args.connections, pid=pid
+            for _, base, _ in services:
+                # warm-up: first requests pay for lazy imports, page faults of mmapped arrays
+                _wrk(f"{base}/health", "health.lua", [], 1, args.connections)
+                _wrk(base, "recommend.lua", rec_args, 2, args.connections)
+            runs: dict[str, tuple[list[Measure], list[Measure]]] = {
+                name: ([], []) for name, _, _ in services
+            }
+            for round_ in range(args.rounds):
+                for name, base, process in services if round_ % 2 == 0 else services[::-1]:
+                    health_runs, rec_runs = runs[name]
+                    health_runs.append(
+                        _wrk(
+                            f"{base}/health",
+                            "health.lua",
+                            [],
+                            args.duration,
+                            args.connections,
+                            pid=process.pid,
+                        )
                     )
-                )
-                rec_runs.append(
-                    _wrk(base, "recommend.lua", rec_args, args.duration, args.connections, pid=pid)
-                )
-            mixed = _mixed(base, rec_args, args) if args.mixed else None
+                    rec_runs.append(
+                        _wrk(
+                            base,
+                            "recommend.lua",
+                            rec_args,
+                            args.duration,
+                            args.connections,
+                            pid=process.pid,
+                        )
+                    )
+            current_base = services[-1][1]
+            mixed = _mixed(current_base, rec_args, args) if args.mixed else None
+        finally:
+            for _, _, process in services:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+    reasons = ", explain=false (no reasons)" if args.no_explain else ""
+    for name, (health_runs, rec_runs) in runs.items():
         health, rec = _median(health_runs), _median(rec_runs)
-        reasons = ", explain=false (no reasons)" if args.no_explain else ""
-        _report(f"{label} (bundle {version}){reasons}", health, rec)
-        if mixed is not None:
-            _report_mixed(*mixed, connections=args.connections)
-        return health, rec
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _report(f"{name}{label} (bundle {versions[name]}){reasons}", health, rec)
+    if mixed is not None:
+        _report_mixed(*mixed, connections=args.connections)
+    return health, rec
 
 
 def _mixed(base: str, rec_args: list[str], args: argparse.Namespace) -> tuple[Measure, Measure]:
@@ -335,6 +382,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-explain",
         action="store_true",
         help='ask /recommend with "explain": false (answers without reasons)',
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also serve the same bundle with the code committed at this git ref, in "
+        "alternating rounds (before and after under the same load)",
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
