@@ -22,6 +22,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import subprocess  # noqa: E402
@@ -189,6 +191,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline", default=None, help="git ref to compare against")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="write the tables into docs/performance.md (between its core markers)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -210,13 +217,25 @@ def main(argv: list[str] | None = None) -> None:
         if baseline is not None:
             results["current"] = current
         sizes = f"{n_users} employees, {n_items} items, {args.rounds} rounds"
-        _report(f"recommend latency in ms, every call ({sizes})", results, "all_samples")
-        _report("per query, best of the rounds (machine noise removed)", results, "best_of_rounds")
-        sys.stdout.write(
-            "recommend_batch, ms per query: "
-            + ", ".join(f"{k} {v['batch_per_query_ms']:.3f}" for k, v in results.items())
-            + "\n"
-        )
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            _report(f"recommend latency in ms, every call ({sizes})", results, "all_samples")
+            _report(
+                "per query, best of the rounds (machine noise removed)", results, "best_of_rounds"
+            )
+            sys.stdout.write(
+                "recommend_batch, ms per query: "
+                + ", ".join(f"{k} {v['batch_per_query_ms']:.3f}" for k, v in results.items())
+                + "\n"
+            )
+        sys.stdout.write(printed.getvalue())
+        if args.write_docs:
+            sys.path.insert(0, str(REPO / "benchmarks"))
+            from bench_serve import write_doc_block
+
+            command = " ".join(["python benchmarks/bench_core.py", *(argv or sys.argv[1:])])
+            title = "### The core alone: the latest bench_core.py run"
+            write_doc_block("core", title, command, printed.getvalue())
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ Bundles trained here are cached under ``build/bench/<n>/models`` and reused.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import random
@@ -236,7 +237,7 @@ def _source_of(ref: str | None) -> Iterator[Path | None]:
         yield Path(tmp) / "src"
 
 
-def bench(models: Path, label: str, args: argparse.Namespace) -> tuple[Measure, Measure]:
+def bench(models: Path, label: str, args: argparse.Namespace) -> str:
     """Start the service over ``models`` and measure /health and /recommend alternately.
 
     With ``--baseline REF`` the service as committed at REF runs beside it on the same
@@ -298,12 +299,13 @@ def bench(models: Path, label: str, args: argparse.Namespace) -> tuple[Measure, 
                 except subprocess.TimeoutExpired:
                     process.kill()
     reasons = ", explain=false (no reasons)" if args.no_explain else ""
-    for name, (health_runs, rec_runs) in runs.items():
-        health, rec = _median(health_runs), _median(rec_runs)
-        _report(f"{name}{label} (bundle {versions[name]}){reasons}", health, rec)
+    texts = [
+        _report(f"{name}{label} (bundle {versions[name]}){reasons}", *map(_median, pair))
+        for name, pair in runs.items()
+    ]
     if mixed is not None:
         _report_mixed(*mixed, connections=args.connections)
-    return health, rec
+    return "".join(texts)
 
 
 def _mixed(base: str, rec_args: list[str], args: argparse.Namespace) -> tuple[Measure, Measure]:
@@ -337,8 +339,9 @@ def _report_mixed(health: Measure, rec: Measure, *, connections: int) -> None:
     out.flush()
 
 
-def _report(title: str, health: Measure, rec: Measure) -> None:
-    out = sys.stdout
+def _report(title: str, health: Measure, rec: Measure) -> str:
+    """Print one service's table and ratios; returns the text printed."""
+    out = io.StringIO()
     out.write(f"\n{title}\n")
     out.write(
         f"{'endpoint':<16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'requests':>11}{'failed':>8}"
@@ -360,7 +363,10 @@ def _report(title: str, health: Measure, rec: Measure) -> None:
             f"server CPU per request: /recommend {rec.cpu_ms / health.cpu_ms:.2f}x /health "
             f"(the throughput ratio on an idle machine: {health.cpu_ms / rec.cpu_ms:.2f}x)\n"
         )
-    out.flush()
+    text = out.getvalue()
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -389,6 +395,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also serve the same bundle with the code committed at this git ref, in "
         "alternating rounds (before and after under the same load)",
     )
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="write the figures into docs/performance.md (between its serve markers)",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--time-budget", type=float, default=20, help="tuning seconds when training"
@@ -401,12 +412,53 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     if args.models is not None:
-        bench(args.models, str(args.models), args)
-        return 0
-    for n in args.employees or [DEFAULT_EMPLOYEES]:
-        models = train_bundle(n, args.seed, args.time_budget)
-        bench(models, f"{n:,} employees", args)
+        texts = [bench(args.models, str(args.models), args)]
+    else:
+        texts = [
+            bench(train_bundle(n, args.seed, args.time_budget), f"{n:,} employees", args)
+            for n in args.employees or [DEFAULT_EMPLOYEES]
+        ]
+    if args.write_docs:
+        command = " ".join(["python benchmarks/bench_serve.py", *(argv or sys.argv[1:])])
+        note = (
+            " Wall-clock figures swing with other work on the machine; the service's CPU "
+            "per request (last column) holds, and its ratio is the throughput ratio an idle "
+            "machine would show."
+        )
+        write_doc_block("serve", SERVE_DOC_TITLE, command, "".join(texts), note)
     return 0
+
+
+SERVE_DOC_TITLE = "### `/recommend` beside `/health`: the latest bench_serve.py run"
+DOCS = ROOT / "docs" / "performance.md"
+
+
+def write_doc_block(
+    name: str, title: str, command: str, text: str, note: str = "", path: Path = DOCS
+) -> None:
+    """Write a measured run between the ``<!-- name:start/end -->`` markers of the page.
+
+    ``make bench`` regenerates the rest of the page and keeps these blocks (see
+    run_all_report.py); with no markers yet, the block is appended.
+    """
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    block = (
+        f"{start}\n{title}\n\n`{command}` at `{commit or 'unknown'}`, {when}; load average "
+        f"at the end {load} on {os.cpu_count()} shared cores.{note}\n\n"
+        f"```text\n{text.strip()}\n```\n{end}"
+    )
+    page = path.read_text(encoding="utf-8") if path.is_file() else "# Performance\n"
+    head, found, rest = page.partition(start)
+    if found and end in rest:
+        page = head + block + rest.partition(end)[2]
+    else:
+        page = page.rstrip() + "\n\n" + block + "\n"
+    path.write_text(page, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SOAK_START, SOAK_END = "<!-- soak:start -->", "<!-- soak:end -->"  # soak.py's markers
 EVENTS_START, EVENTS_END = "<!-- events:start -->", "<!-- events:end -->"  # bench_events.py's
 STAGES_START, STAGES_END = "<!-- stages:start -->", "<!-- stages:end -->"  # bench_stages.py's
+# the latest bench_serve.py / bench_core.py --write-docs runs, kept inside their sections
+SERVE_START, SERVE_END = "<!-- serve:start -->", "<!-- serve:end -->"
+CORE_START, CORE_END = "<!-- core:start -->", "<!-- core:end -->"
 
 
 def _read(path: str) -> str:
@@ -260,6 +263,12 @@ def _soak_block(path: Path, first: str = SOAK_START, last: str = SOAK_END) -> st
     return f"{first}{inner}{last}" if start and end else ""
 
 
+def _inline_block(path: Path, first: str, last: str) -> str:
+    """A kept block to place right after a generated section (a blank line before), or ""."""
+    block = _soak_block(path, first, last)
+    return f"\n\n{block}" if block else ""
+
+
 def _million(run: Result) -> str:
     """The 1,000,000-employee section: measured, or extrapolated when not run."""
     sizes = run["sizes"]
@@ -353,7 +362,7 @@ same sample, one BLAS thread):
 wrk drives one uvicorn worker over loopback from a separate process, alternating the two
 endpoints in the same run; `/recommend` asks for 10 items for varied real employees.
 
-{_serve_section(sizes)}
+{_serve_section(sizes)}{_inline_block(path, SERVE_START, SERVE_END)}
 
 ## Recommendation core alone (in process)
 
@@ -363,7 +372,7 @@ role, request-time history, time budget, formats). "Every call" counts each time
 every round; "best of rounds" keeps each query's fastest round, which removes most of the
 noise of a shared machine.
 
-{_core_section(sizes)}
+{_core_section(sizes)}{_inline_block(path, CORE_START, CORE_END)}
 
 ## Career endpoints (HTTP)
 

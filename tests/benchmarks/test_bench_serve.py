@@ -14,12 +14,15 @@ import pytest
 __all__: list[str] = []
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="module")
 def bench_serve() -> ModuleType:
     if str(BENCHMARKS) not in sys.path:
         sys.path.insert(0, str(BENCHMARKS))  # the scripts import their siblings by name
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))  # test_run_all's sample run
     return importlib.import_module("bench_serve")
 
 
@@ -46,3 +49,29 @@ def test_report_keeps_the_rows_make_bench_parses_and_adds_cpu(
     assert parsed["health"]["rps"] == 5000.0 and parsed["recommend"]["failed"] == 1
     assert "p50 is 2.00x /health p50 (target <= 2x); throughput 0.40x (target >= 0.4x)" in out
     assert "/recommend 3.00x /health (the throughput ratio on an idle machine: 0.33x)" in out
+
+
+def test_written_figures_survive_make_bench_inside_their_sections(
+    bench_serve: ModuleType, tmp_path: Path
+) -> None:
+    report = importlib.import_module("run_all_report")
+    two_sizes = importlib.import_module("test_run_all")._two_size_run
+    path = tmp_path / "performance.md"
+    report.write_document(two_sizes("Old CPU"), path)
+    bench_serve.write_doc_block(
+        "serve", "### serve run", "python bench_serve.py", "A 1\n", "", path
+    )
+    bench_serve.write_doc_block("core", "### core run", "python bench_core.py", "B 2\n", "", path)
+    bench_serve.write_doc_block(
+        "serve", "### serve run", "python bench_serve.py", "C 3\n", "", path
+    )
+    page = path.read_text()
+    assert "A 1" not in page and "C 3" in page and "B 2" in page  # a rerun replaces its block
+    report.write_document(two_sizes("New CPU"), path)  # `make bench` again
+    doc = path.read_text()
+    assert "New CPU" in doc and "C 3" in doc and "B 2" in doc
+    assert doc.count("<!-- serve:start -->") == 1 and doc.count("<!-- core:end -->") == 1
+    serve = doc.index("## Service: `/recommend` beside `/health`")
+    core = doc.index("## Recommendation core alone")
+    assert serve < doc.index("C 3") < core < doc.index("B 2") < doc.index("## Career endpoints")
+    assert "\n\n\n" not in doc.split("## Scaling")[0]
