@@ -13,7 +13,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from recsvc.keys import KeyEntry
 from recsvc.service.problems import ProblemError
 
-__all__ = ["KeyRing", "check_api_key", "require_admin_key", "require_api_key"]
+__all__ = ["KeyRing", "require_admin_key", "require_api_key"]
 
 # auto_error=False: we answer 401/403 as problem+json ourselves; the schemes document the spec
 _api_key_header = APIKeyHeader(
@@ -86,18 +86,6 @@ async def require_api_key(
         raise ProblemError(403, "The API key is not valid; ask the operator for a key.")
     # the key's name (never the key) goes into the access log and the per-key metric
     request.state.key_name = name
-
-
-async def check_api_key(request: Request) -> None:
-    """``require_api_key`` for callers outside dependency injection (the fast route).
-
-    Reads the key with the very scheme objects the dependency uses, so both paths accept and
-    refuse the same requests; with keys disabled it reads no header at all.
-    """
-    ring: KeyRing = request.app.state.api_keys
-    if not ring.enabled:
-        return
-    await require_api_key(request, await _api_key_header(request), await _bearer(request))
 
 
 async def require_admin_key(
