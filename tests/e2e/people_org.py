@@ -50,8 +50,9 @@ def analyst_team(org: NeedOrg) -> list[str]:
     return [*(f"analyst_{n:02d}" for n in range(1, 8)), org.employee_a, org.employee_p]
 
 
-def people_org() -> NeedOrg:
-    org = generic_videos_org()
+def people_org(per_role: int = 30) -> NeedOrg:
+    """``per_role`` ordinary employees per role (8: the analyst team is its role but one)."""
+    org = generic_videos_org(per_role=per_role)
     tables = dict(org.tables)
     employees = tables[c.EMPLOYEES].copy()
     manager = pd.Series([None] * len(employees), dtype="string")

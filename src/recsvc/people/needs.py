@@ -12,13 +12,13 @@ figure rests on fewer people, and no count of 1 to ``min_group_size - 1`` people
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from recsvc.privacy import MIN_GROUP, check_min_group
+from recsvc.privacy import MIN_GROUP, check_min_group, publishable_beside
 from recsvc.recommend.candidates import build_signals
 from recsvc.recommend.engine import Recommender
 from recsvc.recommend.query import Context
@@ -29,6 +29,8 @@ __all__ = [
     "SkillAggregate",
     "aggregate_needs",
     "group_needs",
+    "needing",
+    "shown_on_skill",
 ]
 
 #: a member "has a gap" on a skill when at least this far (levels) below the requirement
@@ -79,6 +81,46 @@ def group_needs(rec: Recommender, members: Sequence[int]) -> GroupNeeds:
     return GroupNeeds(np.asarray(members, np.int64), level, required, target_req, weighted, target)
 
 
+def needing(rec: Recommender, skill: int) -> npt.NDArray[np.bool_]:
+    """Everyone (bundle order) whose role or target role needs ``skill``: the people a
+    group's figure on the skill is about (as :func:`group_needs`' ``required > 0``, without
+    a skill state per person). No target role: the role's likeliest next one, as there."""
+    st = rec.state
+    role = np.asarray(st.employee_role, np.int64)
+    target = np.asarray(st.employee_target_role, np.int64).copy()
+    default = (target < 0) & (role >= 0)
+    target[default] = np.asarray(st.role_next, np.int64)[role[default]]
+    required = np.append(np.asarray(st.role_required)[:, skill] > 0, False)  # -1: none
+    return np.asarray(required[role] | required[target], dtype=bool)
+
+
+def shown_on_skill(
+    rec: Recommender,
+    skill: int,
+    labels: npt.NDArray[np.int64],
+    others: Sequence[npt.NDArray[np.int64]] = (),
+    min_group_size: int = MIN_GROUP,
+    about: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Which groups of a grouping (``labels``: group per employee, -1: none) may show a
+    figure on ``skill``, over their members who need it.
+
+    Per skill, because a role's count of people needing a skill is not the role's size:
+    the people needing it outside the groups shown must be none or at least the floor
+    (:func:`recsvc.privacy.publishable_groups`), and, beside the ``others`` groupings'
+    figures on the skill, no group of one grouping minus the groups of another nested in it
+    may leave 1 to floor - 1 people (:func:`recsvc.privacy.publishable_beside`). ``about``:
+    :func:`needing` of the skill, when the caller has it.
+    """
+    k = check_min_group(min_group_size)
+    if about is None:
+        about = needing(rec, skill)
+    shown = np.zeros(int(labels.max(initial=-1)) + 1, dtype=bool)
+    ok = publishable_beside(labels[about], [o[about] for o in others], k)
+    shown[: len(ok)] = ok[: len(shown)]
+    return shown
+
+
 def _count(n: int, k: int) -> int | None:
     """``n``, or None when it is a count of 1 to k-1 people."""
     return n if n == 0 or n >= k else None
@@ -101,10 +143,16 @@ class SkillAggregate:
 
 
 def aggregate_needs(
-    rec: Recommender, needs: GroupNeeds, *, min_group_size: int = MIN_GROUP, top: int = 10
+    rec: Recommender,
+    needs: GroupNeeds,
+    *,
+    min_group_size: int = MIN_GROUP,
+    top: int = 10,
+    safe: Callable[[int], bool] | None = None,
 ) -> tuple[list[SkillAggregate], int]:
     """The ``top`` skills by summed weighted gap, and how many skills were withheld
-    because fewer than ``min_group_size`` members need them."""
+    because fewer than ``min_group_size`` members need them, or because ``safe(skill)``
+    says another grouping's figure on it would give someone away."""
     k = check_min_group(min_group_size)
     needed = needs.required > 0
     counts = needed.sum(axis=0)
@@ -113,6 +161,10 @@ def aggregate_needs(
     gap = needs.gap
     total = (needs.weighted_gap * needed).sum(axis=0)
     shown = shown[total[shown] > 0]
+    if safe is not None:
+        ok = np.array([safe(sk) for sk in shown.tolist()], dtype=bool)
+        withheld += int((~ok).sum())
+        shown = shown[ok] if len(shown) else shown
     shown = shown[np.lexsort((shown, -total[shown]))][:top]
     out = []
     for sk in shown.tolist():

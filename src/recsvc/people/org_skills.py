@@ -7,11 +7,15 @@ level the people with a gap need (``below_level``). These tell L&D what to buy o
 Every group figure rests on at least ``min_group_size`` people (:mod:`recsvc.people.needs`),
 and departments and roles are published only when the people left outside the published
 ones are none or at least as many (:func:`recsvc.privacy.publishable_groups`), so the
-organisation's figures minus theirs single no one out.
+organisation's figures minus theirs single no one out. Per skill, a group's figure is also
+withheld when it nests with the other grouping's or the team views' so that differencing
+leaves 1 to ``min_group_size - 1`` people (:func:`recsvc.people.needs.shown_on_skill`):
+teams take precedence, the report gives way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +26,7 @@ from recsvc.people.needs import (
     SkillAggregate,
     aggregate_needs,
     group_needs,
+    shown_on_skill,
 )
 from recsvc.privacy import MIN_GROUP, check_min_group, publishable_groups
 from recsvc.recommend.engine import Recommender
@@ -75,8 +80,11 @@ def _groups(
     ids: tuple[str, ...],
     k: int,
     top: int,
+    others: list[np.ndarray],
 ) -> tuple[list[GroupGaps], int]:
     out: list[GroupGaps] = []
+    needed = needs.required > 0  # who each skill's figures are about (everyone's needs)
+    memo: dict[int, np.ndarray] = {}
     sizes = np.bincount(labels[labels >= 0], minlength=len(ids))
     # groups partition the organisation, whose own figures (catalogue gaps) are published:
     # publish a group only if the people outside every published group are none or >= k
@@ -84,10 +92,36 @@ def _groups(
     withheld = int(((sizes > 0) & ~publish).sum())
     for g in np.flatnonzero(publish).tolist():
         rows = np.flatnonzero(labels == g)
-        gaps, skills_withheld = aggregate_needs(rec, needs.take(rows), min_group_size=k, top=top)
+        gaps, skills_withheld = aggregate_needs(
+            rec,
+            needs.take(rows),
+            min_group_size=k,
+            top=top,
+            safe=_safe_in(rec, labels, g, others, k, needed, memo),
+        )
         out.append(GroupGaps(ids[g], names[g], len(rows), tuple(gaps), skills_withheld))
     out.sort(key=lambda g: (-sum(s.weighted_gap for s in g.gaps), g.group_id))
     return out, withheld
+
+
+def _safe_in(
+    rec: Recommender,
+    labels: np.ndarray,
+    group: int,
+    others: list[np.ndarray],
+    k: int,
+    needed: np.ndarray,
+    memo: dict[int, np.ndarray],
+) -> Callable[[int], bool]:
+    """Whether ``group`` may show its figure on a skill (:func:`shown_on_skill`, computed
+    once per skill for the whole grouping)."""
+
+    def safe(skill: int) -> bool:
+        if skill not in memo:
+            memo[skill] = shown_on_skill(rec, skill, labels, others, k, about=needed[:, skill])
+        return bool(memo[skill][group])
+
+    return safe
 
 
 def catalogue_gaps(
@@ -132,17 +166,15 @@ def org_skills(rec: Recommender, *, min_group_size: int = MIN_GROUP, top: int = 
     k = check_min_group(min_group_size)
     st = rec.state
     needs = group_needs(rec, range(len(st.employees)))
+    by_department = np.asarray(st.employee_department, np.int64)
+    by_role = np.asarray(st.employee_role, np.int64)
+    # each grouping's figures on a skill are checked against the other's and the teams'
+    teams = np.asarray(rec.directory.manager, np.int64)
     departments, dept_withheld = _groups(
-        rec,
-        needs,
-        np.asarray(st.employee_department),
-        st.departments,
-        st.departments,
-        k,
-        top,
+        rec, needs, by_department, st.departments, st.departments, k, top, [by_role, teams]
     )
     roles, roles_withheld = _groups(
-        rec, needs, np.asarray(st.employee_role), st.role_titles, st.roles.ids, k, top
+        rec, needs, by_role, st.role_titles, st.roles.ids, k, top, [by_department, teams]
     )
     return OrgSkills(
         employees=len(st.employees),

@@ -7,7 +7,11 @@ at least ``min_group_size``, so organisation-wide figures minus the teams' singl
 out (:func:`recsvc.privacy.publishable_groups`). Every figure is an aggregate over at least
 ``min_group_size`` people (see
 :mod:`recsvc.people.needs`): a smaller team gets its size and nothing else, a skill or a
-target role needed by fewer members is withheld and counted as withheld.
+target role needed by fewer members is withheld and counted as withheld. The same rule
+holds per skill (a figure on a skill is over the members who need it): the people needing
+it outside the teams shown on it are none or at least ``min_group_size``. Across
+groupings, the skills report's departments and roles give way to teams
+(:mod:`recsvc.people.org_skills`).
 
 Readiness of a member for a role: the share of the role's requirements (weighted by
 importance) the member's estimated levels already meet, ``1 - sum(imp * gap) / sum(imp *
@@ -29,6 +33,7 @@ from recsvc.people.needs import (
     SkillAggregate,
     aggregate_needs,
     group_needs,
+    shown_on_skill,
 )
 from recsvc.privacy import MIN_GROUP, check_min_group, publishable_groups
 from recsvc.recommend.engine import Recommender
@@ -118,6 +123,16 @@ def _withheld(rec: Recommender, manager: int, size: int, k: int) -> str | None:
     return None
 
 
+def _per_skill(rec: Recommender, manager: int, k: int) -> Callable[[int], bool]:
+    """Whether the team's figure on a skill may be shown: the teams partition the people
+    who need the skill, and those outside the teams shown on it must be none or at least
+    ``k`` (:func:`shown_on_skill`). The skills report's departments and roles give way to
+    teams: it withholds its figures that would combine with teams' to single someone out
+    (:mod:`recsvc.people.org_skills`)."""
+    teams = np.asarray(rec.directory.manager, np.int64)
+    return lambda skill: bool(shown_on_skill(rec, skill, teams, (), k)[manager])
+
+
 def team_skills(
     rec: Recommender,
     manager_id: str,
@@ -156,7 +171,9 @@ def team_skills(
             (),
         )
     needs = group_needs(rec, reports.tolist())
-    gaps, skills_withheld = aggregate_needs(rec, needs, min_group_size=k, top=top)
+    gaps, skills_withheld = aggregate_needs(
+        rec, needs, min_group_size=k, top=top, safe=_per_skill(rec, manager, k)
+    )
     readiness = []
     roles, counts = np.unique(needs.target_role[needs.target_role >= 0], return_counts=True)
     for role, n in zip(roles.tolist(), counts.tolist(), strict=True):
