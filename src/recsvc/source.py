@@ -19,7 +19,25 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["BatchSource", "RawBatch", "Source", "batches_of", "frame_of", "rechunk"]
+__all__ = [
+    "BatchSource",
+    "RawBatch",
+    "Source",
+    "batches_of",
+    "frame_of",
+    "is_typed",
+    "rechunk",
+]
+
+
+def is_typed(kind: pa.DataType) -> bool:
+    """A type the parsers take as it is, without text: integers, floats, booleans, timestamps."""
+    return bool(
+        pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_timestamp(kind)
+    )
 
 
 @dataclass(frozen=True)

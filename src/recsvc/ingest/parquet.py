@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from recsvc.errors import DataContractError
-from recsvc.source import RawBatch, frame_of
+from recsvc.source import RawBatch, frame_of, is_typed
 from recsvc.validate.columns import show
 
 __all__ = ["PARQUET_SUFFIXES", "ParquetFolderSource"]
@@ -114,20 +114,10 @@ def _next_batch(batches: Iterator[pa.RecordBatch], where: str, row: int) -> pa.R
         ) from None
 
 
-def _typed(kind: pa.DataType) -> bool:
-    """A type the parsers read without text: integers, floats, booleans and timestamps."""
-    return bool(
-        pa.types.is_integer(kind)
-        or pa.types.is_floating(kind)
-        or pa.types.is_boolean(kind)
-        or pa.types.is_timestamp(kind)
-    )
-
-
 def _arrow_strings(array: pa.Array, name: str, where: str, *, typed: bool = True) -> pa.Array:
-    """One Parquet column as strings (or, with ``typed``, as stored when :func:`_typed`)."""
+    """One Parquet column as strings (or, with ``typed``, as stored when :func:`is_typed`)."""
     shown = show(name, 40)
-    if typed and _typed(array.type):
+    if typed and is_typed(array.type):
         return array
     if pa.types.is_binary(array.type) or pa.types.is_large_binary(array.type):
         try:

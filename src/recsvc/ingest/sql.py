@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from recsvc.contract import TABLES
 from recsvc.errors import DataSourceError
-from recsvc.source import RawBatch, frame_of
+from recsvc.source import RawBatch, frame_of, is_typed
 
 __all__ = ["CONNECT_TIMEOUT_S", "SqlSource", "mask_url", "value_strings"]
 
@@ -93,6 +93,32 @@ def value_strings(column: pd.Series) -> np.ndarray:
         values[pd.isna(values)] = None
         return values
     return np.asarray([_value_text(v) for v in column.to_numpy(dtype=object)], dtype=object)
+
+
+def arrow_column(values: Sequence[Any]) -> pa.Array:
+    """One fetched column as Arrow, inferred in C++: strings as strings; integers, floats,
+    booleans and timestamps as the driver typed them (the parsers take them without text);
+    anything else (decimals, dates, bytes, a mix of types) as :func:`value_strings` writes it.
+    """
+    try:
+        array = pa.array(values, from_pandas=True)  # NaN is NULL, as in value_strings
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        array = None
+    if array is not None:
+        if pa.types.is_string(array.type) or pa.types.is_null(array.type):
+            return array.cast(pa.string())
+        if is_typed(array.type):
+            return array
+    return pa.array(value_strings(pd.Series(list(values))), pa.string())
+
+
+def _as_text(column: pa.ChunkedArray) -> pa.Array:
+    """A typed column as the text ``iter_chunks`` promises (floats keep Python's repr)."""
+    array = column.combine_chunks()
+    if pa.types.is_string(array.type):
+        return array
+    series = pd.Series(array.to_pandas())
+    return pa.array(value_strings(series), pa.string())
 
 
 def _connect_args(url: URL, extra: Mapping[str, Any], timeout_s: int) -> dict[str, Any]:
@@ -192,12 +218,13 @@ class SqlSource:
         self, table: str, chunksize: int = 200_000, *, columns: Sequence[str] | None = None
     ) -> Iterator[pd.DataFrame]:
         for batch in self.iter_batches(table, chunksize, columns=columns):
-            yield frame_of(batch)
+            texts = [_as_text(column) for column in batch.table.columns]
+            yield frame_of(RawBatch(pa.table(texts, names=batch.table.column_names), batch.rows))
 
     def iter_batches(
         self, table: str, chunksize: int = 200_000, *, columns: Sequence[str] | None = None
     ) -> Iterator[RawBatch]:
-        """``chunksize`` rows per fetch, each column turned into Arrow strings."""
+        """``chunksize`` rows per fetch, each column turned into Arrow by :func:`arrow_column`."""
         names = list(self._columns[table] if columns is None else columns)
         query: sa.Select[*tuple[Any, ...]] = sa.select(*(sa.column(n) for n in names)).select_from(
             sa.table(self._tables[table])
@@ -210,12 +237,10 @@ class SqlSource:
                 cursor = result.cursor  # closed by hand: a dead connection leaves it open
                 try:
                     while rows := result.fetchmany(chunksize):
-                        # what pandas.read_sql does per chunk, minus its cursor handling
-                        chunk = pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
-                        texts = [pa.array(value_strings(chunk[n]), pa.string()) for n in names]
-                        numbers = np.arange(row, row + len(chunk), dtype=np.int64)
-                        row += len(chunk)
-                        yield RawBatch(pa.table(texts, names=names), numbers)
+                        arrays = [arrow_column(values) for values in zip(*rows, strict=True)]
+                        numbers = np.arange(row, row + len(rows), dtype=np.int64)
+                        row += len(rows)
+                        yield RawBatch(pa.table(arrays, names=names), numbers)
                 finally:
                     with contextlib.suppress(Exception):  # the connection may be gone
                         cursor.close()

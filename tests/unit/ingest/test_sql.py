@@ -104,3 +104,31 @@ def test_value_strings_for_native_types() -> None:
     assert value_strings(pd.Series([0.1 + 0.2, np.nan])).tolist() == ["0.30000000000000004", None]
     mixed = pd.Series([Decimal("1.50"), None, dt.date(2024, 1, 2), True, 2.5, b"x"], dtype=object)
     assert value_strings(mixed).tolist() == ["1.50", None, "2024-01-02", "true", "2.5", "x"]
+
+
+def test_fetched_columns_become_arrow_typed_or_text() -> None:
+    import pyarrow as pa
+
+    from recsvc.ingest.sql import arrow_column
+
+    utc = dt.UTC
+    cases: list[tuple[list[object], pa.DataType, list[object]]] = [
+        (["a", None, "b"], pa.string(), ["a", None, "b"]),
+        ([1, None, 3], pa.int64(), [1, None, 3]),
+        ([0.5, float("nan"), None], pa.float64(), [0.5, None, None]),
+        ([True, False, None], pa.bool_(), [True, False, None]),
+        ([None, None], pa.string(), [None, None]),
+        ([Decimal("1.50"), None], pa.string(), ["1.50", None]),
+        ([dt.date(2024, 1, 2)], pa.string(), ["2024-01-02"]),
+        ([b"bytes"], pa.string(), ["bytes"]),
+        (["E1", 7], pa.string(), ["E1", "7"]),  # SQLite lets a column mix types
+        ([2**70, 1], pa.string(), [str(2**70), "1"]),  # beyond int64
+    ]
+    for values, kind, expected in cases:
+        array = arrow_column(values)
+        assert (array.type, array.to_pylist()) == (kind, expected), values
+    stamps = arrow_column([dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=utc), None])
+    assert pa.types.is_timestamp(stamps.type)
+    assert stamps.cast(pa.timestamp("ns", "UTC")).to_pylist()[0] == pd.Timestamp(
+        "2024-01-02T03:04:05Z"
+    )
