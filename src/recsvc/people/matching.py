@@ -1,6 +1,6 @@
 """Mentor matching: pair the most mentees, then meet the most need, with no unstable pair.
 
-The preferences (the product model; docs/people.md says why):
+The preferences (the product model; the mentor section of docs/api.md says why):
 
 - a **mentee** prefers the mentor who meets more of their need (``weights[m, t]``, the
   need as the answer reports it, to 4 decimals); mentors who meet the same need (they cover
