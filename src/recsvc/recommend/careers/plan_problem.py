@@ -86,9 +86,10 @@ def closed_by_skill(problem: PlanProblem, delivered: FloatArray) -> FloatArray:
     return np.asarray(closed @ problem.node_weight, dtype=np.float64)
 
 
-def climbed(problem: PlanProblem, chosen: BoolArray) -> tuple[BoolArray, FloatArray]:
+def climbed(problem: PlanProblem, chosen: BoolArray) -> tuple[BoolArray, FloatArray, FloatArray]:
     """Per (skill, level): whether the chosen items of lower levels reach the level below
-    (``z``), and the share of the climb extras that counts (capped at the largest gap)."""
+    (``z``) and the share of the climb extras that counts (capped at the largest gap); and
+    per skill, the levels the choice delivers."""
     n_s = problem.gain.shape[1]
     c = np.asarray(chosen, dtype=bool)[:, None]
     code = (np.arange(n_s)[None, :] * N_LEVELS + problem.level).ravel()
@@ -106,14 +107,14 @@ def climbed(problem: PlanProblem, chosen: BoolArray) -> tuple[BoolArray, FloatAr
         counted = np.minimum(extra[:, lv], top)
         share[:, lv] = np.where(extra[:, lv] > 0, counted / np.maximum(extra[:, lv], 1e-300), 1.0)
         delivered += base[:, lv] + np.where(z[:, lv], counted, 0.0)
-    return z, share
+    return z, share, delivered
 
 
 def credited(problem: PlanProblem, chosen: BoolArray) -> FloatArray:
     """Chosen items x skills: the gain each delivers in the plan (``climb`` where the levels
     below its own are reached by the chosen items of lower levels, else ``gain``)."""
     c = np.asarray(chosen, dtype=bool)
-    z, share = climbed(problem, c)
+    z, share, _ = climbed(problem, c)
     cols = np.arange(problem.gain.shape[1])[None, :]
     on = z[cols, problem.level]
     bonus = (problem.climb - problem.gain) * np.where(on, share[cols, problem.level], 0.0)

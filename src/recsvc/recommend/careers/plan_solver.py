@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from recsvc.recommend.careers.plan_problem import (
+    N_LEVELS,
     PlanProblem,
     climbed,
     closed_by_skill,
@@ -128,35 +129,47 @@ def _program(problem: PlanProblem) -> _Program | None:
     cols: list[npt.NDArray[np.int64]] = []
     vals: list[FloatArray] = []
 
-    def put(r: int | IntArray, c: int | IntArray, v: float | FloatArray) -> None:
-        c_arr = np.atleast_1d(np.asarray(c, dtype=np.int64))
-        n = len(c_arr)
-        rows.append(np.full(n, r, np.int64) if isinstance(r, int) else np.asarray(r, np.int64))
-        cols.append(c_arr)
-        vals.append(np.full(n, v) if isinstance(v, float) else np.asarray(v, np.float64))
+    def put(r: IntArray, c: IntArray, v: float | FloatArray) -> None:
+        rows.append(np.asarray(r, np.int64))
+        cols.append(np.asarray(c, np.int64))
+        vals.append(np.broadcast_to(np.asarray(v, np.float64), rows[-1].shape))
 
     # per skill: sum_j u_sj - sum_i gain_is x_i - sum_L e_sL <= 0
     g = sp.coo_matrix(problem.gain)
     put(g.col, g.row, -g.data)
     put(np.asarray(owner), u0 + np.arange(n_u), 1.0)
-    row = n_s
     top = problem.top
-    for p, (s, lv) in enumerate(pairs):
-        put(s, e0 + p, -1.0)
-        at = np.flatnonzero(problem.level[:, s] == lv)
-        extra = problem.climb[at, s] - problem.gain[at, s]
-        # e <= sum (climb - gain) x over the items of level lv; e <= top z
-        put(row, e0 + p, 1.0)
-        put(row, at, -extra)
-        put(row + 1, e0 + p, 1.0)
-        put(row + 1, z0 + p, -min(float(top[s]), float(extra.sum())))
-        # z only once the lower levels deliver lv - 1 - start
-        below = np.flatnonzero((problem.level[:, s] < lv) & (problem.gain[:, s] > 0))
-        put(row + 2, z0 + p, problem.threshold(s, lv))
-        put(row + 2, below, -problem.gain[below, s])
-        lower = [q for q, (s2, lv2) in enumerate(pairs) if s2 == s and lv2 < lv]
-        put(row + 2, e0 + np.asarray(lower, dtype=np.int64), -1.0)
-        row += 3
+    ps = np.asarray([s for s, _ in pairs], dtype=np.int64)
+    pl = np.asarray([lv for _, lv in pairs], dtype=np.int64)
+    pair = np.full((n_s, N_LEVELS), -1, dtype=np.int64)
+    pair[ps, pl] = np.arange(n_p)
+    e_col, z_col = e0 + np.arange(n_p), z0 + np.arange(n_p)
+    r_cap, r_top, r_thr = (
+        n_s + 3 * np.arange(n_p),
+        n_s + 3 * np.arange(n_p) + 1,
+        n_s + 3 * np.arange(n_p) + 2,
+    )
+    put(ps, e_col, -1.0)
+    # e <= sum (climb - gain) x over the items of its skill and level
+    i_at, s_at = np.nonzero(problem.climb > problem.gain)
+    p_at = pair[s_at, problem.level[i_at, s_at]]
+    extra = problem.climb[i_at, s_at] - problem.gain[i_at, s_at]
+    put(r_cap, e_col, 1.0)
+    put(r_cap[p_at], i_at, -extra)
+    # e <= M z (M: that sum at most, capped by the largest node gap)
+    big_m = np.minimum(top[ps], np.bincount(p_at, extra, minlength=n_p))
+    put(r_top, e_col, 1.0)
+    put(r_top, z_col, -big_m)
+    # threshold z <= what lower levels deliver (their gains and climb extras)
+    put(r_thr, z_col, pl - 1 - problem.start[ps] - problem.reach_tol)
+    for lv in range(1, N_LEVELS):
+        has = pair[:, lv] >= 0
+        i_lo, s_lo = np.nonzero((problem.level < lv) & (problem.gain > 0) & has[None, :])
+        put(r_thr[pair[s_lo, lv]], i_lo, -problem.gain[i_lo, s_lo])
+        for below in range(1, lv):
+            both = np.flatnonzero(has & (pair[:, below] >= 0))
+            put(r_thr[pair[both, lv]], e_col[pair[both, below]], -1.0)
+    row = n_s + 3 * n_p
     req = np.asarray(problem.requires, dtype=np.int64).reshape(-1, 2)
     r_req = row + np.arange(len(req))
     put(r_req, req[:, 0], 1.0)
@@ -179,7 +192,7 @@ def _program(problem: PlanProblem) -> _Program | None:
     c = np.zeros(n_col)
     c[:n_i] = eps * problem.duration
     c[u0:z0] = -np.asarray(slope)
-    upper = np.concatenate([np.ones(n_i), width, np.ones(n_p), top[[s for s, _ in pairs]]])
+    upper = np.concatenate([np.ones(n_i), width, np.ones(n_p), top[ps]])
     integrality = np.zeros(n_col)
     integrality[:n_i] = 1
     integrality[z0:e0] = 1
@@ -199,8 +212,7 @@ def _fill(problem: PlanProblem, chosen: BoolArray) -> BoolArray:
         idx = np.flatnonzero(~out & ~unmet & (d <= left + 1e-9))
         if len(idx) == 0:
             break
-        z, _ = climbed(problem, out)
-        delivered = credited(problem, out).sum(axis=0)
+        z, _, delivered = climbed(problem, out)
         now = closed_by_skill(problem, delivered) @ problem.weight
         on = z[cols, problem.level[idx]]
         more = problem.gain[idx] + (problem.climb[idx] - problem.gain[idx]) * on
