@@ -9,7 +9,8 @@ gain) x`` and ``E_sL <= M z_sL`` (M: that sum at most, capped by the largest nod
 delivering more is worth nothing).
 
 Solving: the linear relaxation gives an upper bound on any plan's value and, rounded (the
-items it takes whole, then greedily the most value per minute), a quick plan. If that is
+items it takes whole, then greedily the most value per minute; or greedy alone, whichever
+is worth more), a quick plan. If that is
 within :data:`MIP_REL_GAP` of the bound it is kept; otherwise, on problems of at most
 :data:`EXACT_MAX_ITEMS` items, HiGHS branches for at most :data:`TIME_LIMIT_S` and the
 better plan is kept. ``Solution.gap`` is the distance to the best bound proven (the LP's,
@@ -236,9 +237,8 @@ def solve(
     """The chosen items of an optimal plan (see the module docstring).
 
     First the linear relaxation (an upper bound on any plan's value) and a quick plan
-    from it: the items it takes whole, then greedy by value per minute. When that plan is
-    within :data:`MIP_REL_GAP` of the bound it is proven good enough; otherwise HiGHS
-    solves the program. Items adding less than ``min_value`` (none that another item
+    (see the module docstring). When that plan is within :data:`MIP_REL_GAP` of the bound
+    it is proven good enough; otherwise, on small problems, HiGHS solves the program. Items adding less than ``min_value`` (none that another item
     needs) are then dropped: a plan lists nothing not worth the learner's time.
     """
     n_i = problem.n_items
@@ -256,8 +256,12 @@ def solve(
     if relaxed.x is None:  # cannot happen (x = 0 is feasible); be safe
         return none
     bound = -float(relaxed.fun) + program.eps * spent
-    chosen = _fill(problem, np.asarray(relaxed.x[:n_i] > 1.0 - 1e-6))
-    value = closed_value(problem, chosen)
+    # two quick plans: the relaxation's whole items filled greedily, and greedy alone
+    chosen, value = none.chosen, 0.0
+    for start in (np.asarray(relaxed.x[:n_i] > 1.0 - 1e-6), none.chosen):
+        candidate = _fill(problem, start)
+        if (got := closed_value(problem, candidate)) > value:
+            chosen, value = candidate, got
     if value < (1.0 - MIP_REL_GAP) * bound and n_i <= exact_max_items:
         result = milp(
             program.c,
