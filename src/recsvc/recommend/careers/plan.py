@@ -311,7 +311,11 @@ class Planner:
             gap=need.gap_at_nodes[skills].astype(np.float64),
             node_weight=NODE_WEIGHTS.astype(np.float64),
             weight=factor[skills].astype(np.float64),
-            requires=[(where[int(i)], where[j]) for i in items for j in needs(int(i))],
+            requires=[
+                (where[i], where[j])
+                for i in items[self.pre_indptr[items + 1] > self.pre_indptr[items]].tolist()
+                for j in needs(i)
+            ],
             budget=budget,
             reach_tol=MILESTONE_TOL,
         )

@@ -30,6 +30,7 @@ import numpy.typing as npt
 __all__ = [
     "N_LEVELS",
     "PlanProblem",
+    "Tally",
     "climbed",
     "closed_by_skill",
     "closed_value",
@@ -86,28 +87,52 @@ def closed_by_skill(problem: PlanProblem, delivered: FloatArray) -> FloatArray:
     return np.asarray(closed @ problem.node_weight, dtype=np.float64)
 
 
+class Tally:
+    """A choice's gains summed per (skill, level): adding or removing an item, and the
+    value after, cost a pass over the skills, not over the items."""
+
+    def __init__(self, problem: PlanProblem, chosen: BoolArray) -> None:
+        self.problem = problem
+        n_s = problem.gain.shape[1]
+        c = np.asarray(chosen, dtype=bool)[:, None]
+        code = (np.arange(n_s)[None, :] * N_LEVELS + problem.level).ravel()
+        size = n_s * N_LEVELS
+        self.base = np.bincount(code, (problem.gain * c).ravel(), size).reshape(n_s, -1)
+        extra = np.bincount(code, ((problem.climb - problem.gain) * c).ravel(), size)
+        self.extra = extra.reshape(n_s, N_LEVELS)
+        self.cols = np.arange(n_s)
+        self.top = problem.top
+        self.thr = np.arange(N_LEVELS)[None, :] - 1 - problem.start[:, None] - problem.reach_tol
+
+    def add(self, item: int, sign: float = 1.0) -> None:
+        """Count ``item`` in (``sign`` -1: out)."""
+        lv = self.problem.level[item]
+        self.base[self.cols, lv] += sign * self.problem.gain[item]
+        self.extra[self.cols, lv] += sign * (self.problem.climb[item] - self.problem.gain[item])
+
+    def state(self) -> tuple[BoolArray, FloatArray, FloatArray]:
+        """Per (skill, level): whether the chosen items of lower levels reach the level
+        below (``z``) and the share of the climb extras that counts (capped at the largest
+        gap); and per skill, the levels the choice delivers."""
+        z = np.zeros(self.base.shape, dtype=bool)
+        share = np.ones(self.base.shape, dtype=np.float64)
+        delivered = np.zeros(len(self.cols))
+        for lv in range(1, N_LEVELS):
+            extra = self.extra[:, lv]
+            z[:, lv] = (extra > 1e-12) & (delivered >= self.thr[:, lv] - 1e-9)
+            counted = np.minimum(extra, self.top)
+            share[:, lv] = np.where(extra > 1e-12, counted / np.maximum(extra, 1e-300), 1.0)
+            delivered += self.base[:, lv] + np.where(z[:, lv], counted, 0.0)
+        return z, share, delivered
+
+    def value(self) -> float:
+        """Weighted gap the counted items close (budget and prerequisites not checked)."""
+        return float(self.problem.weight @ closed_by_skill(self.problem, self.state()[2]))
+
+
 def climbed(problem: PlanProblem, chosen: BoolArray) -> tuple[BoolArray, FloatArray, FloatArray]:
-    """Per (skill, level): whether the chosen items of lower levels reach the level below
-    (``z``) and the share of the climb extras that counts (capped at the largest gap); and
-    per skill, the levels the choice delivers."""
-    n_s = problem.gain.shape[1]
-    c = np.asarray(chosen, dtype=bool)[:, None]
-    code = (np.arange(n_s)[None, :] * N_LEVELS + problem.level).ravel()
-    size = n_s * N_LEVELS
-    base = np.bincount(code, (problem.gain * c).ravel(), size).reshape(n_s, N_LEVELS)
-    extra = np.bincount(code, ((problem.climb - problem.gain) * c).ravel(), size)
-    extra = extra.reshape(n_s, N_LEVELS)
-    top = problem.top
-    z = np.zeros((n_s, N_LEVELS), dtype=bool)
-    share = np.ones((n_s, N_LEVELS))
-    delivered = np.zeros(n_s)
-    for lv in range(1, N_LEVELS):
-        thr = lv - 1 - problem.start - problem.reach_tol
-        z[:, lv] = (extra[:, lv] > 0) & (delivered >= thr - 1e-9)
-        counted = np.minimum(extra[:, lv], top)
-        share[:, lv] = np.where(extra[:, lv] > 0, counted / np.maximum(extra[:, lv], 1e-300), 1.0)
-        delivered += base[:, lv] + np.where(z[:, lv], counted, 0.0)
-    return z, share, delivered
+    """:meth:`Tally.state` of a choice."""
+    return Tally(problem, chosen).state()
 
 
 def credited(problem: PlanProblem, chosen: BoolArray) -> FloatArray:

@@ -9,8 +9,8 @@ gain) x`` and ``E_sL <= M z_sL`` (M: that sum at most, capped by the largest nod
 delivering more is worth nothing).
 
 Solving: the linear relaxation gives an upper bound on any plan's value and, rounded (the
-items it takes whole, then greedily the most value per minute; or greedy alone, whichever
-is worth more), a quick plan. If that is
+items it takes whole, then greedily the most value per minute; or, on problems of at most
+:data:`GREEDY_MAX_ITEMS` items, greedy alone if worth more), a quick plan. If that is
 within :data:`MIP_REL_GAP` of the bound it is kept; otherwise, on problems of at most
 :data:`EXACT_MAX_ITEMS` items, HiGHS branches for at most :data:`TIME_LIMIT_S` and the
 better plan is kept. ``Solution.gap`` is the distance to the best bound proven (the LP's,
@@ -19,6 +19,7 @@ or HiGHS's): an upper bound on the distance to the optimum, reported with every 
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -30,7 +31,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from recsvc.recommend.careers.plan_problem import (
     N_LEVELS,
     PlanProblem,
-    climbed,
+    Tally,
     closed_by_skill,
     closed_value,
     credited,
@@ -42,6 +43,11 @@ __all__ = ["EXACT_MAX_ITEMS", "MIP_REL_GAP", "TIME_LIMIT_S", "Solution", "best_b
 MIP_REL_GAP = 1e-2
 #: past this, HiGHS returns its best plan so far and the gap it proved
 TIME_LIMIT_S = 0.05
+#: greedy alone is tried beside the rounded relaxation up to this many items (on the
+#: 2,000-employee sample it sometimes won; at 20,000 items it costs more than the rest)
+GREEDY_MAX_ITEMS = 1000
+#: items whose value is computed again together in the greedy fill
+LAZY_BATCH = 32
 #: HiGHS branches only on problems this small (after pruning): larger ones did not finish
 #: within the time limit on the sample and never beat the rounded plan, which the long
 #: runs of ``benchmarks/plan_quality.py --exact`` find within a few % of the optimum
@@ -89,16 +95,17 @@ def _without_idle(problem: PlanProblem, chosen: BoolArray, min_value: float) -> 
     for a, b in problem.requires:
         needed[b] |= bool(out[a])
     maybe = out & ~needed & (loses < max(min_value, 1e-12))
-    value = closed_value(problem, out)
+    tally = Tally(problem, out)
+    value = tally.value()
     for i in sorted(np.flatnonzero(maybe).tolist(), key=lambda i: -problem.duration[i]):
         if any(out[a] for a, b in problem.requires if b == i):
             continue
-        out[i] = False
-        trial = closed_value(problem, out)
+        tally.add(i, -1.0)
+        trial = tally.value()
         if trial >= value - max(min_value, 1e-12):
-            value = trial
+            out[i], value = False, trial
         else:
-            out[i] = True
+            tally.add(i)
     return out
 
 
@@ -202,28 +209,55 @@ def _program(problem: PlanProblem) -> _Program | None:
 
 def _fill(problem: PlanProblem, chosen: BoolArray) -> BoolArray:
     """``chosen`` plus, greedily, the item adding the most value per minute that fits
-    (its prerequisites already in), until none adds any: a quick good plan."""
+    (its prerequisites already in), until none adds any: a quick good plan. Lazy: an
+    item's value per minute is computed again only when it comes up first, as value
+    added only shrinks as items are added (but for climbs: a heuristic either way)."""
     out = np.asarray(chosen, dtype=bool).copy()
     d = problem.duration
     left = problem.budget - float(d[out].sum())
-    req = np.asarray(problem.requires, dtype=np.int64).reshape(-1, 2)
-    cols = np.arange(problem.gain.shape[1])[None, :]
-    while True:
-        unmet = np.bincount(req[:, 0], weights=~out[req[:, 1]], minlength=len(d)) > 0
-        idx = np.flatnonzero(~out & ~unmet & (d <= left + 1e-9))
-        if len(idx) == 0:
-            break
-        z, _, delivered = climbed(problem, out)
-        now = closed_by_skill(problem, delivered) @ problem.weight
-        on = z[cols, problem.level[idx]]
-        more = problem.gain[idx] + (problem.climb[idx] - problem.gain[idx]) * on
+    needs: dict[int, list[int]] = {}
+    for a, b in problem.requires:
+        needs.setdefault(a, []).append(b)
+    tally = Tally(problem, out)
+    z, _, delivered = tally.state()
+    now = float(problem.weight @ closed_by_skill(problem, delivered))
+
+    def added(items: IntArray) -> FloatArray:
+        on = z[tally.cols[None, :], problem.level[items]]
+        more = problem.gain[items] + (problem.climb[items] - problem.gain[items]) * on
         after = np.minimum(problem.gap[None, :, :], (delivered[None, :] + more)[:, :, None])
-        gained = (after @ problem.node_weight) @ problem.weight - now
-        j = int(np.argmax(gained / np.maximum(d[idx], 1.0)))
-        if gained[j] <= 1e-12:
-            break
-        out[idx[j]] = True
-        left -= float(d[idx[j]])
+        return np.asarray((after @ problem.node_weight) @ problem.weight - now)
+
+    idx = np.flatnonzero(~out & (d <= left + 1e-9))
+    ratio = added(idx) / np.maximum(d[idx], 1.0)
+    heap = [(-r, i) for r, i in zip(ratio.tolist(), idx.tolist(), strict=True) if r > 1e-15]
+    heapq.heapify(heap)
+    while heap:
+        # the first few by their last value per minute, computed again together: take the
+        # best if it still beats every other's last figure, else put them back updated
+        batch = [heapq.heappop(heap)[1] for _ in range(min(LAZY_BATCH, len(heap)))]
+        batch = [i for i in batch if d[i] <= left + 1e-9 and all(out[j] for j in needs.get(i, []))]
+        if not batch:
+            continue
+        items = np.asarray(batch, dtype=np.int64)
+        ratio = added(items) / np.maximum(d[items], 1.0)
+        k = int(np.argmax(ratio))
+        if ratio[k] <= 1e-15:
+            continue
+        rest = [(-float(r), i) for r, i in zip(ratio.tolist(), batch, strict=True) if r > 1e-15]
+        if heap and ratio[k] < -heap[0][0] - 1e-15:
+            for entry in rest:
+                heapq.heappush(heap, entry)
+            continue
+        i = batch[k]
+        for entry in rest:
+            if entry[1] != i:
+                heapq.heappush(heap, entry)
+        out[i] = True
+        left -= float(d[i])
+        tally.add(i)
+        z, _, delivered = tally.state()
+        now = float(problem.weight @ closed_by_skill(problem, delivered))
     return out
 
 
@@ -238,8 +272,9 @@ def solve(
 
     First the linear relaxation (an upper bound on any plan's value) and a quick plan
     (see the module docstring). When that plan is within :data:`MIP_REL_GAP` of the bound
-    it is proven good enough; otherwise, on small problems, HiGHS solves the program. Items adding less than ``min_value`` (none that another item
-    needs) are then dropped: a plan lists nothing not worth the learner's time.
+    it is proven good enough; otherwise, on small problems, HiGHS solves the program.
+    Items adding less than ``min_value`` (none that another item needs) are then dropped:
+    a plan lists nothing not worth the learner's time.
     """
     n_i = problem.n_items
     none = Solution(np.zeros(n_i, dtype=bool), 0.0, 0.0)
@@ -258,7 +293,10 @@ def solve(
     bound = -float(relaxed.fun) + program.eps * spent
     # two quick plans: the relaxation's whole items filled greedily, and greedy alone
     chosen, value = none.chosen, 0.0
-    for start in (np.asarray(relaxed.x[:n_i] > 1.0 - 1e-6), none.chosen):
+    starts = [np.asarray(relaxed.x[:n_i] > 1.0 - 1e-6)]
+    if n_i <= GREEDY_MAX_ITEMS:
+        starts.append(none.chosen)
+    for start in starts:
         candidate = _fill(problem, start)
         if (got := closed_value(problem, candidate)) > value:
             chosen, value = candidate, got
