@@ -6,7 +6,9 @@ import itertools
 
 import numpy as np
 import pytest
+from scipy.optimize import milp
 
+from recsvc.recommend.careers import plan_solver
 from recsvc.recommend.careers.plan_problem import PlanProblem, closed_value, credited, prune
 from recsvc.recommend.careers.plan_solver import MIP_REL_GAP, solve
 from recsvc.recommend.value import NODE_WEIGHTS
@@ -176,3 +178,23 @@ def test_gains_on_one_skill_are_capped_by_its_gap() -> None:
     solution = solve(problem)
     assert solution.chosen.tolist() == [False, True]
     assert solution.value == pytest.approx(1.6)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_pricing_finds_the_relaxations_optimum(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # start from 2 items and add 1 per round: the priced optimum is the full relaxation's
+    problem = random_problem(np.random.default_rng(3000 + seed), n_items=(10, 30))
+    program = plan_solver._program(problem)
+    assert program is not None
+    full = milp(
+        program.c,
+        constraints=program.constraints,
+        integrality=np.zeros_like(program.integrality),
+        bounds=program.bounds,
+    )
+    monkeypatch.setattr(plan_solver, "PRICING_START", 2)
+    monkeypatch.setattr(plan_solver, "PRICING_STEP", 1)
+    monkeypatch.setattr(plan_solver, "PRICING_ROUNDS", 100)
+    priced = plan_solver._relaxation(problem, program)
+    assert priced is not None
+    assert priced[1] == pytest.approx(full.fun, abs=1e-7)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from recsvc.recommend.careers.plan_problem import (
     N_LEVELS,
@@ -46,6 +46,11 @@ TIME_LIMIT_S = 0.05
 #: greedy alone is tried beside the rounded relaxation up to this many items (on the
 #: 2,000-employee sample it sometimes won; at 20,000 items it costs more than the rest)
 GREEDY_MAX_ITEMS = 1000
+#: the relaxation is first solved over this many items (the most value per minute), then
+#: up to PRICING_STEP more per round that would improve it, for at most PRICING_ROUNDS
+PRICING_START = 300
+PRICING_STEP = 300
+PRICING_ROUNDS = 50
 #: items whose value is computed again together in the greedy fill
 LAZY_BATCH = 32
 #: HiGHS branches only on problems this small (after pruning): larger ones did not finish
@@ -261,6 +266,41 @@ def _fill(problem: PlanProblem, chosen: BoolArray) -> BoolArray:
     return out
 
 
+def _relaxation(problem: PlanProblem, program: _Program) -> tuple[FloatArray, float] | None:
+    """The linear relaxation's solution and optimum, by pricing: solved over the items
+    worth most per minute first, adding the items whose reduced cost says they would
+    improve it, until none would (then it is the optimum over all items, exactly)."""
+    n_i = problem.n_items
+    constraint = program.constraints[0]
+    a = sp.csc_matrix(constraint.A)
+    upper_rows = np.asarray(constraint.ub, dtype=np.float64)
+    lower, upper = np.asarray(program.bounds.lb), np.asarray(program.bounds.ub)
+    rest = np.arange(n_i, len(program.c))
+    worth = (problem.climb @ problem.weight) / np.maximum(problem.duration, 1.0)
+    inside = np.zeros(n_i, dtype=bool)
+    inside[np.argsort(-worth, kind="stable")[:PRICING_START]] = True
+    for _ in range(PRICING_ROUNDS):
+        cols = np.concatenate([np.flatnonzero(inside), rest])
+        result = linprog(
+            program.c[cols],
+            A_ub=a[:, cols],
+            b_ub=upper_rows,
+            bounds=np.column_stack([lower[cols], upper[cols]]),
+            method="highs",
+        )
+        if result.x is None:
+            return None
+        duals = np.asarray(result.ineqlin.marginals, dtype=np.float64)
+        reduced = program.c[:n_i] - a[:, :n_i].T @ duals
+        better = np.flatnonzero(~inside & (reduced < -1e-9))
+        if len(better) == 0:
+            x = np.zeros(len(program.c))
+            x[cols] = result.x
+            return x, float(result.fun)
+        inside[better[np.argsort(reduced[better], kind="stable")[:PRICING_STEP]]] = True
+    return None
+
+
 def solve(
     problem: PlanProblem,
     *,
@@ -282,18 +322,14 @@ def solve(
     if program is None:
         return none
     spent = min(problem.budget, float(problem.duration.sum()))
-    relaxed = milp(
-        program.c,
-        constraints=program.constraints,
-        integrality=np.zeros_like(program.integrality),
-        bounds=program.bounds,
-    )
-    if relaxed.x is None:  # cannot happen (x = 0 is feasible); be safe
+    relaxed = _relaxation(problem, program)
+    if relaxed is None:  # cannot happen (x = 0 is feasible, pricing converges); be safe
         return none
-    bound = -float(relaxed.fun) + program.eps * spent
+    x_lp, objective = relaxed
+    bound = -objective + program.eps * spent
     # two quick plans: the relaxation's whole items filled greedily, and greedy alone
     chosen, value = none.chosen, 0.0
-    starts = [np.asarray(relaxed.x[:n_i] > 1.0 - 1e-6)]
+    starts = [np.asarray(x_lp[:n_i] > 1.0 - 1e-6)]
     if n_i <= GREEDY_MAX_ITEMS:
         starts.append(none.chosen)
     for start in starts:
