@@ -174,10 +174,8 @@ class Dataset:
 
 def id_values(column: pd.Series) -> list[str | None]:
     """A column of ids as Python strings, missing values as None (for IdIndex lookups)."""
-    out: list[str | None] = []
-    for v in column.astype("string").tolist():
-        out.append(None if pd.isna(v) else str(v))
-    return out
+    values: list[str | None] = _arrow_ids(column).to_pylist()
+    return values
 
 
 def _arrow_ids(column: pd.Series) -> pa.Array | pa.ChunkedArray:
