@@ -133,6 +133,40 @@ def test_content_model_matches_brute_force_and_finds_unseen_items() -> None:
     np.testing.assert_array_equal(clone.score(v[:3]), model.score(v[:3]))
 
 
+@pytest.mark.parametrize("common", [True, False], ids=["common-features", "rare-features"])
+def test_knn_graph_is_the_exact_top_k_in_any_block_size(common: bool) -> None:
+    """Dense (common features: a BLAS part) and sparse (ranked row by row) blocks both give
+    the brute-force top k; rows with few or no neighbours are padded with -1 and 0."""
+    from recsvc.models.content import knn_graph
+
+    rng = np.random.default_rng(3)
+    n, k = 60, 7
+    v = sp.random(n, 40, density=0.06, random_state=4, format="csr", dtype=np.float32)
+    if common:  # a feature nearly every row has
+        v = sp.hstack([v, sp.csr_matrix(rng.random((n, 1)).astype(np.float32))]).tocsr()
+    v.data = np.round(v.data * 4) / 4 + 0.25  # coarse values: many exact ties
+    empty = np.ones(n, dtype=np.float32)
+    empty[5] = 0.0  # a row with no neighbour at all
+    v = sp.csr_matrix(sp.diags(empty) @ v)
+    v.eliminate_zeros()
+    norms = np.sqrt(np.asarray(v.multiply(v).sum(axis=1)).ravel())
+    v = sp.csr_matrix(sp.diags(1 / np.maximum(norms, 1e-9)) @ v, dtype=np.float32)
+    dense = (v @ v.T).toarray()
+    np.fill_diagonal(dense, -np.inf)
+    for block in (1, 8, 64):
+        idx, sim = knn_graph(v, k, block_size=block)
+        for i in range(n):
+            want = np.sort(dense[i][dense[i] > 1e-6])[::-1][:k]
+            got = idx[i][idx[i] >= 0]
+            np.testing.assert_allclose(sim[i, : len(want)], want, atol=1e-5)
+            assert len(got) == len(want) and len(set(got)) == len(got) and i not in got
+            np.testing.assert_allclose(dense[i, got], want, atol=1e-5)  # the right items
+            assert (sim[i, len(want) :] == 0).all() and (idx[i, len(want) :] == -1).all()
+        np.testing.assert_array_equal(knn_graph(v, k, block_size=block)[0], idx)  # same again
+    assert (idx[5] == -1).all()
+    assert common or (dense > 1e-6).sum(axis=1).min() < k  # some rows padded
+
+
 def test_group_popularity_shares() -> None:
     x = sp.csr_matrix(np.array([[1, 0], [1, 1], [0, 1], [0, 1]], dtype=np.float32))
     pop = GroupPopularity(2).fit(x, np.array([0, 0, 1, -1]))
