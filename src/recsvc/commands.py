@@ -187,13 +187,36 @@ def _print_train_summary(console: Console, result: Any) -> None:
                 if name in merged
             )
         )
+    metrics = manifest.metrics
     _print_metric_table(
         console, "Validation: warm employees (their own latest items)", result.validation_table
     )
+    if metrics.get("eval_sample"):
+        console.print(sample_line(metrics["eval_sample"]))
     if result.cold_validation_table:
         _print_metric_table(
             console, "Validation: cold-start slice (no history)", result.cold_validation_table
         )
+        if metrics.get("eval_sample_cold"):
+            console.print(sample_line(metrics["eval_sample_cold"]))
+
+
+def sample_line(sample: dict[str, Any]) -> str:
+    """How many employees the validation ran on, and the served list's nDCG@10 interval."""
+    key = next(k for k in sample if k.startswith("ndcg@"))
+    served = sample[key].get("served")
+    ci = (
+        f"; served {key.split()[0]} {served[0]:.4f}, 95% bootstrap interval "
+        f"[{served[1]:.4f}, {served[2]:.4f}]"
+        if served
+        else ""
+    )
+    who = (
+        f"all {sample['of']:,}"
+        if sample["employees"] >= sample["of"]
+        else f"a seeded sample of {sample['employees']:,} of {sample['of']:,}"
+    )
+    return f"  on {who} evaluation employees{ci}"
 
 
 def regime_line(regime: dict[str, Any]) -> str:

@@ -129,6 +129,11 @@ def test_hybrid_beats_baselines_on_the_default_sample(tmp_path: Path) -> None:
     assert selection["cold"]["model"] in selection["cold"]["ndcg@10"]
     coverage = result.manifest.metrics["gap_coverage@10"]
     assert coverage["served"] > coverage[mf]
+    # the validation states its sample and each model's interval around the table's figure
+    sample = result.manifest.metrics["eval_sample"]
+    assert sample["employees"] == result.manifest.metrics["eval_users"] <= sample["of"]
+    for model, (mean, low, high) in sample["ndcg@10 [mean, 2.5%, 97.5%]"].items():
+        assert low <= mean <= high and mean == pytest.approx(table[model]["ndcg@10"], abs=1e-6)
 
 
 def _true_gap_coverage(rec: Recommender, sample, employees: list[str], recs: list[list[str]]):

@@ -165,9 +165,14 @@ def train_tables(
             table, extra = {}, {"note": "holdout too small for validation"}
         cold_table: dict[str, dict[str, float]] = {}
         if n_cold:
-            cold_table, _ = validate(
-                train_state, holdout, users=holdout.cold_eval_users, on_user=timer.advance
+            cold_table, cold_extra = validate(
+                train_state,
+                holdout,
+                users=holdout.cold_eval_users,
+                population=holdout.eval_population[1],
+                on_user=timer.advance,
             )
+            extra["eval_sample_cold"] = cold_extra["eval_sample"]
         regime = describe_regime(dataset, holdout)
         skipped = skipped_stages(dataset.capabilities)
     with timer.stage("write"):

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from recsvc import metrics as m
 from recsvc.models.base import top_k
 from recsvc.recommend.candidates import UserSignals, build_signals
 from recsvc.recommend.engine import Recommender
@@ -18,7 +19,7 @@ from recsvc.recommend.score import FEATURE_NAMES
 from recsvc.recommend.state import ModelState
 from recsvc.training.holdout import Holdout, K, metric_row
 
-__all__ = ["gap_coverage", "validate"]
+__all__ = ["gap_coverage", "sample_interval", "validate"]
 
 _F = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
@@ -38,12 +39,29 @@ def gap_coverage(state: ModelState, signals: UserSignals, items: npt.NDArray[np.
     return float(signals.gap_weight[covered].sum() / total)
 
 
+def sample_interval(
+    recs: dict[str, npt.NDArray[np.int64]], relevant: sp.csr_matrix, population: int
+) -> dict[str, Any]:
+    """How far a sample's nDCG@K may be from the whole population's: the sample size, the
+    population it was drawn from, and each model's mean with a 95% bootstrap interval."""
+    intervals = {
+        name: [round(v, 6) for v in m.bootstrap_ci(m.ndcg_at_k(r, relevant, K), seed=0)]
+        for name, r in recs.items()
+    }
+    return {
+        "employees": int(relevant.shape[0]),
+        "of": int(population),
+        f"ndcg@{K} [mean, 2.5%, 97.5%]": intervals,
+    }
+
+
 def validate(
     state: ModelState,
     holdout: Holdout,
     *,
     diversity: float = 0.3,
     users: npt.NDArray[np.int64] | None = None,
+    population: int | None = None,
     on_user: Callable[[], None] = lambda: None,
 ) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
     """Metrics at K per model on ``users`` (default: the warm evaluation users), and gap
@@ -51,7 +69,9 @@ def validate(
 
     Every model ranks the same allowed items (business rules applied), so differences come
     from the ranking alone. ``hybrid`` is the learned engagement ranker alone; ``served``
-    is what the service returns (need first, default diversity).
+    is what the service returns (need first, default diversity). ``users`` are a seeded
+    sample of ``population`` evaluation employees (default: the warm slice's), so the
+    extras give each model's nDCG@K with its 95% bootstrap interval over them.
     """
     rec = Recommender(state)
     users = holdout.eval_users if users is None else users
@@ -90,8 +110,11 @@ def validate(
         on_user()
     relevant = sp.csr_matrix(holdout.relevant[users])
     table = {name: metric_row(r, relevant, len(state.content)) for name, r in recs.items()}
+    if population is None:
+        population = holdout.eval_population[0] if users is holdout.eval_users else len(users)
     extra: dict[str, Any] = {
         "eval_users": int(len(users)),
+        "eval_sample": sample_interval(recs, relevant, max(int(population), len(users))),
         "target_role_users": len(gap_cov["hybrid"]),
         f"gap_coverage@{K}": {
             name: float(np.nanmean(v)) if np.isfinite(v).any() else None

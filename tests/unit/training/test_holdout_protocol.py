@@ -69,3 +69,20 @@ def test_the_same_seed_gives_the_same_holdout_and_the_time_protocol_stays(
     assert (t.train.enrolments.day < t.start_day).all()
     with pytest.raises(ValueError, match="protocol must be"):
         make_holdout(dataset, "random", seed=5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("protocol", ["employee", "time"])
+def test_the_trainer_samples_its_slices_and_says_from_how_many(
+    dataset: Dataset, protocol: str
+) -> None:
+    """Capped slices are seeded samples of the uncapped ones; the evaluation population is
+    kept so the validation can state what its sample stands for."""
+    whole = make_holdout(dataset, protocol, seed=5, max_users=10**9, max_eval_users=10**9)  # type: ignore[arg-type]
+    small = make_holdout(dataset, protocol, seed=5, max_users=20, max_eval_users=10)  # type: ignore[arg-type]
+    assert len(small.tune_users) == 20 and len(small.eval_users) == 10
+    assert np.isin(small.tune_users, whole.tune_users).all()
+    assert np.isin(small.eval_users, whole.eval_users).all()
+    assert small.eval_population == (len(whole.eval_users), len(whole.cold_eval_users))
+    assert (
+        len(whole.eval_users) > 10 and not np.intersect1d(small.tune_users, whole.eval_users).size
+    )
