@@ -26,6 +26,7 @@ Otherwise ``failed`` names the checks that did not pass.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -161,16 +162,41 @@ def _smd(a: FloatArray, b: FloatArray, wb: FloatArray) -> float:
     return 0.0 if pooled == 0 else abs(diff) / pooled
 
 
+@functools.lru_cache(maxsize=4096)
+def _t975(dof: int) -> float:
+    """Student t's 97.5% point (cached: scipy's ppf costs more than a whole item's estimate)."""
+    return float(stats.t.ppf(0.975, dof))
+
+
+def _n_distinct(values: IntArray) -> int:
+    """Distinct values; a sorted input (the control pairs are) needs no hashing."""
+    if len(values) == 0:
+        return 0
+    step = np.diff(values)
+    if (step >= 0).all():
+        return int(np.count_nonzero(step)) + 1
+    return len(np.unique(values))
+
+
+@dataclass(frozen=True)
+class _Takers:
+    """One (item, skill)'s takers: their gain, level before, days between, expected gain."""
+
+    gain: FloatArray
+    before: FloatArray
+    days: FloatArray
+    expected: FloatArray
+
+
 def _one_item(
-    taker: pd.DataFrame,
+    taker: _Takers,
     ctrl: ControlPairs,
     ctrl_rows: IntArray,
     at_one_level: float,
     min_group: int,
 ) -> dict[str, object]:
     """The DiD estimate and checks for one (item, skill) from its takers and candidates."""
-    gain = taker["gain"].to_numpy(np.float64)
-    before = taker["before"].to_numpy(np.float64)
+    gain, before = taker.gain, taker.before
     m = _match(before, ctrl.before[ctrl_rows]) if len(ctrl_rows) else None
     matched = m.matched if m is not None else np.zeros(len(gain), dtype=bool)
     overlap = float(matched.mean()) if len(gain) else 0.0
@@ -195,9 +221,10 @@ def _one_item(
         return out
     used = m.weight > 0
     rows = ctrl_rows[used]
-    if len(np.unique(ctrl.e[rows])) < min_group:
+    n_controls = _n_distinct(ctrl.e[rows])
+    if n_controls < min_group:
         failed.append("controls")
-    out["n_controls"] = len(np.unique(ctrl.e[rows]))
+    out["n_controls"] = n_controls
     if overlap < MIN_OVERLAP:
         failed.append("overlap")
     w = m.weight[used]
@@ -205,14 +232,14 @@ def _one_item(
     if smd > MAX_SMD:
         failed.append("balance")
     g = gain[matched]
-    d = taker["days"].to_numpy(np.float64)[matched]
-    expected = taker["expected"].to_numpy(np.float64)[matched]
+    d = taker.days[matched]
+    expected = taker.expected[matched]
     rate, rate_var = _rate(ctrl.change[rows], ctrl.days[rows], w)
     mean_days = float(d.mean())
     att = float(g.mean()) - rate * mean_days
     n = len(g)
     var = (float(g.var(ddof=1)) / n if n > 1 else np.inf) + mean_days**2 * rate_var
-    half = float(stats.t.ppf(0.975, max(n - 1, 1))) * float(np.sqrt(var))
+    half = _t975(max(n - 1, 1)) * float(np.sqrt(var))
     # standardise to a learner one level below: the takers' gain scaled by the gain curve
     fit = float(expected.mean())
     if fit < MIN_FIT * at_one_level:
@@ -250,14 +277,34 @@ def did_gains(
     by_skill = {int(s): np.flatnonzero(controls.s == s) for s in np.unique(pairs["s"])}
     enrolled = sp.csc_matrix(ever_enrolled)
     at_one_level = float(expected_gain(curve, np.ones(1, np.float32))[0])
-    frame = pairs.assign(expected=expected_gain(curve, pairs["step"].to_numpy(np.float32)))
+    item = pairs["i"].to_numpy(np.int64)
+    skill = pairs["s"].to_numpy(np.int64)
+    order = np.lexsort((skill, item))  # by (item, skill), takers in their original order
+    item, skill = item[order], skill[order]
+    takers = _Takers(
+        gain=pairs["gain"].to_numpy(np.float64)[order],
+        before=pairs["before"].to_numpy(np.float64)[order],
+        days=pairs["days"].to_numpy(np.float64)[order],
+        expected=np.asarray(expected_gain(curve, pairs["step"].to_numpy(np.float32)), np.float64)[
+            order
+        ],
+    )
+    new = np.flatnonzero(np.diff(item) != 0) + 1
+    new = np.union1d(new, np.flatnonzero(np.diff(skill) != 0) + 1)
+    bounds = np.concatenate(([0], new, [len(item)])) if len(item) else np.zeros(1, np.int64)
+    took = np.zeros(ever_enrolled.shape[0], dtype=bool)
     rows = []
-    for key, grp in frame.groupby(["i", "s"], sort=True):
-        i, s = (int(x) for x in np.asarray(key, dtype=np.int64))
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        i, s = int(item[lo]), int(skill[lo])
         cand = by_skill.get(s, np.empty(0, np.int64))
         col = enrolled.indices[enrolled.indptr[i] : enrolled.indptr[i + 1]]
-        cand = cand[~np.isin(controls.e[cand], col)]
-        est = _one_item(grp, controls, cand, at_one_level, min_group)
+        took[col] = True
+        cand = cand[~took[controls.e[cand]]]
+        took[col] = False
+        group = _Takers(
+            *(a[lo:hi] for a in (takers.gain, takers.before, takers.days, takers.expected))
+        )
+        est = _one_item(group, controls, cand, at_one_level, min_group)
         rows.append({"i": i, "s": s, **est})
     columns = ["i", "s", "n_takers", "n_controls", "taker_change", "control_rate", "att"]
     columns += ["gain", "low", "high", "se", "overlap", "smd", "failed"]
