@@ -54,6 +54,8 @@ __all__ = [
 
 #: largest difference in level before (levels) between a taker and a matched non-taker
 CALIPER = 0.5
+#: rounding margin of the binary search for a caliper's ends (then checked exactly)
+_SLACK = 1e-9
 #: largest standardised mean difference of the level before after matching (Stuart 2010)
 MAX_SMD = 0.25
 #: smallest share of takers with a non-taker in the caliper
@@ -133,12 +135,32 @@ class _Match:
 
 
 def _match(taker_before: FloatArray, control_before: FloatArray) -> _Match:
-    """Radius matching on the level before: each taker spreads weight 1 over its matches."""
-    near = np.abs(taker_before[:, None] - control_before[None, :]) <= CALIPER
-    count = near.sum(axis=1)
+    """Radius matching on the level before: each taker spreads weight 1 over its matches.
+
+    ``control_before`` must be sorted: a taker's matches are then one run of it, found by
+    binary search, and the weights are a running sum of the takers' shares (the outer
+    takers x candidates comparison took most of the trainer's fit at 100,000 employees).
+    """
+    cb, tb = control_before, taker_before
+    lo = np.searchsorted(cb, tb - CALIPER - _SLACK, side="left")
+    hi = np.searchsorted(cb, tb + CALIPER + _SLACK, side="right")
+    # exactly |taker - control| <= CALIPER, as computed: drop edge values just outside
+    while True:
+        out_lo = (lo < hi) & (np.abs(tb - cb[np.minimum(lo, len(cb) - 1)]) > CALIPER)
+        out_hi = (lo < hi) & (np.abs(tb - cb[np.maximum(hi - 1, 0)]) > CALIPER)
+        if not (out_lo.any() or out_hi.any()):
+            break
+        lo[out_lo] = np.searchsorted(cb, cb[lo[out_lo]], side="right")
+        hi[out_hi] = np.searchsorted(cb, cb[hi[out_hi] - 1], side="left")
+    count = hi - lo
     matched = count > 0
     share = np.where(matched, 1.0 / np.maximum(count, 1), 0.0)
-    return _Match(weight=(near * share[:, None]).sum(axis=0), matched=matched)
+    n = len(control_before)
+    covered = np.cumsum(np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1))
+    delta = np.bincount(lo, weights=share, minlength=n + 1)
+    delta -= np.bincount(hi, weights=share, minlength=n + 1)
+    weight = np.where(covered[:n] > 0, np.cumsum(delta)[:n], 0.0)
+    return _Match(weight=weight, matched=matched)
 
 
 def _rate(change: FloatArray, days: FloatArray, w: FloatArray) -> tuple[float, float]:
@@ -220,14 +242,14 @@ def _one_item(
         out["failed"] = ",".join([*failed, "controls", "overlap"])
         return out
     used = m.weight > 0
-    rows = ctrl_rows[used]
+    back = np.argsort(ctrl_rows[used], kind="stable")  # the control pairs' own order
+    rows, w = ctrl_rows[used][back], m.weight[used][back]
     n_controls = _n_distinct(ctrl.e[rows])
     if n_controls < min_group:
         failed.append("controls")
     out["n_controls"] = n_controls
     if overlap < MIN_OVERLAP:
         failed.append("overlap")
-    w = m.weight[used]
     smd = _smd(before[matched], ctrl.before[rows], w)
     if smd > MAX_SMD:
         failed.append("balance")
@@ -274,7 +296,10 @@ def did_gains(
     att (the takers' own net gain), gain/low/high/se (standardised to one level below), overlap,
     smd, failed ("" when every check passed), shown.
     """
-    by_skill = {int(s): np.flatnonzero(controls.s == s) for s in np.unique(pairs["s"])}
+    by_skill = {}  # candidate control pairs per skill, by level before (for _match)
+    for s in np.unique(pairs["s"]):
+        of_skill = np.flatnonzero(controls.s == s)
+        by_skill[int(s)] = of_skill[np.argsort(controls.before[of_skill], kind="stable")]
     enrolled = sp.csc_matrix(ever_enrolled)
     at_one_level = float(expected_gain(curve, np.ones(1, np.float32))[0])
     item = pairs["i"].to_numpy(np.int64)
