@@ -108,9 +108,25 @@ class MatrixFactorization:
         self.seed = seed
         self.n_threads = n_threads
 
-    def fit(self, interactions: sp.csr_matrix) -> Self:
-        """Factorise signed confidences (employees x content)."""
+    def fit(
+        self, interactions: sp.csr_matrix, init: tuple[FloatArray, FloatArray] | None = None
+    ) -> Self:
+        """Factorise signed confidences (employees x content).
+
+        ``init`` (ALS only): ``(user_factors, item_factors)`` to start from instead of
+        random ones, e.g. a fit on most of the same data; ``n_iter`` then counts the
+        iterations on top of it.
+        """
         x = sp.csr_matrix(interactions, dtype=np.float32)
+        if init is not None and (
+            self.algorithm != "als"
+            or init[0].shape != (x.shape[0], self.n_factors)
+            or init[1].shape != (x.shape[1], self.n_factors)
+        ):
+            raise ValueError(
+                f"init must be ALS factors of shapes ({x.shape[0]}, {self.n_factors}) and "
+                f"({x.shape[1]}, {self.n_factors})"
+            )
         # import before limiting threads: a BLAS library loaded inside the limit escapes it
         from implicit.cpu.als import AlternatingLeastSquares
         from implicit.cpu.bpr import BayesianPersonalizedRanking
@@ -124,6 +140,9 @@ class MatrixFactorization:
                     random_state=self.seed,
                     num_threads=self.n_threads or (1 if x.nnz < SMALL_NNZ else 0),
                 )
+                if init is not None:  # implicit starts from factors already set
+                    model.user_factors = np.array(init[0], dtype=np.float32)
+                    model.item_factors = np.array(init[1], dtype=np.float32)
                 model.fit(x, show_progress=False)
             elif self.algorithm == "bpr":
                 pos = binarize(x)

@@ -87,7 +87,7 @@ def fit_hybrid(
     hp = tuned.best
     with timer.stage("fit"):
         train_state = fit_state(holdout.train, hp, content, seed=seed)
-        full_state = fit_state(dataset, hp, content, seed=seed)
+        full_state = fit_state(dataset, hp, content, seed=seed, warm_start=train_state)
     n_cold = len(holdout.cold_tune_users)
     with timer.stage("rank", total=3 * (len(holdout.tune_users) + n_cold)):
         selection = select_engagement(train_state, holdout, seed=seed, on_user=timer.advance)

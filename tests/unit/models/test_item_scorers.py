@@ -107,6 +107,28 @@ def test_fold_in_moves_a_new_user_towards_their_block() -> None:
     assert all(i % 2 == 1 for i in top_k(scores, 5))
 
 
+def test_als_warm_start_continues_from_given_factors() -> None:
+    """A few iterations from a fit on most of the data land where a full fit from random
+    factors does; zero iterations keep the given factors; wrong shapes are refused."""
+    x = checkerboard(seed=2)
+    most = sp.csr_matrix(x[:, :16])  # the last items' interactions unseen
+    most = sp.csr_matrix(sp.hstack([most, sp.csr_matrix((x.shape[0], 4))]), dtype=np.float32)
+    base = MatrixFactorization("als", n_factors=2, regularization=0.1, n_iter=15, seed=1)
+    part = base.fit(most)
+    init = (part.user_factors_, part.item_factors_)
+    kept = MatrixFactorization("als", n_factors=2, regularization=0.1, n_iter=0, seed=1)
+    np.testing.assert_array_equal(kept.fit(x, init=init).item_factors_, part.item_factors_)
+    warm = MatrixFactorization("als", n_factors=2, regularization=0.1, n_iter=5, seed=1)
+    warm.fit(x, init=init)
+    cold = MatrixFactorization("als", n_factors=2, regularization=0.1, n_iter=15, seed=1).fit(x)
+    for u in range(8):  # the same top items as the full fit, unseen ones included
+        top_warm = set(top_k(warm.user_factors_[u] @ warm.item_factors_.T, 6))
+        top_cold = set(top_k(cold.user_factors_[u] @ cold.item_factors_.T, 6))
+        assert top_warm == top_cold
+    with pytest.raises(ValueError, match="init must be ALS factors"):
+        warm.fit(x[:, :10], init=init)
+
+
 def test_ease_refuses_too_many_items() -> None:
     from recsvc.models import ease
 
