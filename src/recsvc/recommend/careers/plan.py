@@ -262,9 +262,13 @@ class Planner:
         live = (gain > GAIN_FLOOR) | (v.item_level[pos] > need.current[v.item_skill[pos]] + 1.0)
         pos, owner, gain = pos[live], owner[live], gain[live]
 
+        needed: dict[int, tuple[int, ...]] = {}
+
         def needs(i: int) -> tuple[int, ...]:
-            reqs = self.pre_indices[self.pre_indptr[i] : self.pre_indptr[i + 1]]
-            return tuple(int(j) for j in reqs if not satisfied[j])
+            if i not in needed:
+                reqs = self.pre_indices[self.pre_indptr[i] : self.pre_indptr[i + 1]].tolist()
+                needed[i] = tuple(j for j in reqs if not satisfied[j])
+            return needed[i]
 
         feasible: dict[int, bool] = {}
 
@@ -275,10 +279,9 @@ class Planner:
                 )
             return feasible[i]
 
-        has_pre = self.pre_indptr[owner + 1] > self.pre_indptr[owner]
-        fine = np.ones(len(owner), dtype=bool)
-        for k in np.flatnonzero(has_pre).tolist():
-            fine[k] = reachable(int(owner[k]), frozenset({int(owner[k])}))
+        with_pre = np.unique(owner[self.pre_indptr[owner + 1] > self.pre_indptr[owner]])
+        blocked = [i for i in with_pre.tolist() if not reachable(i, frozenset({i}))]
+        fine = ~np.isin(owner, np.asarray(blocked, dtype=np.int64))
         pos, owner, gain = pos[fine], owner[fine], gain[fine]
         chosen = set(np.unique(owner).tolist())
         stack = [i for i in chosen if self.pre_indptr[i + 1] > self.pre_indptr[i]]
