@@ -126,21 +126,25 @@ def first_invalid_row(path: Path, width: int) -> tuple[int, int] | None:
         found.append((int(row.number or 0), int(row.actual_columns)))
         return "error"
 
-    block = max(BLOCK_BYTES, path.stat().st_size + 1)
-    try:
-        reader = pacsv.open_csv(
-            path,
-            read_options=_read_options(width, block, use_threads=False),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=note),
-            convert_options=pacsv.ConvertOptions(
-                column_types={f"f{i}": pa.binary() for i in range(width)}
-            ),
-        )
-        for _batch in reader:
-            pass
-    except pa.ArrowInvalid:
-        pass
-    return found[0] if found and found[0][0] > 0 else None
+    block = BLOCK_BYTES
+    while True:
+        found.clear()
+        try:
+            reader = pacsv.open_csv(
+                path,
+                read_options=_read_options(width, block, use_threads=False),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=note),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={f"f{i}": pa.binary() for i in range(width)}
+                ),
+            )
+            for _batch in reader:
+                pass
+        except pa.ArrowInvalid as exc:
+            if not found and "straddl" in str(exc) and block < path.stat().st_size:
+                block *= 8  # a row longer than the block, before any bad one
+                continue
+        return found[0] if found and found[0][0] > 0 else None
 
 
 def unclosed_quote(path: Path) -> bool:

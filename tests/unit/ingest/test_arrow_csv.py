@@ -178,3 +178,11 @@ def test_typed_parquet_columns_give_what_their_text_gives(tmp_path: Path) -> Non
         (3, "progress", "out_of_range"),
         (4, "rating", "out_of_range"),
     ]
+
+
+def test_a_short_row_after_a_row_longer_than_a_block_is_named(tmp_path: Path) -> None:
+    long = "x" * (5 << 20)
+    content = f'content_id,title,description\nC1,Python,"{long}"\nC2,SQL\nC3,Go,ok\n'
+    data = folder(tmp_path, **{"content.csv": content, "enrolments.csv": ENROLMENTS})
+    with pytest.raises(DataContractError, match=r"content\.csv .*row at line 3 has 2 fields"):
+        load_tables(data)
