@@ -102,9 +102,8 @@ def _without_idle(problem: PlanProblem, chosen: BoolArray, min_value: float) -> 
     maybe = out & ~needed & (loses < max(min_value, 1e-12))
     tally = Tally(problem, out)
     value = tally.value()
+    # (an item no chosen item needs stays so as others are dropped)
     for i in sorted(np.flatnonzero(maybe).tolist(), key=lambda i: -problem.duration[i]):
-        if any(out[a] for a, b in problem.requires if b == i):
-            continue
         tally.add(i, -1.0)
         trial = tally.value()
         if trial >= value - max(min_value, 1e-12):
