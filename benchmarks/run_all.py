@@ -263,6 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         help="generate every sample again even when the generator has not changed",
     )
     parser.add_argument(
+        "--sizes-from",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="results.json of other runs (another --out): sizes this one lacks join it",
+    )
+    parser.add_argument(
         "--compare",
         type=Path,
         help="an earlier results.json whose 1,000,000-employee stages the doc shows beside",
@@ -303,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
             with_kept = merge_sizes(run["sizes"], earlier.get("sizes", []))
             results_path.write_text(json.dumps(run | {"sizes": with_kept}, indent=2) + "\n")
         run["sizes"] = merge_sizes(run["sizes"], earlier.get("sizes", []))
+    for other in args.sizes_from:  # e.g. a 1,000,000-employee run made with its own --out
+        run["sizes"] = merge_sizes(run["sizes"], json.loads(other.read_text())["sizes"])
     if args.compare:
         run["compare"] = _earlier_million(args.compare)
     results_path.write_text(json.dumps(run, indent=2) + "\n")

@@ -407,3 +407,20 @@ def test_probe_section_points_to_the_size_with_the_same_catalogue(
     doc = report.write_document(run, tmp_path / "performance.md").read_text()
     assert "| catalogue items | 1,250 | 20,000 | 20,000 |" in doc
     assert "| item-item kNN graph s | 1.56 | 400.00 | as 100,000 (same catalogue) |" in doc
+
+
+def test_report_takes_the_sizes_of_another_run(run_all: ModuleType, tmp_path: Path) -> None:
+    import json
+
+    out, other = tmp_path / "out", tmp_path / "million.json"
+    out.mkdir()
+    (out / "results.json").write_text(json.dumps(_two_size_run()))
+    other.write_text(json.dumps({"sizes": [_million(total_s=540.0, peak_mib=1024.0, p99_ms=9.0)]}))
+    doc = tmp_path / "performance.md"
+    argv = ["--out", str(out), "--report-only", "--sizes-from", str(other), "--doc", str(doc)]
+    assert run_all.main(argv) == 0
+    text = doc.read_text()
+    assert "for 5,000, 100,000 and 1,000,000 employees" in text
+    assert "### 100,000 → 1,000,000 employees" in text and "## 1,000,000 employees\n" in text
+    saved = json.loads((out / "results.json").read_text())
+    assert [s["employees"] for s in saved["sizes"]] == [5_000, 100_000, 1_000_000]
