@@ -143,11 +143,12 @@ def _careers_section(sizes: list[Result]) -> str:
 
 def _stage_section(sizes: list[Result]) -> str:
     names = list(dict.fromkeys(n for s in sizes for n in (get(s, "train", "stages") or {})))
-    header = ["stage"] + [f"{s['employees']:,}: s / peak RSS MiB" for s in sizes]
+    header = ["stage"] + [f"{s['employees']:,}: wall s / CPU s / peak RSS MiB" for s in sizes]
     rows = [
         [name]
         + [
             f"{fmt(get(s, 'train', 'stages', name, 'seconds'), 2)} / "
+            f"{fmt(get(s, 'train', 'stages', name, 'cpu_s'), 2)} / "
             f"{fmt(get(s, 'train', 'stages', name, 'peak_rss_mib'), 0)}"
             for s in sizes
         ]
@@ -328,8 +329,10 @@ Raw figures: `{settings.get("results", "build/bench/run_all/results.json")}`;
         )
     }
 
-The machine is shared: other work ran beside the benchmark, so absolute times drift by
-10-20% between runs (see the load average); ratios between sizes hold better.
+The machine is shared: other work ran beside the benchmark, so wall times depend on how
+many processes wanted the two cores (the load average; each step's is in the 1,000,000
+section). Training stages also report CPU seconds, which hold where wall time does not; at a
+load above 2, wall time is mostly waiting for a core.
 {_earlier_sizes(run)}
 | setting | value |
 |---|---|
@@ -347,8 +350,8 @@ The machine is shared: other work ran beside the benchmark, so absolute times dr
 
 Per-stage peak RSS is the process's high-water mark during that stage (reset between
 stages); the total's peak is the largest of those and the kernel's figure for the process at
-exit. Generating the sample happens before training in the same process and is measured
-separately above.
+exit. CPU s is the training process's CPU time in the stage (all threads). Training reads
+the Parquet sample written above, in its own process.
 
 {_stage_section(sizes)}
 

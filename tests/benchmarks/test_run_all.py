@@ -211,7 +211,7 @@ def test_document_has_machine_figures_and_the_why(run_all: ModuleType, tmp_path:
     run = _two_size_run()
     doc = run_all_report.write_document(run, tmp_path / "performance.md").read_text()
     assert "GENERATED" in doc and "Test CPU" in doc and "1.0, 2.0, 3.0" in doc
-    assert "| features | 1.00 / 300 | 256.00 / 300 |" in doc
+    assert "| features | 1.00 / n/a / 300 | 256.00 / n/a / 300 |" in doc
     assert "**features s**: three parts" in doc  # the flagged stage gets its explanation
     assert "**load s**" not in doc
     assert "Faster than the data: features (exponent 2.00 against items), kNN graph" in doc
