@@ -31,11 +31,12 @@ def _bundle_mib(path: Path) -> float:
 
 
 class CpuProgress(LoggingProgress):
-    """Records each stage's CPU seconds (this process, all threads) beside the trainer's wall
-    time: on a shared machine CPU time says what a stage costs, wall time what it waited."""
+    """Prints each stage's line as soon as it finishes (a run killed later, e.g. out of memory,
+    still shows the stages it completed) with its CPU seconds (this process, all threads)
+    beside the trainer's wall time: on a shared machine CPU time says what a stage costs,
+    wall time also what it waited for a core."""
 
     def __init__(self) -> None:
-        self.cpu_s: dict[str, float] = {}
         self._started = 0.0
 
     def stage_started(self, name: str, total: int | None) -> None:
@@ -43,8 +44,18 @@ class CpuProgress(LoggingProgress):
         super().stage_started(name, total)
 
     def stage_finished(self, name: str, seconds: float) -> None:
-        self.cpu_s[name] = time.process_time() - self._started
+        cpu = time.process_time() - self._started
+        peak = _peak_rss_mib()  # the high-water mark the trainer reset when the stage began
+        sys.stdout.write(f"{name:<10} {seconds:>9.2f} {peak:>13.0f} {cpu:>9.2f}\n")
+        sys.stdout.flush()
         super().stage_finished(name, seconds)
+
+
+def _peak_rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return float(line.split()[1]) / 1024
+    return float("nan")
 
 
 def _parquet_rows(folder: Path) -> dict[str, int]:
@@ -90,16 +101,13 @@ def main(argv: list[str] | None = None) -> None:
         + ", ".join(f"{k}={v}" for k, v in rows.items())
         + f" ({time.perf_counter() - start:.1f} s)\n"
     )
+    sys.stdout.write(f"{'stage':<10} {'seconds':>9} {'peak RSS MiB':>13} {'CPU s':>9}\n")
+    sys.stdout.flush()
     start = time.perf_counter()
-    progress = CpuProgress()
     result = train(
-        source, out / "models", seed=args.seed, time_budget_s=args.budget, progress=progress
+        source, out / "models", seed=args.seed, time_budget_s=args.budget, progress=CpuProgress()
     )
     total = time.perf_counter() - start
-    sys.stdout.write(f"{'stage':<10} {'seconds':>9} {'peak RSS MiB':>13} {'CPU s':>9}\n")
-    for s in result.stages:
-        cpu = progress.cpu_s.get(s.name, float("nan"))
-        sys.stdout.write(f"{s.name:<10} {s.seconds:>9.2f} {s.peak_rss_mib:>13.0f} {cpu:>9.2f}\n")
     sys.stdout.write(f"{'total':<10} {total:>9.2f}\n")
     sys.stdout.write(f"bundle: {_bundle_mib(result.bundle_path):.1f} MiB at {result.bundle_path}\n")
     sys.stdout.write(f"tuning budget hit: {result.manifest.params['tuning_budget_hit']}\n")

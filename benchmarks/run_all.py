@@ -167,6 +167,7 @@ def _train(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool
     stage_peaks = [st["peak_rss_mib"] for st in train["stages"].values()]
     train["process_peak_mib"] = max([done["peak_rss_mib"], *stage_peaks])
     train["wall_s"] = done["seconds"]
+    train["returncode"] = done["returncode"]  # -9: killed, e.g. by the out-of-memory killer
     return bool(done["returncode"] == 0 and "bundle_path" in train)
 
 

@@ -69,16 +69,40 @@ def _cpu(size: Result) -> float | None:
     return sum(cpu) if cpu and None not in cpu else None
 
 
+def _failure(size: Result) -> str:
+    """What became of a training that did not finish, in words."""
+    code = get(size, "train", "returncode")
+    if code in (None, 0) or get(size, "train", "total_s") is not None:
+        return ""
+    seconds = get(size, "train", "wall_s")
+    peak = _gib(get(size, "train", "process_peak_mib"))
+    why = (
+        "killed (SIGKILL: on Linux the kernel's out-of-memory killer, when the machine's "
+        "memory ran out)"
+        if code == -9
+        else f"exited with status {code}"
+    )
+    return (
+        f"**Training did not finish**: the process was {why} after {fmt(seconds, 0)} s, at a "
+        f"peak RSS of {fmt(peak, 1)} GiB. No bundle, so nothing was served; the figures below "
+        "that need one are n/a.\n"
+    )
+
+
 def _aims(size: Result, budget: float) -> str:
     total = get(size, "train", "total_s")
     peak = _gib(get(size, "train", "process_peak_mib"))
     p99 = get(size, "serve", "recommend", "p99_ms")
+    took = f"{fmt(total, 0)} s ({fmt(total / 60 if total else None, 1)} min)"
+    verdict = _verdict(total, AIMS["train_s"])
+    if _failure(size):
+        took, verdict = f"did not finish ({fmt(get(size, 'train', 'wall_s'), 0)} s)", "**no**"
     rows = [
         [
             f"training, including a {budget:g} s tuning budget",
             f"≤ {AIMS['train_s'] / 60:g} min",
-            f"{fmt(total, 0)} s ({fmt(total / 60 if total else None, 1)} min)",
-            _verdict(total, AIMS["train_s"]),
+            took,
+            verdict,
         ],
         [
             "training peak memory (RSS)",
@@ -152,6 +176,7 @@ def measured_million_section(size: Result, budget: float, compare: Result | None
         f"s, written in {fmt(sample.get('write_parquet_s'))} s, peak "
         f"{fmt(_gib(sample.get('peak_rss_mib')), 2)} GiB).",
         "",
+        _failure(size),
         _aims(size, budget),
         "",
         "Training per stage: wall time, CPU seconds of the training process (all its "

@@ -424,3 +424,18 @@ def test_report_takes_the_sizes_of_another_run(run_all: ModuleType, tmp_path: Pa
     assert "### 100,000 → 1,000,000 employees" in text and "## 1,000,000 employees\n" in text
     saved = json.loads((out / "results.json").read_text())
     assert [s["employees"] for s in saved["sizes"]] == [5_000, 100_000, 1_000_000]
+
+
+def test_million_section_says_when_training_was_killed(run_all: ModuleType, tmp_path: Path) -> None:
+    report = importlib.import_module("run_all_report")
+    run = _two_size_run()
+    killed = _million(total_s=0.0, peak_mib=19_500.0, p99_ms=0.0)
+    killed["train"] = {"process_peak_mib": 19_500.0, "wall_s": 3227.0, "returncode": -9}  # type: ignore[index]
+    del killed["serve"]
+    killed["failed"] = ["core", "serve", "train"]
+    run["sizes"].append(killed)  # type: ignore[attr-defined]
+    doc = report.write_document(run, tmp_path / "performance.md").read_text()
+    assert "**Training did not finish**: the process was killed (SIGKILL" in doc
+    assert "after 3,227 s, at a peak RSS of 19.0 GiB" in doc
+    assert "| did not finish (3,227 s) | **no** |" in doc
+    assert "| training peak memory (RSS) | ≤ 8 GiB | 19.04 GiB | **does not hold** |" in doc
