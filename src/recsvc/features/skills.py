@@ -100,9 +100,9 @@ def calibrate_sources(assessments: pd.DataFrame | None, defaults: SkillParams) -
     if "content_id" in assessments.columns:  # course pre/post tests differ by real gains
         assessments = assessments[assessments["content_id"].isna()]
     a = pd.DataFrame(
-        {
-            "e": assessments["employee_id"].astype(str),
-            "s": assessments["skill_id"].astype(str),
+        {  # integer codes: pairing on them is the same as on the ids, without Python strings
+            "e": pd.factorize(assessments["employee_id"])[0],
+            "s": pd.factorize(assessments["skill_id"])[0],
             "src": assessments["source"].astype("string").fillna("test").astype(str),
             "day": to_days(assessments["assessed_at"]),
             "level": assessments["level"].astype("float64"),
