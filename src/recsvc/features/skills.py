@@ -186,9 +186,12 @@ def skill_evidence(
     if a is not None and len(a) and n_s:
         e = id_codes(dataset.employees, a["employee_id"])
         s = id_codes(dataset.skills, a["skill_id"])
-        src = a["source"].astype("string").fillna("test").to_numpy(dtype=object)
-        sw = np.array([params.source_weights.get(str(x), 0.3) for x in src], dtype=np.float64)
-        bias = np.array([params.source_bias.get(str(x), 0.0) for x in src], dtype=np.float64)
+        # per distinct source, not per row: no Python string per assessment
+        codes, sources = pd.factorize(a["source"].astype("string").fillna("test"))
+        names = [str(x) for x in sources]
+        sw = np.array([params.source_weights.get(x, 0.3) for x in names], np.float64)[codes]
+        bias = np.array([params.source_bias.get(x, 0.0) for x in names], np.float64)[codes]
+        is_test = codes == (names.index("test") if "test" in names else -2)
         day = to_days(a["assessed_at"])
         level = np.asarray(a["level"].astype("float64"), dtype=np.float64)
         ok = (e >= 0) & (s >= 0) & np.isfinite(day)
@@ -197,7 +200,7 @@ def skill_evidence(
         ws.append((sw * decay(day))[ok])
         lvs.append(np.clip(level - bias, 0.0, 5.0)[ok])
         kinds.append(np.ones(int(ok.sum()), dtype=bool))
-        recent_test = ok & (src == "test") & (dataset.as_of - day <= params.proven_days)
+        recent_test = ok & is_test & (dataset.as_of - day <= params.proven_days)
         proven = _max_by_cell(e[recent_test], s[recent_test], level[recent_test], (n_e, n_s))
 
     en = dataset.enrolments

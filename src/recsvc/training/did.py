@@ -37,7 +37,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from recsvc import contract as c
-from recsvc.dataset import Dataset, id_values, to_days
+from recsvc.dataset import Dataset, id_codes, to_days
 from recsvc.privacy import MIN_GROUP as DEFAULT_MIN_GROUP
 from recsvc.recommend.gain_curve import expected_gain
 
@@ -98,8 +98,8 @@ def control_pairs(dataset: Dataset, source_bias: Mapping[str, float]) -> Control
     )
     frame = pd.DataFrame(
         {
-            "e": dataset.employees.indices(id_values(a["employee_id"])),
-            "s": dataset.skills.indices(id_values(a["skill_id"])),
+            "e": id_codes(dataset.employees, a["employee_id"]),
+            "s": id_codes(dataset.skills, a["skill_id"]),
             "src": source,
             "day": to_days(a["assessed_at"]),
             "level": a["level"].astype("float64").to_numpy(dtype=np.float64),
