@@ -117,7 +117,12 @@ def scaling_rows(small: Result, large: Result) -> list[tuple[str, float, float, 
 def _in_short(rows: list[tuple[str, float, float, bool]], data: float, items: float) -> str:
     """One generated paragraph: what grew with the data, what less, what faster."""
     stages = [(n, r, e, f) for n, r, e, f in rows if n.endswith(" s") and "total" not in n]
-    total = next((r for n, r, _, _ in rows if n == "training total s"), float("nan"))
+    total = next((r for n, r, _, _ in rows if n == "training total s"), None)
+    if total is None:
+        return (
+            "Training did not finish at one of the two sizes: only the figures measured at "
+            "both are compared.\n"
+        )
     linear = [n[:-2] for n, _, e, f in stages if e >= 0.85 and not f]
     slower = [n[:-2] for n, _, e, f in stages if e < 0.85]
     faster = [
