@@ -268,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         nargs="+",
         default=[],
-        help="results.json of other runs (another --out): sizes this one lacks join it",
+        help="results.json of other runs (another --out): their sizes replace those this "
+        "run did not measure",
     )
     parser.add_argument(
         "--compare",
@@ -285,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     results_path = args.out / "results.json"
+    measured: list[int] = []
     if args.report_only:
         run = json.loads(results_path.read_text())
     else:
@@ -311,8 +313,10 @@ def main(argv: list[str] | None = None) -> int:
             with_kept = merge_sizes(run["sizes"], earlier.get("sizes", []))
             results_path.write_text(json.dumps(run | {"sizes": with_kept}, indent=2) + "\n")
         run["sizes"] = merge_sizes(run["sizes"], earlier.get("sizes", []))
+    fresh = [s for s in run["sizes"] if s["employees"] in measured]
     for other in args.sizes_from:  # e.g. a 1,000,000-employee run made with its own --out
-        run["sizes"] = merge_sizes(run["sizes"], json.loads(other.read_text())["sizes"])
+        theirs = merge_sizes(json.loads(other.read_text())["sizes"], run["sizes"])
+        run["sizes"] = merge_sizes(fresh, theirs)  # what this run measured wins, then theirs
     if args.compare:
         run["compare"] = _earlier_million(args.compare)
     results_path.write_text(json.dumps(run, indent=2) + "\n")

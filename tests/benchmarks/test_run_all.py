@@ -414,7 +414,9 @@ def test_report_takes_the_sizes_of_another_run(run_all: ModuleType, tmp_path: Pa
 
     out, other = tmp_path / "out", tmp_path / "million.json"
     out.mkdir()
-    (out / "results.json").write_text(json.dumps(_two_size_run()))
+    stale = _two_size_run()
+    stale["sizes"].append(_million(total_s=999.0, peak_mib=1024.0, p99_ms=9.0))  # type: ignore[attr-defined]
+    (out / "results.json").write_text(json.dumps(stale))
     other.write_text(json.dumps({"sizes": [_million(total_s=540.0, peak_mib=1024.0, p99_ms=9.0)]}))
     doc = tmp_path / "performance.md"
     argv = ["--out", str(out), "--report-only", "--sizes-from", str(other), "--doc", str(doc)]
@@ -422,6 +424,7 @@ def test_report_takes_the_sizes_of_another_run(run_all: ModuleType, tmp_path: Pa
     text = doc.read_text()
     assert "for 5,000, 100,000 and 1,000,000 employees" in text
     assert "### 100,000 → 1,000,000 employees" in text and "## 1,000,000 employees\n" in text
+    assert "540 s (9.0 min)" in text and "999 s" not in text  # the other run's size wins
     saved = json.loads((out / "results.json").read_text())
     assert [s["employees"] for s in saved["sizes"]] == [5_000, 100_000, 1_000_000]
 
