@@ -76,12 +76,11 @@ def _failure(size: Result) -> str:
         return ""
     seconds = get(size, "train", "wall_s")
     peak = _gib(get(size, "train", "process_peak_mib"))
-    why = (
-        "killed (SIGKILL: on Linux the kernel's out-of-memory killer, when the machine's "
-        "memory ran out)"
-        if code == -9
-        else f"exited with status {code}"
-    )
+    why = {
+        -9: "killed (SIGKILL: on Linux the kernel's out-of-memory killer, when the machine's "
+        "memory ran out)",
+        -15: "stopped (SIGTERM: by hand, out of time) before it finished",
+    }.get(code, f"exited with status {code}")
     return (
         f"**Training did not finish**: the process was {why} after {fmt(seconds, 0)} s, at a "
         f"peak RSS of {fmt(peak, 1)} GiB. No bundle, so nothing was served; the figures below "
