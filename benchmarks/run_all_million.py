@@ -81,10 +81,18 @@ def _failure(size: Result) -> str:
         "memory ran out)",
         -15: "stopped (SIGTERM: by hand, out of time) before it finished",
     }.get(code, f"exited with status {code}")
+    stages = get(size, "train", "stages") or {}
+    done = sum(st["seconds"] for st in stages.values())
+    running = (
+        f" The stages in the table below finished in {fmt(done, 0)} s; the next one in the "
+        f"trainer's order was still running {fmt(seconds - done, 0)} s later."
+        if stages and seconds
+        else ""
+    )
     return (
         f"**Training did not finish**: the process was {why} after {fmt(seconds, 0)} s, at a "
-        f"peak RSS of {fmt(peak, 1)} GiB. No bundle, so nothing was served; the figures below "
-        "that need one are n/a.\n"
+        f"peak RSS of {fmt(peak, 1)} GiB.{running} No bundle, so nothing was served; the "
+        "figures below that need one are n/a.\n"
     )
 
 
