@@ -79,7 +79,7 @@ def _failure(size: Result) -> str:
     why = {
         -9: "killed (SIGKILL: on Linux the kernel's out-of-memory killer, when the machine's "
         "memory ran out)",
-        -15: "stopped (SIGTERM: by hand, out of time) before it finished",
+        -15: "stopped (SIGTERM: by hand, out of time)",
     }.get(code, f"exited with status {code}")
     stages = get(size, "train", "stages") or {}
     done = sum(st["seconds"] for st in stages.values())
@@ -130,7 +130,12 @@ def _aims(size: Result, budget: float) -> str:
 def _steps(size: Result) -> str:
     steps = get(size, "steps") or {}
     rows = [
-        [name, STEP_LABELS.get(name, name), fmt(st.get("seconds"), 0)]
+        [
+            name,
+            STEP_LABELS.get(name, name)
+            + (" (reused: made by an earlier run)" * bool(st.get("reused"))),
+            fmt(st.get("seconds"), 0),
+        ]
         + [fmt(_gib(st.get("peak_rss_mib")), 2), _load(st)]
         for name, st in steps.items()
     ]

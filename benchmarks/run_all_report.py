@@ -291,7 +291,7 @@ def _earlier_sizes(run: Result) -> str:
     ]
     if not earlier:
         return ""
-    return "Figures kept from an earlier run (not measured again): " + "; ".join(earlier) + ".\n"
+    return "Measured in a separate run: " + "; ".join(earlier) + ".\n"
 
 
 def write_document(run: Result, path: Path) -> Path:
