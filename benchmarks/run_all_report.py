@@ -21,6 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SOAK_START, SOAK_END = "<!-- soak:start -->", "<!-- soak:end -->"  # soak.py's markers
 EVENTS_START, EVENTS_END = "<!-- events:start -->", "<!-- events:end -->"  # bench_events.py's
 STAGES_START, STAGES_END = "<!-- stages:start -->", "<!-- stages:end -->"  # bench_stages.py's
+#: hand-written sections (measured by bench_ingest.py, bench_people.py) kept across runs
+KEPT_BY_HAND = (
+    ("<!-- ingest:start -->", "<!-- ingest:end -->"),
+    ("<!-- people:start -->", "<!-- people:end -->"),
+)
 # the latest bench_serve.py / bench_core.py --write-docs runs, kept inside their sections
 SERVE_START, SERVE_END = "<!-- serve:start -->", "<!-- serve:end -->"
 CORE_START, CORE_END = "<!-- core:start -->", "<!-- core:end -->"
@@ -409,8 +414,9 @@ What drives each figure, from the code:
         _soak_block(path),
         _soak_block(path, EVENTS_START, EVENTS_END),
         _soak_block(path, STAGES_START, STAGES_END),
+        *(_soak_block(path, first, last) for first, last in KEPT_BY_HAND),
     ):
-        if kept:  # sections other scripts own: `make soak`, bench_events.py, bench_stages.py
+        if kept:  # sections other scripts or people own: soak, events, stages, ingest, people
             doc = doc.rstrip() + "\n\n" + kept + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(doc, encoding="utf-8")

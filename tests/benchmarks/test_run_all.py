@@ -442,3 +442,12 @@ def test_million_section_says_when_training_was_killed(run_all: ModuleType, tmp_
     assert "after 3,227 s, at a peak RSS of 19.0 GiB" in doc
     assert "| did not finish (3,227 s) | **no** |" in doc
     assert "| training peak memory (RSS) | ≤ 8 GiB | 19.04 GiB | **does not hold** |" in doc
+
+
+def test_bench_keeps_the_hand_written_sections(run_all: ModuleType, tmp_path: Path) -> None:
+    report = importlib.import_module("run_all_report")
+    path = tmp_path / "performance.md"
+    blocks = [f"{a}\n### by hand {i}\n{b}" for i, (a, b) in enumerate(report.KEPT_BY_HAND)]
+    path.write_text("# old page\n\n" + "\n\nprose\n\n".join(blocks) + "\n")
+    doc = report.write_document(_two_size_run("New CPU"), path).read_text()
+    assert "New CPU" in doc and all(block in doc for block in blocks)
