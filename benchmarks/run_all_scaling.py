@@ -50,12 +50,12 @@ WHY = {
         "linear there, while samples of 10,000-40,000 employees pay the cubic cost."
     ),
     "rank": (
-        "ranker examples for at most 4,000 holdout users (`time_split(max_users=4000)`), each "
-        "scoring every item: grows with the catalogue, not with headcount."
+        "ranker examples for at most 1,000 tuning employees per slice (`MAX_TUNE_USERS`), "
+        "each scoring every item: grows with the catalogue, not with headcount."
     ),
     "evaluate": (
-        "every model ranks every item for at most 4,000 evaluation users: grows with the "
-        "catalogue, not with headcount."
+        "every model ranks every item for at most 1,000 evaluation employees per slice "
+        "(`MAX_EVAL_USERS`): grows with the catalogue, not with headcount."
     ),
     "write": "serialises and checksums the bundle: linear in its size.",
     "bundle": (
@@ -131,7 +131,7 @@ def _in_short(rows: list[tuple[str, float, float, bool]], data: float, items: fl
     text = (
         f"In short: training as a whole took ×{total:.1f} the time for ×{data:.1f} the "
         f"enrolments. About linear: {', '.join(linear) or 'none'}. Slower than the data "
-        f"(bounded by the tuning budget, users capped at 4,000, or fixed costs): "
+        f"(bounded by the tuning budget, employees capped at 1,000 per slice, or fixed costs): "
         f"{', '.join(slower) or 'none'}. "
     )
     return text + f"Faster than the data: {', '.join(faster) or 'none'}.\n"
