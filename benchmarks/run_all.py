@@ -250,7 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-employees", type=int, default=MILLION)
     parser.add_argument("--sizes", type=int, nargs="+", help="explicit sizes (development)")
     parser.add_argument(
-        "--budget", type=float, default=60.0, help="tuning seconds per training (issue 14: 60)"
+        "--budget",
+        type=float,
+        default=60.0,
+        help="tuning seconds per training (the 1M target includes 60)",
     )
     parser.add_argument("--serve-duration", type=float, default=10.0, help="seconds per wrk run")
     parser.add_argument("--serve-rounds", type=int, default=1)
