@@ -31,6 +31,7 @@ from recsvc.recommend.value import LearningValue
 __all__ = [
     "FEATURE_NAMES",
     "ITEM_FEATURES",
+    "SIGNAL_FEATURES",
     "PROJECT_WEIGHT",
     "Engagement",
     "FeatureBuilder",
@@ -53,6 +54,16 @@ FEATURE_NAMES: tuple[str, ...] = (
     "item_age",  # log days since publication
     "learning_value",  # log1p(10 * learning value): the gap it closes, as the policy sees it
     "level_fit",  # expected gain at the level step of the item's main skill (0: at or below)
+)
+#: the features one model or statistic produces on its own (each could rank items alone)
+SIGNAL_FEATURES = (
+    "mf_score",
+    "ease_score",
+    "knn_score",
+    "content_sim",
+    "strategic",
+    "role_pop",
+    "pop_all",
 )
 #: features that do not depend on the person: folded into a constant once per bundle
 ITEM_FEATURES = ("strategic", "pop_all", "pop_recent", "item_age")

@@ -36,7 +36,7 @@ from recsvc.models.knn import ItemKNN
 from recsvc.models.popularity import GroupPopularity
 from recsvc.models.ranker import LogisticRanker
 from recsvc.recommend.careers.likelihood import most_likely_next, next_role_likelihood
-from recsvc.recommend.score import FEATURE_NAMES
+from recsvc.recommend.score import FEATURE_NAMES, SIGNAL_FEATURES
 from recsvc.recommend.state import ModelState, StateParams
 from recsvc.training.attributes import (
     binary_matrix,
@@ -148,17 +148,7 @@ def default_ranker() -> LogisticRanker:
     """Equal unit weights on the main signals: used only when the holdout is too small."""
     n = len(FEATURE_NAMES)
     coef = np.zeros(n, dtype=np.float32)
-    for name in (
-        "mf_score",
-        "ease_score",
-        "knn_score",
-        "content_sim",
-        "strategic",
-        "role_pop",
-        "pop_all",
-        "learning_value",
-        "level_fit",
-    ):
+    for name in (*SIGNAL_FEATURES, "learning_value", "level_fit"):
         coef[FEATURE_NAMES.index(name)] = 1.0
     return LogisticRanker.from_arrays(
         {

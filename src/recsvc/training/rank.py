@@ -12,7 +12,7 @@ from recsvc.models.base import top_k
 from recsvc.models.ranker import LogisticRanker
 from recsvc.recommend.candidates import build_signals
 from recsvc.recommend.query import Context
-from recsvc.recommend.score import FEATURE_NAMES, FeatureBuilder
+from recsvc.recommend.score import FEATURE_NAMES, SIGNAL_FEATURES, FeatureBuilder
 from recsvc.recommend.state import ModelState
 from recsvc.training.assemble import default_ranker
 from recsvc.training.holdout import Holdout
@@ -23,15 +23,6 @@ logger = logging.getLogger(__name__)
 
 HARD_NEGATIVES = 0  # per source feature: the items each signal alone would have shown
 RANDOM_NEGATIVES = 200
-_SOURCES = (
-    "mf_score",
-    "ease_score",
-    "knn_score",
-    "content_sim",
-    "strategic",
-    "role_pop",
-    "pop_all",
-)
 
 
 def ranker_examples(
@@ -49,7 +40,7 @@ def ranker_examples(
     builder = FeatureBuilder(state)
     rng = np.random.default_rng(seed)
     active = np.asarray(state.content_active, dtype=bool)
-    cols = [FEATURE_NAMES.index(s) for s in _SOURCES]
+    cols = [FEATURE_NAMES.index(s) for s in SIGNAL_FEATURES]
     xs: list[npt.NDArray[np.float32]] = []
     ys: list[npt.NDArray[np.int8]] = []
     for u in holdout.tune_users:
