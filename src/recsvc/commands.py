@@ -154,6 +154,8 @@ def run_train(
 
 
 def _print_train_summary(console: Console, result: Any) -> None:
+    from recsvc.training.regime import regime_text
+
     manifest = result.manifest
     console.print(
         f"[green]Bundle {manifest.version}[/] written to {result.bundle_path} "
@@ -162,7 +164,7 @@ def _print_train_summary(console: Console, result: Any) -> None:
     params = manifest.params
     regime = params.get("regime")
     if regime:
-        console.print(regime_line(regime))
+        console.print(f"Data regime: {regime_text(regime)}")
         console.print(f"Validation protocol: {regime['protocol_description']}")
     selection = params.get("selection")
     if selection:
@@ -219,20 +221,6 @@ def sample_line(sample: dict[str, Any]) -> str:
     return f"  on {who} evaluation employees{ci}"
 
 
-def regime_line(regime: dict[str, Any]) -> str:
-    """One line naming the data regime the trainer found."""
-    hist = regime["history_items"]
-    warm = regime.get("global_cut_warm_share")
-    cut = f"{warm:.0%}" if warm is not None else "n/a"
-    kind = "interactions only" if regime.get("interactions_only") else "full contract"
-    return (
-        f"Data regime: {regime['shape']} ({kind}): {regime['employees_with_history']:,} of "
-        f"{regime['employees']:,} employees have history, items per person median "
-        f"{hist['median']:.0f} (p10 {hist['p10']:.0f}, p90 {hist['p90']:.0f}); a global "
-        f"time cut would hold out {cut} people with earlier history"
-    )
-
-
 def selection_line(selection: dict[str, Any]) -> str:
     """The models the trainer chose, per slice, with the learned blend's margin over the best
     single candidate and that margin's standard error (the blend needs margin > SE)."""
@@ -281,6 +269,7 @@ def run_evaluate(
     require_extra("evaluate", "eval")
     from recsvc.evaluate import run_evaluation
     from recsvc.progress import RichTrainProgress
+    from recsvc.training.regime import regime_text
 
     with RichTrainProgress(console) as progress:
         result = run_evaluation(
@@ -298,7 +287,7 @@ def run_evaluate(
         )
     regime = result.meta.get("regime")
     if regime:
-        console.print(regime_line(regime))
+        console.print(f"Data regime: {regime_text(regime)}")
     table = Table(title=f"Offline evaluation ({result.split} split)")
     for column in result.summary_columns():
         table.add_column(column)

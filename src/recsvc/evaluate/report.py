@@ -11,6 +11,7 @@ from recsvc.evaluate.markdown import difference, table
 from recsvc.evaluate.need_report import need_section
 from recsvc.evaluate.plots import PLOTS, plot_names, write_plots
 from recsvc.evaluate.result import BASELINES, MODEL_NOTES, EvaluationResult, fmt, fmt_ci
+from recsvc.training.regime import regime_text
 
 __all__ = ["render_markdown", "write_docs", "write_reports"]
 
@@ -187,22 +188,6 @@ METHOD = """\
   ILD is the mean pairwise 1 - cosine of skill vectors or of formats; coverage is the share
   of the active catalogue recommended to at least one evaluated employee.
 """
-
-
-def regime_text(regime: dict[str, Any] | None) -> str:
-    """One sentence naming the data regime (shape, history lengths, global-cut diagnosis)."""
-    if not regime:
-        return "n/a"
-    hist = regime["history_items"]
-    warm = regime.get("global_cut_warm_share")
-    cut = f"{warm:.0%}" if warm is not None else "n/a"
-    kind = "interactions only" if regime.get("interactions_only") else "full data contract"
-    return (
-        f"{regime['shape']} ({kind}); {regime['employees_with_history']:,} of "
-        f"{regime['employees']:,} employees have history, distinct items per person median "
-        f"{hist['median']:.0f} (p10 {hist['p10']:.0f}, p90 {hist['p90']:.0f}); of a global "
-        f"15% time cut's held-out enrolments, {cut} come from people with earlier history"
-    )
 
 
 def _margin(choice: dict[str, Any]) -> str:

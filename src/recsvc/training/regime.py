@@ -17,7 +17,13 @@ from recsvc.dataset import Dataset
 from recsvc.features.confidence import STATUS_CODES
 from recsvc.training.holdout import Holdout
 
-__all__ = ["GLOBAL_CUT_SHARE", "SKIPPED_WITHOUT", "describe_regime", "skipped_stages"]
+__all__ = [
+    "GLOBAL_CUT_SHARE",
+    "SKIPPED_WITHOUT",
+    "describe_regime",
+    "regime_text",
+    "skipped_stages",
+]
 
 #: the share of latest enrolments a global time cut would hold out (the diagnosis below)
 GLOBAL_CUT_SHARE = 0.15
@@ -88,3 +94,20 @@ def describe_regime(dataset: Dataset, holdout: Holdout | None = None) -> dict[st
             "cold_eval": int(len(holdout.cold_eval_users)),
         },
     }
+
+
+def regime_text(regime: dict[str, Any] | None) -> str:
+    """One sentence naming the data regime (shape, history lengths, global-cut diagnosis)."""
+    if not regime:
+        return "n/a"
+    hist = regime["history_items"]
+    warm = regime.get("global_cut_warm_share")
+    cut = f"{warm:.0%}" if warm is not None else "n/a"
+    kind = "interactions only" if regime.get("interactions_only") else "full data contract"
+    return (
+        f"{regime['shape']} ({kind}); {regime['employees_with_history']:,} of "
+        f"{regime['employees']:,} employees have history, distinct items per person median "
+        f"{hist['median']:.0f} (p10 {hist['p10']:.0f}, p90 {hist['p90']:.0f}); of a global "
+        f"{GLOBAL_CUT_SHARE:.0%} time cut's held-out enrolments, {cut} come from people with "
+        "earlier history"
+    )
