@@ -119,8 +119,9 @@ class Planner:
         none = np.zeros(0, dtype=np.int64)
         self.rules = replace(rules, prereq_rows=none, prereq_starts=none)
         pre = state.prerequisites.tocsr()
-        self.pre_indptr = np.asarray(pre.indptr, np.int64)
-        self.pre_indices = np.asarray(pre.indices, np.int64)
+        # (item, prerequisite) pairs in CSR order: reachability and closure in vector passes
+        self.pre_item = np.repeat(np.arange(pre.shape[0], dtype=np.int64), np.diff(pre.indptr))
+        self.pre_needs = np.asarray(pre.indices, np.int64)
         # the (item, skill) entries of learning value, skill-major: a goal reads its skills'
         self.entry_owner = np.repeat(
             np.arange(values.n_items, dtype=np.int64), values.n_skills_of_item
@@ -240,6 +241,22 @@ class Planner:
             open_gaps=tuple(open_gaps),
         )
 
+    def _reachable(
+        self, ok: npt.NDArray[np.bool_], open_pair: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.bool_]:
+        """Items a plan may hold: allowed, and every prerequisite still to take one too
+        (transitively; an item on a cycle of prerequisites still to take never is). The
+        least fixed point, grown a layer of prerequisites per pass."""
+        reach = ok.copy()
+        n = len(ok)
+        reach &= np.bincount(self.pre_item[open_pair], minlength=n) == 0
+        while True:
+            blocking = open_pair & ~reach[self.pre_needs]
+            grown = ok & (np.bincount(self.pre_item[blocking], minlength=n) == 0)
+            if (grown == reach).all():
+                return reach
+            reach = grown
+
     def _problem(
         self,
         need: SkillNeed,
@@ -262,35 +279,19 @@ class Planner:
         live = (gain > GAIN_FLOOR) | (v.item_level[pos] > need.current[v.item_skill[pos]] + 1.0)
         pos, owner, gain = pos[live], owner[live], gain[live]
 
-        needed: dict[int, tuple[int, ...]] = {}
-
-        def needs(i: int) -> tuple[int, ...]:
-            if i not in needed:
-                reqs = self.pre_indices[self.pre_indptr[i] : self.pre_indptr[i + 1]].tolist()
-                needed[i] = tuple(j for j in reqs if not satisfied[j])
-            return needed[i]
-
-        feasible: dict[int, bool] = {}
-
-        def reachable(i: int, path: frozenset[int]) -> bool:
-            if i not in feasible:
-                feasible[i] = bool(ok[i]) and all(
-                    j not in path and reachable(j, path | {j}) for j in needs(i)
-                )
-            return feasible[i]
-
-        with_pre = np.unique(owner[self.pre_indptr[owner + 1] > self.pre_indptr[owner]])
-        blocked = [i for i in with_pre.tolist() if not reachable(i, frozenset({i}))]
-        fine = ~np.isin(owner, np.asarray(blocked, dtype=np.int64))
+        # prerequisites still to take (not completed nor tested out)
+        open_pair = ~satisfied[self.pre_needs]
+        reach = self._reachable(ok, open_pair)
+        fine = reach[owner]
         pos, owner, gain = pos[fine], owner[fine], gain[fine]
-        chosen = set(np.unique(owner).tolist())
-        stack = [i for i in chosen if self.pre_indptr[i + 1] > self.pre_indptr[i]]
-        while stack:  # prerequisites come along
-            for j in needs(stack.pop()):
-                if j not in chosen:
-                    chosen.add(j)
-                    stack.append(j)
-        items = np.asarray(sorted(chosen), dtype=np.int64)
+        chosen = np.zeros(len(ok), dtype=bool)
+        chosen[owner] = True
+        while True:  # prerequisites come along (all reachable, as their items are)
+            pulled = open_pair & chosen[self.pre_item] & ~chosen[self.pre_needs]
+            if not pulled.any():
+                break
+            chosen[self.pre_needs[pulled]] = True
+        items = np.flatnonzero(chosen).astype(np.int64)
         row = np.searchsorted(items, owner)
         col = np.searchsorted(skills, v.item_skill[pos])
         table = np.zeros((len(items), len(skills)), dtype=np.float64)
@@ -304,7 +305,9 @@ class Planner:
         climb[row[far], col[far]] = np.maximum(gain[far], step_gain[far])
         level = np.zeros((len(items), len(skills)), dtype=np.int64)
         level[row, col] = taught.astype(np.int64)
-        where = {int(i): p for p, i in enumerate(items.tolist())}
+        pairs = open_pair & chosen[self.pre_item]
+        first = np.searchsorted(items, self.pre_item[pairs])
+        then = np.searchsorted(items, self.pre_needs[pairs])
         problem = PlanProblem(
             duration=self.minutes[items].astype(np.float64),
             gain=table,
@@ -314,11 +317,7 @@ class Planner:
             gap=need.gap_at_nodes[skills].astype(np.float64),
             node_weight=NODE_WEIGHTS.astype(np.float64),
             weight=factor[skills].astype(np.float64),
-            requires=[
-                (where[i], where[j])
-                for i in items[self.pre_indptr[items + 1] > self.pre_indptr[items]].tolist()
-                for j in needs(i)
-            ],
+            requires=list(zip(first.tolist(), then.tolist(), strict=True)),
             budget=budget,
             reach_tol=MILESTONE_TOL,
         )
