@@ -35,6 +35,8 @@ __all__ = [
     "closed_by_skill",
     "closed_value",
     "credited",
+    "credited_rows",
+    "keeps_prerequisites",
     "prune",
 ]
 
@@ -94,11 +96,14 @@ class Tally:
     def __init__(self, problem: PlanProblem, chosen: BoolArray) -> None:
         self.problem = problem
         n_s = problem.gain.shape[1]
-        c = np.asarray(chosen, dtype=bool)[:, None]
-        code = (np.arange(n_s)[None, :] * N_LEVELS + problem.level).ravel()
+        rows = np.flatnonzero(chosen)  # a pass over the chosen items only
+        gain = problem.gain[rows]
+        code = (np.arange(n_s)[None, :] * N_LEVELS + problem.level[rows]).ravel()
         size = n_s * N_LEVELS
-        self.base = np.bincount(code, (problem.gain * c).ravel(), size).reshape(n_s, -1)
-        extra = np.bincount(code, ((problem.climb - problem.gain) * c).ravel(), size)
+        # (float64 even for an empty choice, where bincount would answer int64)
+        base = np.bincount(code, gain.ravel(), size).astype(np.float64)
+        self.base = base.reshape(n_s, N_LEVELS)
+        extra = np.bincount(code, (problem.climb[rows] - gain).ravel(), size).astype(np.float64)
         self.extra = extra.reshape(n_s, N_LEVELS)
         self.cols = np.arange(n_s)
         self.top = problem.top
@@ -114,20 +119,43 @@ class Tally:
         """Per (skill, level): whether the chosen items of lower levels reach the level
         below (``z``) and the share of the climb extras that counts (capped at the largest
         gap); and per skill, the levels the choice delivers."""
-        z = np.zeros(self.base.shape, dtype=bool)
-        share = np.ones(self.base.shape, dtype=np.float64)
-        delivered = np.zeros(len(self.cols))
-        for lv in range(1, N_LEVELS):
-            extra = self.extra[:, lv]
-            z[:, lv] = (extra > 1e-12) & (delivered >= self.thr[:, lv] - 1e-9)
-            counted = np.minimum(extra, self.top)
-            share[:, lv] = np.where(extra > 1e-12, counted / np.maximum(extra, 1e-300), 1.0)
-            delivered += self.base[:, lv] + np.where(z[:, lv], counted, 0.0)
-        return z, share, delivered
+        return _climb(self.base, self.extra, self.thr, self.top)
 
     def value(self) -> float:
         """Weighted gap the counted items close (budget and prerequisites not checked)."""
         return float(self.problem.weight @ closed_by_skill(self.problem, self.state()[2]))
+
+    def values_without(self, items: IntArray, *, together: bool = False) -> FloatArray:
+        """Per item, :meth:`value` with that one item counted out (``together``: with it and
+        every item before it counted out): a pass for them all."""
+        p = self.problem
+        k, cols = np.arange(len(items))[:, None], self.cols[None, :]
+        level, gain = p.level[items], p.gain[items]
+        less = np.zeros((len(items), *self.base.shape))
+        more = np.zeros((len(items), *self.base.shape))
+        less[k, cols, level] = gain
+        more[k, cols, level] = p.climb[items] - gain
+        if together:
+            less, more = np.cumsum(less, axis=0), np.cumsum(more, axis=0)
+        delivered = _climb(self.base - less, self.extra - more, self.thr, self.top)[2]
+        closed = np.minimum(p.gap[None, :, :], delivered[:, :, None]) @ p.node_weight
+        return np.asarray(closed @ p.weight, dtype=np.float64)
+
+
+def _climb(
+    base: FloatArray, extra: FloatArray, thr: FloatArray, top: FloatArray
+) -> tuple[BoolArray, FloatArray, FloatArray]:
+    """:meth:`Tally.state` of per-(skill, level) sums, also for a stack of them (leading
+    axes): only whether each level climbs depends on the levels below."""
+    z = np.zeros(base.shape, dtype=bool)
+    has = extra > 1e-12
+    counted = np.minimum(extra, top[:, None])
+    share = np.where(has, counted / np.maximum(extra, 1e-300), 1.0)
+    delivered = np.zeros(base.shape[:-1])
+    for lv in range(1, N_LEVELS):
+        z[..., lv] = has[..., lv] & (delivered >= thr[:, lv] - 1e-9)
+        delivered += base[..., lv] + np.where(z[..., lv], counted[..., lv], 0.0)
+    return z, share, delivered
 
 
 def climbed(problem: PlanProblem, chosen: BoolArray) -> tuple[BoolArray, FloatArray, FloatArray]:
@@ -135,15 +163,34 @@ def climbed(problem: PlanProblem, chosen: BoolArray) -> tuple[BoolArray, FloatAr
     return Tally(problem, chosen).state()
 
 
-def credited(problem: PlanProblem, chosen: BoolArray) -> FloatArray:
-    """Chosen items x skills: the gain each delivers in the plan (``climb`` where the levels
-    below its own are reached by the chosen items of lower levels, else ``gain``)."""
+def credited_rows(problem: PlanProblem, chosen: BoolArray) -> tuple[IntArray, FloatArray]:
+    """The chosen items and, per chosen item x skill, the gain it delivers in the plan
+    (``climb`` where the levels below its own are reached by the chosen items of lower
+    levels, else ``gain``): work in proportion to the choice, not to the problem."""
     c = np.asarray(chosen, dtype=bool)
     z, share, _ = climbed(problem, c)
+    rows = np.flatnonzero(c)
     cols = np.arange(problem.gain.shape[1])[None, :]
-    on = z[cols, problem.level]
-    bonus = (problem.climb - problem.gain) * np.where(on, share[cols, problem.level], 0.0)
-    return np.asarray(np.where(c[:, None], problem.gain + bonus, 0.0), dtype=np.float64)
+    level, gain = problem.level[rows], problem.gain[rows]
+    bonus = (problem.climb[rows] - gain) * np.where(z[cols, level], share[cols, level], 0.0)
+    return rows, np.asarray(gain + bonus, dtype=np.float64)
+
+
+def credited(problem: PlanProblem, chosen: BoolArray) -> FloatArray:
+    """Items x skills: :func:`credited_rows` in place, 0 for the items not chosen."""
+    rows, gains = credited_rows(problem, chosen)
+    out = np.zeros(problem.gain.shape, dtype=np.float64)
+    out[rows] = gains
+    return out
+
+
+def keeps_prerequisites(problem: PlanProblem, chosen: BoolArray) -> bool:
+    """Whether every chosen item's prerequisites are chosen too."""
+    if not problem.requires:
+        return True
+    pairs = np.asarray(problem.requires, dtype=np.int64)
+    c = np.asarray(chosen, dtype=bool)
+    return not bool((c[pairs[:, 0]] & ~c[pairs[:, 1]]).any())
 
 
 def closed_value(problem: PlanProblem, chosen: BoolArray) -> float:
@@ -151,9 +198,9 @@ def closed_value(problem: PlanProblem, chosen: BoolArray) -> float:
     c = np.asarray(chosen, dtype=bool)
     if float(problem.duration[c].sum()) > problem.budget + 1e-6:
         return 0.0
-    if any(c[i] and not c[j] for i, j in problem.requires):
+    if not keeps_prerequisites(problem, c):
         return 0.0
-    delivered = credited(problem, c).sum(axis=0)
+    delivered = credited_rows(problem, c)[1].sum(axis=0)
     return float(problem.weight @ closed_by_skill(problem, delivered))
 
 

@@ -19,7 +19,6 @@ or HiGHS's): an upper bound on the distance to the optimum, reported with every 
 
 from __future__ import annotations
 
-import heapq
 import math
 from dataclasses import dataclass
 
@@ -34,7 +33,7 @@ from recsvc.recommend.careers.plan_problem import (
     Tally,
     closed_by_skill,
     closed_value,
-    credited,
+    credited_rows,
 )
 
 __all__ = ["EXACT_MAX_ITEMS", "MIP_REL_GAP", "TIME_LIMIT_S", "Solution", "best_bound", "solve"]
@@ -88,28 +87,41 @@ def _segments(problem: PlanProblem) -> tuple[list[int], list[float], list[float]
 
 def _without_idle(problem: PlanProblem, chosen: BoolArray, min_value: float) -> BoolArray:
     """Drop chosen items that add less than ``min_value`` (nothing, for 0) and that no
-    chosen item needs (longest first)."""
+    chosen item needs (longest first).
+
+    In rounds: every item left is tried alone; of those that may go, the longest ones
+    go together as long as all of them together lose less than ``min_value``; then the
+    rest are tried again, until none may go. (Many short items covering one gap several
+    times over go in a round or two, not one by one.)"""
     out = chosen.copy()
-    gains = credited(problem, out)
+    rows, gains = credited_rows(problem, out)
     delivered = gains.sum(axis=0)
     now = closed_by_skill(problem, delivered) @ problem.weight
     less = np.minimum(problem.gap[None, :, :], (delivered[None, :] - gains)[:, :, None])
     # what removing each item alone loses at least (lower levels may then climb less too)
     loses = now - (less @ problem.node_weight) @ problem.weight
     needed = np.zeros(len(out), dtype=bool)
-    for a, b in problem.requires:
-        needed[b] |= bool(out[a])
-    maybe = out & ~needed & (loses < max(min_value, 1e-12))
+    if problem.requires:
+        pairs = np.asarray(problem.requires, dtype=np.int64)
+        needed[pairs[out[pairs[:, 0]], 1]] = True
+    maybe = rows[~needed[rows] & (loses < max(min_value, 1e-12))]
     tally = Tally(problem, out)
     value = tally.value()
+    floor = max(min_value, 1e-12)
     # (an item no chosen item needs stays so as others are dropped)
-    for i in sorted(np.flatnonzero(maybe).tolist(), key=lambda i: -problem.duration[i]):
-        tally.add(i, -1.0)
-        trial = tally.value()
-        if trial >= value - max(min_value, 1e-12):
-            out[i], value = False, trial
-        else:
-            tally.add(i)
+    left = maybe[np.argsort(-problem.duration[maybe], kind="stable")]
+    while len(left):
+        alone = tally.values_without(left)
+        fine = left[alone >= value - floor]
+        if len(fine) == 0:
+            break
+        # the first goes (as tried alone), then the longest prefix losing too little
+        short = np.flatnonzero(tally.values_without(fine, together=True) < value - floor)
+        for i in fine[: max(int(short[0]) if len(short) else len(fine), 1)].tolist():
+            tally.add(i, -1.0)
+            out[i] = False
+        value = tally.value()
+        left = left[out[left]]
     return out
 
 
@@ -211,17 +223,18 @@ def _program(problem: PlanProblem) -> _Program | None:
     return _Program(c, constraints, integrality, Bounds(np.zeros(n_col), upper), eps)
 
 
-def _fill(problem: PlanProblem, chosen: BoolArray) -> BoolArray:
+def _fill(problem: PlanProblem, chosen: BoolArray, min_value: float = 0.0) -> BoolArray:
     """``chosen`` plus, greedily, the item adding the most value per minute that fits
-    (its prerequisites already in), until none adds any: a quick good plan. Lazy: an
-    item's value per minute is computed again only when it comes up first, as value
-    added only shrinks as items are added (but for climbs: a heuristic either way)."""
+    (its prerequisites already in), until none adds any (nor ``min_value`` or more): a
+    quick good plan. Lazy: an item's value per minute is computed again only when it
+    comes up first, as value added only shrinks as items are added (but for climbs: a
+    heuristic either way). Work per step is a pass over arrays, not Python per item."""
     out = np.asarray(chosen, dtype=bool).copy()
-    d = problem.duration
+    n, d = problem.n_items, problem.duration
+    per = np.maximum(d, 1.0)
     left = problem.budget - float(d[out].sum())
-    needs: dict[int, list[int]] = {}
-    for a, b in problem.requires:
-        needs.setdefault(a, []).append(b)
+    pairs = np.asarray(problem.requires, dtype=np.int64).reshape(-1, 2)
+    missing = np.bincount(pairs[~out[pairs[:, 1]], 0], minlength=n)  # prerequisites not in
     tally = Tally(problem, out)
     z, _, delivered = tally.state()
     now = float(problem.weight @ closed_by_skill(problem, delivered))
@@ -232,37 +245,38 @@ def _fill(problem: PlanProblem, chosen: BoolArray) -> BoolArray:
         after = np.minimum(problem.gap[None, :, :], (delivered[None, :] + more)[:, :, None])
         return np.asarray((after @ problem.node_weight) @ problem.weight - now)
 
+    def worth(items: IntArray) -> FloatArray:
+        """Value added per minute; -inf where it is not worth adding (never again)."""
+        more = added(items)
+        ratio = more / per[items]
+        return np.where((ratio > 1e-15) & (more >= min_value), ratio, -np.inf)
+
+    est = np.full(n, -np.inf)  # each item's last value per minute: an upper bound
     idx = np.flatnonzero(~out & (d <= left + 1e-9))
-    ratio = added(idx) / np.maximum(d[idx], 1.0)
-    heap = [(-r, i) for r, i in zip(ratio.tolist(), idx.tolist(), strict=True) if r > 1e-15]
-    heapq.heapify(heap)
-    while heap:
+    est[idx] = worth(idx)
+    while True:
+        est[d > left + 1e-9] = -np.inf  # no longer fits (the budget only shrinks)
+        ready = np.flatnonzero((est > -np.inf) & (missing == 0))
+        if len(ready) == 0:
+            return out
         # the first few by their last value per minute, computed again together: take the
-        # best if it still beats every other's last figure, else put them back updated
-        batch = [heapq.heappop(heap)[1] for _ in range(min(LAZY_BATCH, len(heap)))]
-        batch = [i for i in batch if d[i] <= left + 1e-9 and all(out[j] for j in needs.get(i, []))]
-        if not batch:
+        # best if it still beats every other's last figure
+        if len(ready) > LAZY_BATCH:
+            top = np.argpartition(-est[ready], LAZY_BATCH - 1)[:LAZY_BATCH]
+            batch, others = ready[top], np.delete(ready, top)
+        else:
+            batch, others = ready, ready[:0]
+        est[batch] = worth(batch)
+        k = int(np.argmax(est[batch]))
+        i = int(batch[k])
+        if est[i] == -np.inf or (len(others) and est[i] < est[others].max() - 1e-15):
             continue
-        items = np.asarray(batch, dtype=np.int64)
-        ratio = added(items) / np.maximum(d[items], 1.0)
-        k = int(np.argmax(ratio))
-        if ratio[k] <= 1e-15:
-            continue
-        rest = [(-float(r), i) for r, i in zip(ratio.tolist(), batch, strict=True) if r > 1e-15]
-        if heap and ratio[k] < -heap[0][0] - 1e-15:
-            for entry in rest:
-                heapq.heappush(heap, entry)
-            continue
-        i = batch[k]
-        for entry in rest:
-            if entry[1] != i:
-                heapq.heappush(heap, entry)
-        out[i] = True
+        out[i], est[i] = True, -np.inf
         left -= float(d[i])
+        missing -= np.bincount(pairs[pairs[:, 1] == i, 0], minlength=n)
         tally.add(i)
         z, _, delivered = tally.state()
         now = float(problem.weight @ closed_by_skill(problem, delivered))
-    return out
 
 
 def _relaxation(problem: PlanProblem, program: _Program) -> tuple[FloatArray, float] | None:
@@ -332,7 +346,7 @@ def solve(
     if n_i <= GREEDY_MAX_ITEMS:
         starts.append(none.chosen)
     for start in starts:
-        candidate = _fill(problem, start)
+        candidate = _fill(problem, start, min_value)
         if (got := closed_value(problem, candidate)) > value:
             chosen, value = candidate, got
     if value < (1.0 - MIP_REL_GAP) * bound and n_i <= exact_max_items:
