@@ -340,9 +340,10 @@ def solve(
         return none
     x_lp, objective = relaxed
     bound = -objective + program.eps * spent
-    # two quick plans: the relaxation's whole items filled greedily, and greedy alone
+    # two quick plans: the relaxation's whole items (idle ones out: the LP may take many
+    # short items covering a gap over and over) filled greedily, and greedy alone
     chosen, value = none.chosen, 0.0
-    starts = [np.asarray(x_lp[:n_i] > 1.0 - 1e-6)]
+    starts = [_without_idle(problem, np.asarray(x_lp[:n_i] > 1.0 - 1e-6), min_value)]
     if n_i <= GREEDY_MAX_ITEMS:
         starts.append(none.chosen)
     for start in starts:
