@@ -248,22 +248,26 @@ def prune(problem: PlanProblem) -> BoolArray:
     for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
         if hi - lo - 1 < needed_all[lo:hi].min():
             continue  # too few items at this skill and level to beat any of them enough
-        group = rows[lo:hi]
         s = int(cols[lo])
-        bs = group[single[group]]
-        az = group[free[group]]
-        if len(bs) == 0 or len(az) == 0:
-            continue
         g, c = problem.gain[:, s], problem.climb[:, s]
-        ge = (g[az, None] >= g[None, bs]) & (c[az, None] >= c[None, bs])
-        shorter = d[az, None] <= d[None, bs]
-        same = (g[az, None] == g[None, bs]) & (c[az, None] == c[None, bs])
-        same &= d[az, None] == d[None, bs]
-        beats = ge & shorter & ~(same & (az[:, None] >= bs[None, :]))
+        # the group from shortest (most gain, most climb, lowest index) to longest: whoever
+        # comes first beats a later item delivering no more, ties included
+        group = rows[lo:hi]
+        group = group[np.lexsort((group, -c[group], -g[group], d[group]))]
+        a_at = np.flatnonzero(free[group])
         with np.errstate(divide="ignore"):
-            copies = np.where(g[bs] > 0, np.ceil(top[s] / g[bs] - 1e-9), np.inf)
+            copies = np.where(g[group] > 0, np.ceil(top[s] / g[group] - 1e-9), np.inf)
         needed = np.minimum(float(most), np.maximum(copies, 1.0))
-        keep[bs[beats.sum(axis=0) >= needed]] = False
+        # only items with enough others before them can be beaten often enough
+        before = np.searchsorted(a_at, np.arange(len(group)))
+        b_at = np.flatnonzero(single[group] & (needed <= before))
+        if len(b_at) == 0:
+            continue
+        az, bs = group[a_at], group[b_at]
+        beats = (a_at[:, None] < b_at[None, :]) & (g[az, None] >= g[None, bs])
+        if (c[group] != g[group]).any():
+            beats &= c[az, None] >= c[None, bs]
+        keep[bs[beats.sum(axis=0) >= needed[b_at]]] = False
     keep &= support.any(axis=1)
     # prerequisites of kept items come along (transitively)
     needs: dict[int, list[int]] = {}
