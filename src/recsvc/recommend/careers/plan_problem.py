@@ -227,56 +227,45 @@ def prune(problem: PlanProblem) -> BoolArray:
     keep = np.ones(n, dtype=bool)
     if n < 2:
         return keep
+    pairs = np.asarray(problem.requires, dtype=np.int64).reshape(-1, 2)
     free = np.ones(n, dtype=bool)  # needs no prerequisite still to take
-    for i, _ in problem.requires:
-        free[i] = False
+    free[pairs[:, 0]] = False
     support = problem.climb > 0
     single = support.sum(axis=1) == 1
     most = _max_count(problem.duration, problem.budget)
-    top = problem.top
-    d = problem.duration
+    # every (item, skill) it teaches, grouped by (skill, level), each group from shortest
+    # (most gain, most climb, lowest index) to longest: whoever comes first in a group
+    # beats a later item delivering no less, ties included
     rows, cols = np.nonzero(support)
+    g, c = problem.gain[rows, cols], problem.climb[rows, cols]
     code = cols * N_LEVELS + problem.level[rows, cols]
-    order = np.argsort(code, kind="stable")
-    rows, cols, code = rows[order], cols[order], code[order]
+    order = np.lexsort((rows, -c, -g, problem.duration[rows], code))
+    rows, cols, code, g, c = rows[order], cols[order], code[order], g[order], c[order]
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
     ends = np.r_[starts[1:], len(code)]
-    g_all = problem.gain[rows, cols]
+    group = np.repeat(np.arange(len(starts)), ends - starts)
+    is_a = free[rows]
+    seen = np.cumsum(is_a)
+    before = seen - is_a - (seen[starts] - is_a[starts])[group]  # a's earlier in the group
     with np.errstate(divide="ignore"):
-        copies_all = np.where(g_all > 0, np.ceil(top[cols] / g_all - 1e-9), np.inf)
-    needed_all = np.minimum(float(most), np.maximum(copies_all, 1.0))
-    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
-        if hi - lo - 1 < needed_all[lo:hi].min():
-            continue  # too few items at this skill and level to beat any of them enough
-        s = int(cols[lo])
-        g, c = problem.gain[:, s], problem.climb[:, s]
-        # the group from shortest (most gain, most climb, lowest index) to longest: whoever
-        # comes first beats a later item delivering no more, ties included
-        group = rows[lo:hi]
-        group = group[np.lexsort((group, -c[group], -g[group], d[group]))]
-        a_at = np.flatnonzero(free[group])
-        with np.errstate(divide="ignore"):
-            copies = np.where(g[group] > 0, np.ceil(top[s] / g[group] - 1e-9), np.inf)
-        needed = np.minimum(float(most), np.maximum(copies, 1.0))
-        # only items with enough others before them can be beaten often enough
-        before = np.searchsorted(a_at, np.arange(len(group)))
-        b_at = np.flatnonzero(single[group] & (needed <= before))
-        if len(b_at) == 0:
-            continue
-        az, bs = group[a_at], group[b_at]
-        beats = (a_at[:, None] < b_at[None, :]) & (g[az, None] >= g[None, bs])
-        if (c[group] != g[group]).any():
-            beats &= c[az, None] >= c[None, bs]
-        keep[bs[beats.sum(axis=0) >= needed[b_at]]] = False
+        copies = np.where(g > 0, np.ceil(problem.top[cols] / g - 1e-9), np.inf)
+    needed = np.minimum(float(most), np.maximum(copies, 1.0))
+    # only single-skill items with enough a's before them to be beaten often enough
+    is_b = single[rows] & (needed <= before)
+    climbs = np.bincount(group, c != g, len(starts)) > 0
+    a_pos = np.flatnonzero(is_a)
+    for k in np.flatnonzero(np.bincount(group[is_b], minlength=len(starts))).tolist():
+        lo, hi = int(starts[k]), int(ends[k])
+        b_at = lo + np.flatnonzero(is_b[lo:hi])
+        a_at = a_pos[np.searchsorted(a_pos, lo) : np.searchsorted(a_pos, b_at[-1])]
+        beats = (a_at[:, None] < b_at[None, :]) & (g[a_at, None] >= g[None, b_at])
+        if climbs[k]:
+            beats &= c[a_at, None] >= c[None, b_at]
+        keep[rows[b_at[np.count_nonzero(beats, axis=0) >= needed[b_at]]]] = False
     keep &= support.any(axis=1)
-    # prerequisites of kept items come along (transitively)
-    needs: dict[int, list[int]] = {}
-    for i, j in problem.requires:
-        needs.setdefault(i, []).append(j)
-    stack = [i for i in np.flatnonzero(keep).tolist() if i in needs]
-    while stack:
-        for j in needs.get(stack.pop(), []):
-            if not keep[j]:
-                keep[j] = True
-                stack.append(j)
+    while len(pairs):  # prerequisites of kept items come along (transitively)
+        pulled = keep[pairs[:, 0]] & ~keep[pairs[:, 1]]
+        if not pulled.any():
+            break
+        keep[pairs[pulled, 1]] = True
     return keep
