@@ -161,8 +161,10 @@ def build_signals(
     """
     n_i, n_s = len(state.content), len(state.skills)
     e = state.employees.get(employee_id)
-    recent_all = state.content.indices(context.recent_content_ids)
-    recent = np.unique(recent_all[recent_all >= 0])
+    recent = np.zeros(0, dtype=np.int64)
+    if context.recent_content_ids:
+        recent_all = state.content.indices(context.recent_content_ids)
+        recent = np.unique(recent_all[recent_all >= 0])
     role = role_index(state, context.role_id, "role_id")
     if role < 0 and e >= 0:
         role = int(state.employee_role[e])

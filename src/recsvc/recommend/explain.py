@@ -239,17 +239,10 @@ def explain_items(
         _skill_reasons(state, s, part) if valued else [FILL_IN] if needs_known else []
         for part, valued in zip(parts, has_value, strict=True)
     ]
-    similar = _similar_reasons(state, s, idx)
-    shares = (
-        _role_shares(tables, s.role_idx, idx)
-        if tables.quotes_role(s.role_idx)
-        else [0.0] * len(idx)
-    )
     project = s.project_text[idx].tolist() if s.project_text is not None else None
-    out: list[tuple[Reason, ...]] = []
-    for j, item in enumerate(idx.tolist()):
-        reasons = by_skill[j]
-        if s.dropped[item]:
+    dropped = s.dropped[idx].tolist()
+    for j, reasons in enumerate(by_skill):
+        if dropped[j]:
             reasons.insert(min(len(reasons), 1), DROPPED_BEFORE)
         if project is not None and project[j] >= _MIN_PROJECT_SIMILARITY:
             reasons.append(
@@ -259,9 +252,21 @@ def explain_items(
                     {"similarity": round(project[j], 3)},
                 )
             )
+    # the reasons below only show on items with room left under MAX_REASONS
+    # (each item's similar-content reason depends on that item alone)
+    room = [len(reasons) < MAX_REASONS for reasons in by_skill]
+    similar = _similar_reasons(state, s, idx[np.asarray(room, dtype=bool)]) if any(room) else {}
+    shares = (
+        _role_shares(tables, s.role_idx, idx)
+        if tables.quotes_role(s.role_idx) and any(room)
+        else [0.0] * len(idx)
+    )
+    out: list[tuple[Reason, ...]] = []
+    for j, item in enumerate(idx.tolist()):
+        reasons = by_skill[j]
         if item in similar:
             reasons.append(similar[item])
-        if shares[j] >= _MIN_ROLE_SHARE:
+        if shares[j] >= _MIN_ROLE_SHARE and len(reasons) < MAX_REASONS:
             title = state.role_titles[s.role_idx]
             reasons.append(
                 Reason(

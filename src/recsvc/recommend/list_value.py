@@ -56,28 +56,38 @@ def greedy_list(
     live = weight > 0
     owner, skill = owner[live], skill[live]
     gain, cover, weight = gain[live], cover[live], weight[live]
-    involved, local = np.unique(skill, return_inverse=True)
+    involved, local = _compact(skill, values.n_skills)
     gap = np.array(need.gap_at_nodes[involved], dtype=np.float32)  # remaining, per node
     # entries stay grouped by owner: each item's entries are one slice
-    bounds = np.searchsorted(owner, np.arange(len(pool) + 1))
+    bounds = np.zeros(len(pool) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=len(pool)), out=bounds[1:])
     gain_col = gain[:, None]
-    pull = np.asarray(finish, np.float32)[pool] * boost  # the key per unit of weighted gain
     taught = np.asarray(finish, np.float32)[pool]  # expected share of the gain delivered
+    pull = taught * boost  # the key per unit of weighted gain
+    # what each entry lowers its skill's gap by, should its item be picked
+    delivered = (taught[owner] * cover * gain)[:, None]
     left = np.inf if budget is None else float(budget)
-    dur = np.nan_to_num(np.asarray(durations, np.float64)[pool])
+    dur = np.asarray(durations, np.float64)[pool]
+    if not np.isfinite(dur).all():
+        dur = np.nan_to_num(dur)
     open_ = dur <= left + 1e-9  # still free, fits what is left of the budget, adds value
+    n_open = int(np.count_nonzero(open_))
     picked: list[int] = []
     keys: list[float] = []
-    while len(picked) < k and open_.any():
+    # Each pass is a dozen vector operations on a few hundred numbers, where numpy's
+    # per-call overhead is most of the cost: hence ufunc methods rather than the wrapper
+    # functions, and nothing recomputed that a pick does not change.
+    while len(picked) < k and n_open:
         # an elementwise sum, not ``@``: BLAS on these tiny float32 blocks raised spurious
         # "invalid value" flags on finite inputs in some installs (CI's fresh one)
-        closed = (np.minimum(gap[local], gain_col) * NODE_WEIGHTS).sum(axis=1)
+        closed = np.add.reduce(np.minimum(gap[local], gain_col) * NODE_WEIGHTS, axis=1)
         key = np.bincount(owner, weights=weight * closed, minlength=len(pool)) * pull
         key[~open_] = -1.0
-        j = int(np.argmax(key))
+        j = int(key.argmax())
         if key[j] < 0:
             break
         open_[j] = False
+        n_open -= 1
         if key[j] < MIN_VALUE * boost[j]:  # marginal value below the floor: it never returns
             continue
         picked.append(j)
@@ -85,7 +95,18 @@ def greedy_list(
         if budget is not None:
             left -= dur[j]
             open_ &= dur <= left + 1e-9
-        mine = slice(bounds[j], bounds[j + 1])  # an item teaches each skill once
-        rows = local[mine]
-        gap[rows] = np.maximum(gap[rows] - (taught[j] * cover[mine] * gain[mine])[:, None], 0.0)
+            n_open = int(np.count_nonzero(open_))
+        lo, hi = bounds[j], bounds[j + 1]  # an item teaches each skill once
+        rows = local[lo:hi]
+        gap[rows] = np.maximum(gap[rows] - delivered[lo:hi], 0.0)
     return pool[np.asarray(picked, dtype=np.int64)], np.asarray(keys, np.float32)
+
+
+def _compact(codes: Int64Array, n_codes: int) -> tuple[Int64Array, Int64Array]:
+    """``np.unique(codes, return_inverse=True)`` for codes below ``n_codes``, without a sort."""
+    seen = np.zeros(n_codes, dtype=bool)
+    seen[codes] = True
+    unique = np.flatnonzero(seen)
+    position = np.zeros(n_codes, dtype=np.int64)
+    position[unique] = np.arange(len(unique))
+    return unique, position[codes]
