@@ -83,6 +83,7 @@ class ExplainTables:
     role_share: npt.NDArray[np.float32]
     role_quotable: npt.NDArray[np.bool_]  # roles whose share the peer floor allows
     org_quotable: bool  # the organisation has at least min_group people
+    skill_strategic: list[float]  # the strategic weight of each skill
 
     @classmethod
     def from_state(cls, state: ModelState, min_group: int = MIN_GROUP) -> ExplainTables:
@@ -97,6 +98,7 @@ class ExplainTables:
                 sizes, min_group, outside=max(everyone - int(sizes.sum()), 0)
             ),
             org_quotable=everyone >= min_group,
+            skill_strategic=np.asarray(state.skill_strategic).tolist(),
         )
 
     def quotes_role(self, role: int) -> bool:
@@ -107,12 +109,39 @@ def _pct(share: float) -> str:
     return f"{100.0 * share:.0f}%"
 
 
-def _skill_reasons(state: ModelState, s: UserSignals, parts: list[Contribution]) -> list[Reason]:
+@dataclass(frozen=True, eq=False)
+class _Levels:
+    """One person's per-skill levels as Python lists: a reason reads a few of them, and
+    indexing a list costs a fraction of indexing numpy (converted once per request)."""
+
+    current: list[float]
+    project: list[float]
+    target: list[float]
+    role: list[float]
+
+    @classmethod
+    def of(cls, s: UserSignals) -> _Levels:
+        return cls(
+            s.current.tolist(),
+            s.required_project.tolist(),
+            s.required_target.tolist(),
+            s.required_role.tolist(),
+        )
+
+
+def _skill_reasons(
+    state: ModelState,
+    t: ExplainTables,
+    s: UserSignals,
+    levels: _Levels,
+    parts: list[Contribution],
+) -> list[Reason]:
     """Gap reasons for the (up to two) skills behind the item's value, then strategic."""
-    reasons = [_gap_reason(state, s, c.skill, c.taught_level) for c in parts[:2]]
-    strategic = [c.skill for c in parts if state.skill_strategic[c.skill] >= _MIN_STRATEGIC]
+    reasons = [_gap_reason(state, s, levels, c.skill, c.taught_level) for c in parts[:2]]
+    weights = t.skill_strategic
+    strategic = [c.skill for c in parts if weights[c.skill] >= _MIN_STRATEGIC]
     if strategic:
-        sk = max(strategic, key=lambda x: float(state.skill_strategic[x]))
+        sk = max(strategic, key=weights.__getitem__)
         name = state.skill_names[sk]
         reasons.append(
             Reason(
@@ -121,30 +150,32 @@ def _skill_reasons(state: ModelState, s: UserSignals, parts: list[Contribution])
                 {
                     "skill_id": state.skills.id_of(sk),
                     "skill_name": name,
-                    "strategic_weight": round(float(state.skill_strategic[sk]), 3),
+                    "strategic_weight": round(weights[sk], 3),
                 },
             )
         )
     return reasons
 
 
-def _gap_reason(state: ModelState, s: UserSignals, sk: int, teaches: int) -> Reason:
+def _gap_reason(
+    state: ModelState, s: UserSignals, levels: _Levels, sk: int, teaches: int
+) -> Reason:
     name = state.skill_names[sk]
     details: dict[str, object] = {
         "skill_id": state.skills.id_of(sk),
         "skill_name": name,
-        "current_level": round(float(s.current[sk]), 2),
+        "current_level": round(levels.current[sk], 2),
         "teaches_level": teaches,
     }
-    proj, targ, role = s.required_project[sk], s.required_target[sk], s.required_role[sk]
+    proj, targ, role = levels.project[sk], levels.target[sk], levels.role[sk]
     if proj > 0 and proj >= max(targ, role):
-        details["required_level"] = round(float(proj), 3)
+        details["required_level"] = round(proj, 3)
         return Reason("skill_gap_project", f"Closes your gap in {name} for your project", details)
     use_target = targ >= role and s.target_role_idx >= 0
     r = s.target_role_idx if use_target else s.role_idx
     title = state.role_titles[r] if r >= 0 else ""
     details.update(
-        required_level=round(float(targ if use_target else role), 3),
+        required_level=round(targ if use_target else role, 3),
         role_id=state.roles.id_of(r) if r >= 0 else None,
         role_title=title,
     )
@@ -235,8 +266,13 @@ def explain_items(
         return []
     needs_known = bool(s.need.weight.any())
     parts = values.contributions(s.need, idx)
+    levels = _Levels.of(s)
     by_skill = [
-        _skill_reasons(state, s, part) if valued else [FILL_IN] if needs_known else []
+        _skill_reasons(state, tables, s, levels, part)
+        if valued
+        else [FILL_IN]
+        if needs_known
+        else []
         for part, valued in zip(parts, has_value, strict=True)
     ]
     project = s.project_text[idx].tolist() if s.project_text is not None else None

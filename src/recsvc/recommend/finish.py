@@ -74,5 +74,6 @@ class FinishModel:
     def probability(self, current: FloatArray) -> FloatArray:
         """Chance of finishing each item for someone at ``current`` (per skill)."""
         step = self.levels[None, :] - np.asarray(current, np.float32)[:, None]
-        table = np.append(self.rates[step_bins(step.ravel())], self.rates[N_BINS - 1])
-        return np.asarray(table[self.cell], dtype=np.float32)
+        bins = np.full(step.size + 1, N_BINS - 1, dtype=np.int64)  # last: untagged items
+        bins[:-1] = step_bins(step.ravel())
+        return np.asarray(self.rates[bins[self.cell]], dtype=np.float32)

@@ -268,7 +268,10 @@ class LearningValue:
             (v > 0) & (level > need.current[skill]) & (need.current[skill] < need.required[skill])
         )
         order = np.lexsort((-v, owner))  # by item, then largest value first
+        at = order[shown[order]]
         out: list[list[Contribution]] = [[] for _ in range(len(items))]
-        for j in order[shown[order]].tolist():
-            out[int(owner[j])].append(Contribution(int(skill[j]), int(level[j]), float(v[j])))
+        for o, sk, lv, val in zip(
+            owner[at].tolist(), skill[at].tolist(), level[at].tolist(), v[at].tolist(), strict=True
+        ):
+            out[o].append(Contribution(sk, int(lv), val))
         return out
