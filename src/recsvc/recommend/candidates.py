@@ -9,6 +9,7 @@ holdout users, so training and serving features cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -80,8 +81,9 @@ class UserSignals:
     #: the target role is the role's most likely next role, not one set for the person
     target_is_default: bool = False
 
-    @property
+    @cached_property
     def positive_history(self) -> npt.NDArray[np.int64]:
+        """History items taken (not dropped); read by several scorers of one request."""
         return self.history_idx[self.history_conf > 0]
 
 
@@ -239,7 +241,7 @@ def build_signals(
                 project_text = _project_text(state, q, text_terms)
     required = np.maximum(np.maximum(req_role, req_target), req_project)
     need_weight = need_weights(required, imp, state.skill_strategic)
-    gap = np.clip(required - current, 0.0, None).astype(np.float32)
+    gap = (required - current).clip(0.0, None).astype(np.float32)
     gap_w = gap * need_weight
     dropped = np.zeros(n_i, dtype=bool)
     dropped[hist_idx[hist_conf < 0]] = True

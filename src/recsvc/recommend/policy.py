@@ -213,5 +213,5 @@ def rank_items(
         top = float(first_key.max()) if len(first) else 0.0
         scaled = first_key / top if top > 0 else np.zeros(len(first), np.float32)
         score = np.concatenate([0.5 + 0.5 * scaled, 0.5 * fill_score])
-    score = np.minimum.accumulate(np.clip(np.asarray(score, np.float32), 0.0, 1.0))
+    score = np.minimum.accumulate(np.asarray(score, np.float32).clip(0.0, 1.0))
     return Ranked(chosen, score.astype(np.float32), has_value[chosen])

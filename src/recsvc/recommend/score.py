@@ -176,7 +176,7 @@ class _RowSums:
         lo, hi = self.indptr[rows], self.indptr[rows + 1]
         counts = hi - lo
         # each chosen row's entries, rows in the order given
-        offsets = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+        offsets = (lo - (counts.cumsum() - counts)).repeat(counts)
         entries = offsets + np.arange(int(counts.sum()))
         out = np.zeros(self.n_columns, dtype=self.data.dtype)
         np.add.at(out, self.indices[entries], self.data[entries])

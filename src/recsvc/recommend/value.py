@@ -102,7 +102,7 @@ class SkillNeed:
     @cached_property
     def gap_at_nodes(self) -> FloatArray:
         """Skills x quadrature nodes: the gap if the true level were at that node."""
-        x = np.clip(self.current[:, None] + self.sd[:, None] * _NODES[None, :], 0.0, 5.0)
+        x = (self.current[:, None] + self.sd[:, None] * _NODES[None, :]).clip(0.0, 5.0)
         return np.asarray(np.maximum(self.required[:, None] - x, 0.0), dtype=np.float32)
 
 
@@ -243,8 +243,9 @@ class LearningValue:
         items = np.asarray(items, dtype=np.int64)
         starts, ends = self.item_indptr[items], self.item_indptr[items + 1]
         counts = ends - starts
-        pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        return np.repeat(np.arange(len(items), dtype=np.int64), counts), pos
+        # ndarray methods rather than numpy's wrapper functions: this runs twice a request
+        pos = (starts - counts.cumsum() + counts).repeat(counts) + np.arange(counts.sum())
+        return np.arange(len(items), dtype=np.int64).repeat(counts), pos
 
     def entry_gain(self, need: SkillNeed, pos: Int64Array) -> FloatArray:
         """Expected gain in levels of each entry (effect times the curve at its level step)."""
