@@ -1,6 +1,7 @@
 """Latency of the career endpoints over HTTP: /employees/{id}/next-roles, /plan, /audience.
 
-    .venv/bin/python benchmarks/bench_careers.py --models DIR [--requests 200] [--json PATH]
+    .venv/bin/python benchmarks/bench_careers.py --models DIR [DIR ...] [--requests 200]
+        [--json PATH] [--write-docs]
 
 Starts the service as its own process on loopback (one worker, as ``bench_serve.py``) over
 the bundle in ``--models`` and sends requests one at a time from this process (latency, not
@@ -8,7 +9,11 @@ throughput): next roles of random employees (k=3); a plan toward each one's most
 next role (2 hours a week, 12 weeks); audiences of one random skill and of one random
 content item (first page of 50, no filters), and of a skill within one department. Prints
 p50, p95 and p99 per endpoint in milliseconds (and the bundle's size), and writes them as
-JSON with ``--json``. BLAS is limited to one thread, as in the service.
+JSON with ``--json`` (a list when several ``--models`` are measured, one after the other).
+BLAS is limited to one thread, as in the service. ``--write-docs`` rewrites the careers
+table of docs/performance.md (between its careers markers; ``make bench`` writes the same
+table with the rest of the page) with these figures, one column per bundle, and says when
+and at which commit they were measured.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import httpx
 import numpy as np
 from bench_serve import free_port, start_service, wait_ready
 
-__all__ = ["main", "measure"]
+__all__ = ["main", "measure", "run"]
 
 
 def _ids(models: Path) -> dict[str, list[str]]:
@@ -92,20 +97,15 @@ def measure(base: str, ids: dict[str, list[str]], n: int, seed: int) -> dict[str
     return times
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", type=Path, required=True)
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", type=Path, default=None)
-    args = parser.parse_args(argv)
-    ids = _ids(args.models)
+def run(models: Path, requests: int, seed: int) -> dict[str, Any]:
+    """Serve ``models`` in its own process, measure it, and print the figures."""
+    ids = _ids(models)
     port = free_port()
-    process = start_service(args.models, port)
+    process = start_service(models, port)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, process)
-        times = measure(base, ids, args.requests, args.seed)
+        times = measure(base, ids, requests, seed)
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -131,8 +131,33 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:28} {row['n']:>5} {row['p50_ms']:>9.2f} {row['p95_ms']:>9.2f} "
             f"{row['p99_ms']:>9.2f}\n"
         )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=Path, nargs="+", required=True)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="rewrite the careers table of docs/performance.md with these figures",
+    )
+    args = parser.parse_args(argv)
+    results = [run(models, args.requests, args.seed) for models in args.models]
     if args.json:
-        args.json.write_text(json.dumps(result, indent=2))
+        args.json.write_text(json.dumps(results[0] if len(results) == 1 else results, indent=2))
+    if args.write_docs:
+        from bench_serve import write_doc_block
+        from run_all_report import careers_table
+
+        sizes = [{"employees": r["employees"], "careers": r} for r in results]
+        sizes.sort(key=lambda size: int(size["employees"]))
+        command = " ".join(["python benchmarks/bench_careers.py", *(argv or sys.argv[1:])])
+        note = " Measured apart from the rest of this page, by that command alone."
+        write_doc_block("careers", "", command, careers_table(sizes), note, markdown=True)
     return 0
 
 

@@ -434,12 +434,20 @@ DOCS = ROOT / "docs" / "performance.md"
 
 
 def write_doc_block(
-    name: str, title: str, command: str, text: str, note: str = "", path: Path = DOCS
+    name: str,
+    title: str,
+    command: str,
+    text: str,
+    note: str = "",
+    path: Path = DOCS,
+    *,
+    markdown: bool = False,
 ) -> None:
     """Write a measured run between the ``<!-- name:start/end -->`` markers of the page.
 
     ``make bench`` regenerates the rest of the page and keeps these blocks (see
-    run_all_report.py); with no markers yet, the block is appended.
+    run_all_report.py); with no markers yet, the block is appended. ``text`` goes in a
+    text fence, or as it is with ``markdown`` (a table); an empty ``title`` is left out.
     """
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     commit = subprocess.run(
@@ -447,10 +455,12 @@ def write_doc_block(
     ).stdout.strip()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    body = text.strip() if markdown else f"```text\n{text.strip()}\n```"
+    heading = f"{title}\n\n" if title else ""
     block = (
-        f"{start}\n{title}\n\n`{command}` at `{commit or 'unknown'}`, {when}; load average "
-        f"at the end {load} on {os.cpu_count()} shared cores.{note}\n\n"
-        f"```text\n{text.strip()}\n```\n{end}"
+        f"{start}\n{heading}`{command}` at "
+        f"`{commit or 'unknown'}`, {when}; load average at the end {load} on "
+        f"{os.cpu_count()} shared cores.{note}\n\n{body}\n{end}"
     )
     page = path.read_text(encoding="utf-8") if path.is_file() else "# Performance\n"
     head, found, rest = page.partition(start)

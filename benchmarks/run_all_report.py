@@ -29,6 +29,8 @@ KEPT_BY_HAND = (
 # the latest bench_serve.py / bench_core.py --write-docs runs, kept inside their sections
 SERVE_START, SERVE_END = "<!-- serve:start -->", "<!-- serve:end -->"
 CORE_START, CORE_END = "<!-- core:start -->", "<!-- core:end -->"
+#: the careers table: `make bench` writes it; `bench_careers.py --write-docs` rewrites it alone
+CAREERS_START, CAREERS_END = "<!-- careers:start -->", "<!-- careers:end -->"
 
 
 def _read(path: str) -> str:
@@ -126,7 +128,8 @@ _CAREER_ROWS = (
 )
 
 
-def _careers_section(sizes: list[Result]) -> str:
+def careers_table(sizes: list[Result]) -> str:
+    """p50 / p95 / p99 per career endpoint (rows) and sample size (columns), as markdown."""
     header = (
         "| endpoint | "
         + " | ".join(f"{s['employees']:,} employees p50 / p95 / p99 ms" for s in sizes)
@@ -386,9 +389,13 @@ noise of a shared machine.
 
 One request at a time over loopback to the service process (`benchmarks/bench_careers.py`):
 latency including HTTP, not throughput. Aims: `/plan` p95 at most 50 ms with 20,000 items,
-`/audience` for one skill at most 200 ms.
+`/audience` for one skill at most 200 ms. `python benchmarks/bench_careers.py --models DIR
+[DIR ...] --write-docs` measures these alone and rewrites this table (one column per bundle),
+saying when and at which commit.
 
-{_careers_section(sizes)}
+{CAREERS_START}
+{careers_table(sizes)}
+{CAREERS_END}
 
 ## Scaling
 

@@ -75,3 +75,30 @@ def test_written_figures_survive_make_bench_inside_their_sections(
     core = doc.index("## Recommendation core alone")
     assert serve < doc.index("C 3") < core < doc.index("B 2") < doc.index("## Career endpoints")
     assert "\n\n\n" not in doc.split("## Scaling")[0]
+
+
+def test_bench_careers_rewrites_the_careers_table_until_make_bench_does(
+    bench_serve: ModuleType, tmp_path: Path
+) -> None:
+    report = importlib.import_module("run_all_report")
+    two_sizes = importlib.import_module("test_run_all")._two_size_run
+    path = tmp_path / "performance.md"
+    report.write_document(two_sizes("Old CPU"), path)
+    made = path.read_text()
+    assert made.count("<!-- careers:start -->") == 1 and made.count("<!-- careers:end -->") == 1
+    plan = {"n": 200, "p50_ms": 12.5, "p95_ms": 31.25, "p99_ms": 40.0}
+    sizes = [{"employees": 100_000, "careers": {"endpoints": {"plan": plan}}}]
+    table = report.careers_table(sizes)
+    command = "python benchmarks/bench_careers.py --models m --write-docs"
+    bench_serve.write_doc_block("careers", "", command, table, "", path, markdown=True)
+    doc = path.read_text()
+    block = doc.split("<!-- careers:start -->")[1].split("<!-- careers:end -->")[0]
+    assert "| 100,000 employees p50 / p95 / p99 ms |" in block and "| 12.5 / 31.2 / 40.0 |" in block
+    assert command in block and "```" not in block  # a markdown table, not a text fence
+    assert doc.index("## Career endpoints") < doc.index("12.5 / 31.2") < doc.index("## Scaling")
+    # everything outside the block is as make bench wrote it
+    assert doc.split("<!-- careers:start -->")[0] == made.split("<!-- careers:start -->")[0]
+    assert doc.split("<!-- careers:end -->")[1] == made.split("<!-- careers:end -->")[1]
+    report.write_document(two_sizes("New CPU"), path)  # `make bench` measures them again
+    again = path.read_text()
+    assert "12.5 / 31.2 / 40.0" not in again and again.count("<!-- careers:start -->") == 1
