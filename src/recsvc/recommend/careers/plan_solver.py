@@ -9,11 +9,11 @@ gain) x`` and ``E_sL <= M z_sL`` (M: that sum at most, capped by the largest nod
 delivering more is worth nothing).
 
 Solving: the linear relaxation gives an upper bound on any plan's value and, rounded (the
-items it takes whole, then greedily the most value per minute; or, on problems of at most
-:data:`GREEDY_MAX_ITEMS` items, greedy alone if worth more), a quick plan. If that is
-within :data:`MIP_REL_GAP` of the bound it is kept; otherwise, on problems of at most
-:data:`EXACT_MAX_ITEMS` items, HiGHS branches for at most :data:`TIME_LIMIT_S` and the
-better plan is kept. ``Solution.gap`` is the distance to the best bound proven (the LP's,
+items it takes whole less the idle ones, then greedily the most value per minute; or, on
+problems of at most :data:`GREEDY_MAX_ITEMS` items, greedy alone if worth more), a quick
+plan. If that is within :data:`MIP_REL_GAP` of the bound it is kept; otherwise, on
+problems of at most :data:`EXACT_MAX_ITEMS` items, HiGHS branches for at most
+:data:`TIME_LIMIT_S` and the better plan is kept. ``Solution.gap`` is the distance to the best bound proven (the LP's,
 or HiGHS's): an upper bound on the distance to the optimum, reported with every plan.
 """
 
