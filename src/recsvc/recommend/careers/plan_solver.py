@@ -13,8 +13,9 @@ items it takes whole less the idle ones, then greedily the most value per minute
 problems of at most :data:`GREEDY_MAX_ITEMS` items, greedy alone if worth more), a quick
 plan. If that is within :data:`MIP_REL_GAP` of the bound it is kept; otherwise, on
 problems of at most :data:`EXACT_MAX_ITEMS` items, HiGHS branches for at most
-:data:`TIME_LIMIT_S` and the better plan is kept. ``Solution.gap`` is the distance to the best bound proven (the LP's,
-or HiGHS's): an upper bound on the distance to the optimum, reported with every plan.
+:data:`TIME_LIMIT_S` and the better plan is kept. ``Solution.gap`` is the distance to the
+best bound proven (the LP's, or HiGHS's): an upper bound on the distance to the optimum,
+reported with every plan.
 """
 
 from __future__ import annotations
