@@ -239,13 +239,17 @@ def _fill(problem: PlanProblem, chosen: BoolArray, min_value: float = 0.0) -> Bo
     missing = np.bincount(pairs[~out[pairs[:, 1]], 0], minlength=n)  # prerequisites not in
     tally = Tally(problem, out)
     z, _, delivered = tally.state()
-    now = float(problem.weight @ closed_by_skill(problem, delivered))
+    closed = closed_by_skill(problem, delivered)
 
     def added(items: IntArray) -> FloatArray:
-        on = z[tally.cols[None, :], problem.level[items]]
-        more = problem.gain[items] + (problem.climb[items] - problem.gain[items]) * on
-        after = np.minimum(problem.gap[None, :, :], (delivered[None, :] + more)[:, :, None])
-        return np.asarray((after @ problem.node_weight) @ problem.weight - now)
+        # over the (item, skill) pairs it teaches only: most items teach one goal skill
+        row, col = np.nonzero(problem.climb[items] > 0)
+        i = items[row]
+        gain = problem.gain[i, col]
+        more = gain + (problem.climb[i, col] - gain) * z[col, problem.level[i, col]]
+        after = np.minimum(problem.gap[col], (delivered[col] + more)[:, None])
+        up = (after @ problem.node_weight - closed[col]) * problem.weight[col]
+        return np.asarray(np.bincount(row, up, len(items)), dtype=np.float64)
 
     def worth(items: IntArray) -> FloatArray:
         """Value added per minute; -inf where it is not worth adding (never again)."""
@@ -278,7 +282,7 @@ def _fill(problem: PlanProblem, chosen: BoolArray, min_value: float = 0.0) -> Bo
         missing -= np.bincount(pairs[pairs[:, 1] == i, 0], minlength=n)
         tally.add(i)
         z, _, delivered = tally.state()
-        now = float(problem.weight @ closed_by_skill(problem, delivered))
+        closed = closed_by_skill(problem, delivered)
 
 
 def _relaxation(problem: PlanProblem, program: _Program) -> tuple[FloatArray, float] | None:
