@@ -72,31 +72,37 @@ def greedy_list(
         dur = np.nan_to_num(dur)
     open_ = dur <= left + 1e-9  # still free, fits what is left of the budget, adds value
     n_open = int(np.count_nonzero(open_))
+    blocked = np.where(open_, 0.0, -np.inf)  # added to the keys: taken or too long never wins
+    floor = (MIN_VALUE * boost).tolist()  # below this a marginal value never returns
+    edges = bounds.tolist()
     picked: list[int] = []
     keys: list[float] = []
     # Each pass is a dozen vector operations on a few hundred numbers, where numpy's
     # per-call overhead is most of the cost: hence ufunc methods rather than the wrapper
-    # functions, and nothing recomputed that a pick does not change.
+    # functions, Python scalars for what one pick reads, nothing recomputed that a pick
+    # does not change.
     while len(picked) < k and n_open:
         # an elementwise sum, not ``@``: BLAS on these tiny float32 blocks raised spurious
         # "invalid value" flags on finite inputs in some installs (CI's fresh one)
         closed = np.add.reduce(np.minimum(gap[local], gain_col) * NODE_WEIGHTS, axis=1)
-        key = np.bincount(owner, weights=weight * closed, minlength=len(pool)) * pull
-        key[~open_] = -1.0
+        key = np.bincount(owner, weights=weight * closed, minlength=len(pool)) * pull + blocked
         j = int(key.argmax())
-        if key[j] < 0:
+        best = float(key[j])
+        if best < 0:
             break
         open_[j] = False
+        blocked[j] = -np.inf
         n_open -= 1
-        if key[j] < MIN_VALUE * boost[j]:  # marginal value below the floor: it never returns
+        if best < floor[j]:
             continue
         picked.append(j)
-        keys.append(float(key[j]))
+        keys.append(best)
         if budget is not None:
             left -= dur[j]
             open_ &= dur <= left + 1e-9
+            blocked[~open_] = -np.inf
             n_open = int(np.count_nonzero(open_))
-        lo, hi = bounds[j], bounds[j + 1]  # an item teaches each skill once
+        lo, hi = edges[j], edges[j + 1]  # an item teaches each skill once
         rows = local[lo:hi]
         gap[rows] = np.maximum(gap[rows] - delivered[lo:hi], 0.0)
     return pool[np.asarray(picked, dtype=np.int64)], np.asarray(keys, np.float32)
