@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -106,9 +107,9 @@ class SkillNeed:
         return np.asarray(np.maximum(self.required[:, None] - x, 0.0), dtype=np.float32)
 
 
-@dataclass(frozen=True)
-class Contribution:
-    """One skill's part of an item's learning value (for reasons)."""
+class Contribution(NamedTuple):
+    """One skill's part of an item's learning value (for reasons; a named tuple: a request
+    makes a dozen and reads two)."""
 
     skill: int
     taught_level: int
