@@ -15,6 +15,7 @@ throughput ratio a machine to itself would show.
     python benchmarks/bench_serve.py --mixed               # plus /health during /recommend load
     python benchmarks/bench_serve.py --no-explain          # /recommend without reasons
     python benchmarks/bench_serve.py --baseline REF        # beside the service as of REF
+    python benchmarks/bench_serve.py --floor               # plus the service with its core memoised
 
 Bundles trained here are cached under ``build/bench/<n>/models`` and reused.
 """
@@ -108,10 +109,27 @@ def employee_ids(models: Path, seed: int) -> list[str]:
     return ids[:MAX_IDS]
 
 
+# Prepended to the service's start-up code by ``--floor``: the core answers each distinct
+# query once, then from memory, so what /recommend still costs is the HTTP layer alone
+# (parsing, validation, key check, the event-store read, encoding). A diagnostic of where
+# the time goes, never how the service runs.
+MEMOISED_CORE = """\
+from recsvc.recommend.engine import Recommender
+_compute, _answers = Recommender.recommend, {}
+def _memoised(self, query):
+    answer = _answers.get(query)
+    if answer is None:
+        answer = _answers[query] = _compute(self, query)
+    return answer
+Recommender.recommend = _memoised
+"""
+
+
 def start_service(
-    models: Path, port: int, extra_env: dict[str, str] | None = None
+    models: Path, port: int, extra_env: dict[str, str] | None = None, prelude: str = ""
 ) -> subprocess.Popen[bytes]:
-    """The service as its own process (one worker, loopback), like `recsvc serve`."""
+    """The service as its own process (one worker, loopback), like `recsvc serve`
+    (``prelude``: Python run first in that process, e.g. :data:`MEMOISED_CORE`)."""
     env = dict(os.environ)
     env.update(
         {
@@ -127,7 +145,7 @@ def start_service(
     )
     env.pop("RECSVC_API_KEYS", None)
     env.update(extra_env or {})
-    code = (
+    code = prelude + (
         "from recsvc.config import ServeSettings\n"
         "from recsvc.service.server import run\n"
         "run(ServeSettings())\n"
@@ -242,27 +260,35 @@ def bench(models: Path, label: str, args: argparse.Namespace) -> str:
 
     With ``--baseline REF`` the service as committed at REF runs beside it on the same
     bundle (started with REF's ``src`` first on the path) and the rounds alternate between
-    the two, so before and after are measured under the same load.
+    the two, so before and after are measured under the same load. With ``--floor`` the
+    current service also runs with its core memoised (:data:`MEMOISED_CORE`), after every
+    employee's answer is in memory: what /recommend costs besides the core.
     """
     with _source_of(args.baseline) as baseline_src, tempfile.TemporaryDirectory() as tmp:
-        variants: list[tuple[str, dict[str, str]]] = [("", {})]
+        variants: list[tuple[str, dict[str, str], str]] = [("", {}, "")]
         if baseline_src is not None:
-            variants.insert(0, (f"baseline {args.baseline}: ", {"PYTHONPATH": str(baseline_src)}))
+            baseline_env = {"PYTHONPATH": str(baseline_src)}
+            variants.insert(0, (f"baseline {args.baseline}: ", baseline_env, ""))
+        if args.floor:
+            variants.append((FLOOR_LABEL, {}, MEMOISED_CORE))
         services: list[tuple[str, str, subprocess.Popen[bytes]]] = []
         try:
-            for name, env in variants:
+            for name, env, prelude in variants:
                 port = free_port()
                 services.append(
-                    (name, f"http://127.0.0.1:{port}", start_service(models, port, env))
+                    (name, f"http://127.0.0.1:{port}", start_service(models, port, env, prelude))
                 )
             versions = {name: wait_ready(base, process) for name, base, process in services}
+            ids = employee_ids(models, args.seed)
             ids_file = Path(tmp) / "ids.txt"
-            ids_file.write_text("\n".join(employee_ids(models, args.seed)) + "\n")
+            ids_file.write_text("\n".join(ids) + "\n")
             rec_args = [str(ids_file), str(args.k), "false" if args.no_explain else "true"]
-            for _, base, _ in services:
+            for name, base, _ in services:
                 # warm-up: first requests pay for lazy imports, page faults of mmapped arrays
                 _wrk(f"{base}/health", "health.lua", [], 1, args.connections)
                 _wrk(base, "recommend.lua", rec_args, 2, args.connections)
+                if name == FLOOR_LABEL:  # every answer wrk will ask for, computed once
+                    _ask_each(base, ids, args.k, explain=not args.no_explain)
             runs: dict[str, tuple[list[Measure], list[Measure]]] = {
                 name: ([], []) for name, _, _ in services
             }
@@ -306,6 +332,19 @@ def bench(models: Path, label: str, args: argparse.Namespace) -> str:
     if mixed is not None:
         _report_mixed(*mixed, connections=args.connections)
     return "".join(texts)
+
+
+FLOOR_LABEL = "core memoised (the HTTP layer alone): "
+
+
+def _ask_each(base: str, ids: list[str], k: int, *, explain: bool) -> None:
+    """One /recommend per employee, as recommend.lua asks it."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for employee_id in ids:
+            body: dict[str, object] = {"employee_id": employee_id, "k": k}
+            if not explain:
+                body["explain"] = False
+            client.post("/recommend", json=body).raise_for_status()
 
 
 def _mixed(base: str, rec_args: list[str], args: argparse.Namespace) -> tuple[Measure, Measure]:
@@ -396,6 +435,12 @@ def main(argv: list[str] | None = None) -> int:
         "alternating rounds (before and after under the same load)",
     )
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also serve with the core memoised (each answer computed once): what /recommend "
+        "costs besides the core",
+    )
+    parser.add_argument(
         "--write-docs",
         action="store_true",
         help="write the figures into docs/performance.md (between its serve markers)",
@@ -425,6 +470,12 @@ def main(argv: list[str] | None = None) -> int:
             "per request (last column) holds, and its ratio is the throughput ratio an idle "
             "machine would show."
         )
+        if args.floor:
+            note += (
+                " The last table serves the same code with its core memoised (each answer "
+                "computed once, then read from memory): what `/recommend` costs besides the "
+                "core (HTTP, validation, key check, event-store read, encoding)."
+            )
         write_doc_block("serve", SERVE_DOC_TITLE, command, "".join(texts), note)
     return 0
 

@@ -102,3 +102,24 @@ def test_bench_careers_rewrites_the_careers_table_until_make_bench_does(
     report.write_document(two_sizes("New CPU"), path)  # `make bench` measures them again
     again = path.read_text()
     assert "12.5 / 31.2 / 40.0" not in again and again.count("<!-- careers:start -->") == 1
+
+
+def test_memoised_core_computes_each_distinct_query_once(
+    bench_serve: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recsvc.recommend.engine import Recommender
+    from recsvc.recommend.query import Query
+
+    computed: list[Query] = []
+
+    def compute(self: object, query: Query) -> object:
+        computed.append(query)
+        return object()
+
+    monkeypatch.setattr(Recommender, "recommend", compute)  # restored after the test
+    exec(bench_serve.MEMOISED_CORE, {})
+    first = Recommender.recommend(None, Query("E1", k=10))  # type: ignore[arg-type]
+    again = Recommender.recommend(None, Query("E1", k=10))  # type: ignore[arg-type]
+    other = Recommender.recommend(None, Query("E1", k=5))  # type: ignore[arg-type]
+    assert again is first and other is not first
+    assert computed == [Query("E1", k=10), Query("E1", k=5)]
