@@ -171,6 +171,11 @@ def _print_train_summary(console: Console, result: Any) -> None:
         console.print(f"Selected: {selection_line(selection)}")
     for why in (params.get("skipped") or {}).values():
         console.print(f"  skipped: {why}")
+    ease = str(params.get("ease", ""))
+    if ease.startswith("skipped"):
+        console.print(f"  EASE {ease}")
+    for note in (params.get("mf_budget") or {}).values():
+        console.print(f"  fit budget: {escape(note)}")
     merged = params.get("events")
     if merged:
         console.print(

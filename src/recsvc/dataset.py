@@ -93,6 +93,7 @@ class Dataset:
     objects and only cut ``enrolments`` and ``assessments``.
     """
 
+    #: the clean tables but enrolments, which live on only as the arrays of ``enrolments``
     tables: Mapping[str, pd.DataFrame]
     employees: IdIndex
     content: IdIndex
@@ -282,7 +283,8 @@ def build_dataset(
             candidates.append(float(np.nanmax(to_days(tables[c.ASSESSMENTS]["assessed_at"]))))
         as_of_day = max(candidates)
     return Dataset(
-        tables=dict(tables),
+        # the enrolments live on as arrays above; the frame is not kept (the largest table)
+        tables={name: df for name, df in tables.items() if name != c.ENROLMENTS},
         employees=employees,
         content=content,
         skills=skills,

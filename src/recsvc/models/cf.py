@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from typing import Literal, Self
 
@@ -12,12 +13,35 @@ import scipy.sparse as sp
 
 from recsvc.models.base import FloatArray, binarize, check_fitted, single_blas_thread
 
-__all__ = ["SMALL_NNZ", "MatrixFactorization", "fold_in", "fold_in_mean", "fold_in_user"]
+__all__ = [
+    "SMALL_NNZ",
+    "MatrixFactorization",
+    "als_threads",
+    "fold_in",
+    "fold_in_mean",
+    "fold_in_user",
+]
 
 logger = logging.getLogger(__name__)
 
 #: below this many interactions ALS runs single-threaded (measured: 25x faster at 10k)
 SMALL_NNZ = 500_000
+
+
+def als_threads(nnz: int) -> int:
+    """Threads for an ALS fit: one for small matrices, else every core this process may use.
+
+    Counted here rather than left to OpenMP's default, which follows ``OMP_NUM_THREADS`` (set
+    to 1 to keep BLAS from oversubscribing, as the benchmarks do). ALS solves each row on its
+    own from the other side's factors, so any thread count gives the same factors
+    (tests/unit/models/test_item_scorers.py checks it).
+    """
+    if nnz < SMALL_NNZ:
+        return 1
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return max(os.cpu_count() or 1, 1)
 
 
 def fold_in(
@@ -86,8 +110,9 @@ class MatrixFactorization:
     seed
         Makes factors reproducible (BPR runs single-threaded for the same reason).
     n_threads
-        ALS threads; 0 picks one thread for small matrices, where OpenMP start-up and
-        spinning on a shared 2-core machine cost 10-25x more than the work itself.
+        ALS threads; 0 picks them by size (``als_threads``): one for small matrices, where
+        OpenMP start-up and spinning on a shared 2-core machine cost 10-25x more than the
+        work itself, else every core.
     """
 
     def __init__(
@@ -138,7 +163,7 @@ class MatrixFactorization:
                     regularization=self.regularization,
                     iterations=self.n_iter,
                     random_state=self.seed,
-                    num_threads=self.n_threads or (1 if x.nnz < SMALL_NNZ else 0),
+                    num_threads=self.n_threads or als_threads(x.nnz),
                 )
                 if init is not None:  # implicit starts from factors already set
                     model.user_factors = np.array(init[0], dtype=np.float32)

@@ -10,6 +10,7 @@ from recsvc.recommend.state import ModelState
 from recsvc.training.assemble import ContentParts, Hyperparams, fit_content, fit_state
 from recsvc.training.calibrate import calibrate_engagement
 from recsvc.training.holdout import Holdout, Protocol, make_holdout
+from recsvc.training.mf_budget import MfBudget
 from recsvc.training.select import Selection, fold_calibration, select_engagement
 from recsvc.training.stages import LoggingProgress, StageTimer
 from recsvc.training.tune import CfAlgorithm, TuneResult, tune
@@ -74,6 +75,7 @@ def fit_hybrid(
     with timer.stage("features"):
         content = content if content is not None else fit_content(dataset)
         holdout = make_holdout(dataset, protocol, seed=seed)
+        fit_budget = MfBudget(holdout.train.interacted().nnz, dataset.interacted().nnz)
     with timer.stage("tune", total=None):
         tuned = tune(
             holdout,
@@ -83,6 +85,7 @@ def fit_hybrid(
             budget_s=time_budget_s,
             trials=tune_trials,
             on_trial=timer.advance,
+            fit_budget=fit_budget,
         )
     hp = tuned.best
     with timer.stage("fit"):

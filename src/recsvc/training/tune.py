@@ -30,6 +30,7 @@ from recsvc.models.popularity import GroupPopularity
 from recsvc.training.assemble import Hyperparams, knn_model
 from recsvc.training.attributes import employee_attributes
 from recsvc.training.holdout import Holdout, K, top_k_rows
+from recsvc.training.mf_budget import FEWEST_FACTORS, MIN_ITERATIONS, MfBudget
 
 __all__ = ["TRIALS", "CfAlgorithm", "Candidate", "TuneResult", "tune"]
 
@@ -63,6 +64,15 @@ class TuneResult:
     ease_skipped: str | None = None  # why EASE is off although the algorithm allowed it
     #: each tuned candidate's winning settings (the evaluation fits them as single models)
     winners: dict[str, Hyperparams] = field(default_factory=dict)
+    #: factor models the fit budget left out, and why (``mf_budget``)
+    mf_skipped: dict[str, str] = field(default_factory=dict)
+    #: factor models whose winning settings the fit budget cut down, and how
+    mf_capped: dict[str, str] = field(default_factory=dict)
+
+    def budget_notes(self) -> dict[str, str]:
+        """What the fit budget changed, per factor model (for the manifest and the summary)."""
+        notes = {name: f"{name} skipped: {why}" for name, why in self.mf_skipped.items()}
+        return notes | self.mf_capped
 
     @property
     def mf_ndcg(self) -> float:
@@ -196,11 +206,14 @@ def tune(
     budget_s: float | None,
     trials: int | None = None,
     on_trial: Callable[[], None] = lambda: None,
+    fit_budget: MfBudget | None = None,
 ) -> TuneResult:
     """Tune each candidate by its own nDCG@10 on the warm tuning users; return the winners.
 
     ``trials`` caps the trials per candidate and drops the deadline, so the same data and
     seed give the same winners on any machine; ``budget_s`` None means no deadline either.
+    ``fit_budget`` (default: from ``holdout.train`` alone) caps the factor models'
+    iterations, trials and winners alike, to what their final fits can afford.
     """
     import optuna
 
@@ -211,10 +224,20 @@ def tune(
     ease_skipped = ease_skip_reason(train.n_items) if algorithm in ("auto", "ease") else None
     use_ease = algorithm in ("auto", "ease") and ease_skipped is None
     mf_algorithms = {"auto": ["als", "bpr"], "als": ["als"], "bpr": ["bpr"], "ease": []}[algorithm]
-    base = replace(base, use_ease=use_ease)
+    if fit_budget is None:
+        n = train.interacted().nnz
+        fit_budget = MfBudget(n, n)
     result = TuneResult(best=base, ease_skipped=ease_skipped)
+    for name in list(mf_algorithms):
+        why = fit_budget.skip_reason(name)
+        if why is not None and len(mf_algorithms) > 1:  # the last one is fitted, capped
+            result.mf_skipped[name] = why
+            mf_algorithms.remove(name)
+    base = replace(base, use_ease=use_ease)
+    result.best = base
     if not holdout.ok:
         logger.info("holdout too small to tune; using default hyper-parameters")
+        result.best = affordable(base, fit_budget, result)
         return result
     rng = np.random.default_rng(seed)
     objectives = _Objectives(holdout, base, _sample(holdout, rng, MAX_TUNE_ROWS), seed)
@@ -226,7 +249,7 @@ def tune(
         plans.append(
             (
                 algo,
-                partial(_mf_trial, base, algo),
+                partial(_mf_trial, base, algo, fit_budget),
                 objectives.mf,
             )
         )
@@ -260,7 +283,14 @@ def tune(
     if result.budget_hit:
         logger.info("tuning budget of %.0f s reached", budget_s)
     mf_pick = max(mf_algorithms, key=lambda a: result.candidates[a].ndcg, default=None)
-    best = winners[mf_pick] if mf_pick else base
+    for algo in mf_algorithms:
+        asked = result.candidates[algo].params
+        won = winners[algo]
+        if (won.n_factors, won.n_iter) != (asked["n_factors"], asked["n_iter"]):
+            result.mf_capped[algo] = fit_budget.cap_note(
+                algo, asked["n_factors"], asked["n_iter"], won.n_factors, won.n_iter
+            )
+    best = winners[mf_pick] if mf_pick else affordable(base, fit_budget, result)
     if "ease" in winners:
         best = replace(best, ease_l2=winners["ease"].ease_l2)
     knn = winners["item_knn"]
@@ -299,7 +329,13 @@ def _study(
         hp = suggest(trial)
         chosen[trial.number] = hp
         score = evaluate(hp)
-        result.trials.append({"model": name, **trial.params, "ndcg@10": score})
+        record = {"model": name, **trial.params, "ndcg@10": score}
+        if name in ("als", "bpr") and (hp.n_factors, hp.n_iter) != (
+            trial.params["n_factors"],
+            trial.params["n_iter"],
+        ):  # cut down by the fit budget: what was fitted and scored
+            record |= {"fitted_n_factors": hp.n_factors, "fitted_n_iter": hp.n_iter}
+        result.trials.append(record)
         on_trial()
         return score
 
@@ -313,8 +349,31 @@ def _study(
     return chosen[best.number], candidate
 
 
-def _mf_trial(base: Hyperparams, algorithm: str, trial: Any) -> Hyperparams:
-    return replace(base, mf_algorithm=algorithm, **_mf_params(trial, algorithm))  # type: ignore[arg-type]
+def _mf_trial(base: Hyperparams, algorithm: str, budget: MfBudget, trial: Any) -> Hyperparams:
+    """The trial's settings, cut to what the fit budget affords (the trial scores those)."""
+    params = _mf_params(trial, algorithm)
+    hp = replace(base, mf_algorithm=algorithm, **params)  # type: ignore[arg-type]
+    return _within(hp, budget)
+
+
+def _within(hp: Hyperparams, budget: MfBudget) -> Hyperparams:
+    """``hp`` with fewer iterations, then fewer factors, until its fits fit the budget."""
+    algo, factors = hp.mf_algorithm, hp.n_factors
+    n_iter = budget.iterations(algo, factors, hp.n_iter)
+    while n_iter < min(MIN_ITERATIONS[algo], hp.n_iter) and factors > FEWEST_FACTORS:
+        factors //= 2
+        n_iter = budget.iterations(algo, factors, hp.n_iter)
+    return replace(hp, n_factors=factors, n_iter=max(n_iter, 1))
+
+
+def affordable(hp: Hyperparams, budget: MfBudget, result: TuneResult) -> Hyperparams:
+    """``hp`` within the fit budget, noting in ``result`` when that cut it down."""
+    fitted = _within(hp, budget)
+    if fitted != hp:
+        result.mf_capped[hp.mf_algorithm] = budget.cap_note(
+            hp.mf_algorithm, hp.n_factors, hp.n_iter, fitted.n_factors, fitted.n_iter
+        )
+    return fitted
 
 
 def _defaults(name: str, base: Hyperparams) -> dict[str, Any]:

@@ -199,3 +199,24 @@ def test_group_popularity_shares() -> None:
     np.testing.assert_allclose(overall.score(x[:2]), [[0.5, 0.75]] * 2)
     clone = GroupPopularity.from_arrays(pop.to_arrays())
     np.testing.assert_array_equal(clone.group_scores(1), pop.group_scores(1))
+
+
+def test_als_gives_the_same_factors_on_any_number_of_threads() -> None:
+    """Each ALS row is solved on its own, so two threads (what large fits use) reproduce
+    one thread's factors exactly: bundles stay byte-reproducible at scale."""
+    rng = np.random.default_rng(3)
+    n_users, n_items, nnz = 3000, 400, 40_000
+    x = sp.csr_matrix(
+        (
+            rng.uniform(1.0, 6.0, nnz).astype(np.float32),
+            (rng.integers(0, n_users, nnz), rng.integers(0, n_items, nnz)),
+        ),
+        shape=(n_users, n_items),
+    )
+    fits = [
+        MatrixFactorization("als", n_factors=16, n_iter=4, seed=2, n_threads=t).fit(x)
+        for t in (1, 2, 2)
+    ]
+    for fit in fits[1:]:
+        np.testing.assert_array_equal(fit.user_factors_, fits[0].user_factors_)
+        np.testing.assert_array_equal(fit.item_factors_, fits[0].item_factors_)
