@@ -43,6 +43,7 @@ from recsvc.recommend.gain_curve import expected_gain
 
 __all__ = [
     "CALIPER",
+    "MAX_CONTROLS_PER_SKILL",
     "MAX_SMD",
     "MIN_OVERLAP",
     "MIN_FIT",
@@ -54,6 +55,13 @@ __all__ = [
 
 #: largest difference in level before (levels) between a taker and a matched non-taker
 CALIPER = 0.5
+#: candidate control pairs per skill at most: every item's estimate passes over all of its
+#: skill's candidates, so their count times the items is the cost (quadratic in headcount:
+#: 60 s per fit at a million employees, ~280,000 pairs per skill). Past this many, the
+#: control rate's sampling error is far below the takers' own, so a systematic sample along
+#: the level before (every k-th pair by level: the matching variable keeps its spread) stands
+#: in for them
+MAX_CONTROLS_PER_SKILL = 50_000
 #: rounding margin of the binary search for a caliper's ends (then checked exactly)
 _SLACK = 1e-9
 #: largest standardised mean difference of the level before after matching (Stuart 2010)
@@ -210,14 +218,39 @@ class _Takers:
     expected: FloatArray
 
 
+@dataclass(frozen=True)
+class _Candidates:
+    """One skill's candidate control pairs: ``rows`` in the pairs' own order, ``by_level``
+    the positions in ``rows`` sorted by level before (for the caliper's binary search)."""
+
+    rows: IntArray
+    by_level: IntArray
+    rows_by_level: IntArray
+
+    @classmethod
+    def of_skill(cls, controls: ControlPairs, s: int) -> _Candidates:
+        rows = np.flatnonzero(controls.s == s)
+        if len(rows) > MAX_CONTROLS_PER_SKILL:
+            by_level = np.argsort(controls.before[rows], kind="stable")
+            every = np.linspace(0, len(rows) - 1, MAX_CONTROLS_PER_SKILL).round().astype(np.int64)
+            rows = np.sort(rows[by_level[every]])
+        by_level = np.argsort(controls.before[rows], kind="stable")
+        return cls(rows, by_level, rows[by_level])
+
+
 def _one_item(
     taker: _Takers,
     ctrl: ControlPairs,
-    ctrl_rows: IntArray,
+    candidates: _Candidates,
+    kept: IntArray,
     at_one_level: float,
     min_group: int,
 ) -> dict[str, object]:
-    """The DiD estimate and checks for one (item, skill) from its takers and candidates."""
+    """The DiD estimate and checks for one (item, skill) from its takers and candidates.
+
+    ``kept``: positions in ``candidates.rows`` of the non-takers, in level order.
+    """
+    ctrl_rows = candidates.rows[kept]
     gain, before = taker.gain, taker.before
     m = _match(before, ctrl.before[ctrl_rows]) if len(ctrl_rows) else None
     matched = m.matched if m is not None else np.zeros(len(gain), dtype=bool)
@@ -241,9 +274,11 @@ def _one_item(
     if m is None or not matched.any():
         out["failed"] = ",".join([*failed, "controls", "overlap"])
         return out
-    used = m.weight > 0
-    back = np.argsort(ctrl_rows[used], kind="stable")  # the control pairs' own order
-    rows, w = ctrl_rows[used][back], m.weight[used][back]
+    # back to the control pairs' own order by scattering (no sort per item)
+    weight = np.zeros(len(candidates.rows))
+    weight[kept] = m.weight
+    used = np.flatnonzero(weight > 0)
+    rows, w = candidates.rows[used], weight[used]
     n_controls = _n_distinct(ctrl.e[rows])
     if n_controls < min_group:
         failed.append("controls")
@@ -296,10 +331,9 @@ def did_gains(
     att (the takers' own net gain), gain/low/high/se (standardised to one level below), overlap,
     smd, failed ("" when every check passed), shown.
     """
-    by_skill = {}  # candidate control pairs per skill, by level before (for _match)
-    for s in np.unique(pairs["s"]):
-        of_skill = np.flatnonzero(controls.s == s)
-        by_skill[int(s)] = of_skill[np.argsort(controls.before[of_skill], kind="stable")]
+    # candidate control pairs per skill, and their order by level before (for _match)
+    by_skill = {int(s): _Candidates.of_skill(controls, int(s)) for s in np.unique(pairs["s"])}
+    none = _Candidates(*(np.empty(0, np.int64) for _ in range(3)))
     enrolled = sp.csc_matrix(ever_enrolled)
     at_one_level = float(expected_gain(curve, np.ones(1, np.float32))[0])
     item = pairs["i"].to_numpy(np.int64)
@@ -321,15 +355,15 @@ def did_gains(
     rows = []
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         i, s = int(item[lo]), int(skill[lo])
-        cand = by_skill.get(s, np.empty(0, np.int64))
+        cand = by_skill.get(s, none)
         col = enrolled.indices[enrolled.indptr[i] : enrolled.indptr[i + 1]]
         took[col] = True
-        cand = cand[~took[controls.e[cand]]]
+        kept = cand.by_level[~took[controls.e[cand.rows_by_level]]]
         took[col] = False
         group = _Takers(
             *(a[lo:hi] for a in (takers.gain, takers.before, takers.days, takers.expected))
         )
-        est = _one_item(group, controls, cand, at_one_level, min_group)
+        est = _one_item(group, controls, cand, kept, at_one_level, min_group)
         rows.append({"i": i, "s": s, **est})
     columns = ["i", "s", "n_takers", "n_controls", "taker_change", "control_rate", "att"]
     columns += ["gain", "low", "high", "se", "overlap", "smd", "failed"]
