@@ -169,11 +169,12 @@ def skill_evidence(
 ) -> SkillEvidence:
     """Evidence sums from assessments and real completions, as of ``dataset.as_of``."""
     n_e, n_s = dataset.n_employees, len(dataset.skills)
-    rows: list[npt.NDArray[np.int64]] = []
-    cols: list[npt.NDArray[np.int64]] = []
+    # one (employee, skill) key per piece of evidence, as employee * n_s + skill: no separate
+    # row and column arrays (at 1,000,000 employees ~23 M pieces, 184 MB per int64 array)
+    keys: list[npt.NDArray[np.int64]] = []
     ws: list[npt.NDArray[np.float64]] = []
     lvs: list[npt.NDArray[np.float64]] = []
-    kinds: list[npt.NDArray[np.bool_]] = []  # True: an assessment, False: a completion
+    n_assessed = 0  # the assessments come first, then completions
     proven: sp.csr_matrix = sp.csr_matrix((n_e, n_s), dtype=np.float32)
     half = params.half_life_days
 
@@ -195,11 +196,10 @@ def skill_evidence(
         day = to_days(a["assessed_at"])
         level = np.asarray(a["level"].astype("float64"), dtype=np.float64)
         ok = (e >= 0) & (s >= 0) & np.isfinite(day)
-        rows.append(e[ok])
-        cols.append(s[ok])
+        keys.append(e[ok] * n_s + s[ok])
         ws.append((sw * decay(day))[ok])
         lvs.append(np.clip(level - bias, 0.0, 5.0)[ok])
-        kinds.append(np.ones(int(ok.sum()), dtype=bool))
+        n_assessed = int(ok.sum())
         recent_test = ok & is_test & (dataset.as_of - day <= params.proven_days)
         proven = _max_by_cell(e[recent_test], s[recent_test], level[recent_test], (n_e, n_s))
 
@@ -211,36 +211,43 @@ def skill_evidence(
         counts = np.diff(content_weight.indptr)[items]
         starts = content_weight.indptr[items]
         pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        rows.append(np.repeat(en.employee_idx[done].astype(np.int64), counts))
-        cols.append(content_weight.indices[pos].astype(np.int64))
+        key = np.repeat(en.employee_idx[done].astype(np.int64) * n_s, counts)
+        key += content_weight.indices[pos]
+        keys.append(key)
         ws.append(
             params.evidence_weight
             * content_weight.data[pos].astype(np.float64)
             * np.repeat(decay(en.day[done]), counts)
         )
         lvs.append(content_level.data[pos].astype(np.float64))
-        kinds.append(np.zeros(len(pos), dtype=bool))
+        del pos, key
 
-    if not rows:
+    if not keys:
         empty = sp.csr_matrix((n_e, n_s), dtype=np.float32)
         return SkillEvidence(empty, empty.copy(), empty.copy(), empty.copy(), proven)
-    r, col, w, lv = (np.concatenate(x) for x in (rows, cols, ws, lvs))
-    assessed = np.concatenate(kinds)
+    all_keys = np.concatenate(keys)
+    del keys
     # group by (employee, skill) once so every sum shares one sparsity pattern exactly
-    keys, inverse = np.unique(r * n_s + col, return_inverse=True)
-    indptr = np.searchsorted(keys // n_s, np.arange(n_e + 1))
-    indices = (keys % n_s).astype(np.int32)
+    cells, inverse = np.unique(all_keys, return_inverse=True)
+    del all_keys
+    indptr = np.searchsorted(cells // n_s, np.arange(n_e + 1))
+    indices = (cells % n_s).astype(np.int32)
+    w = np.concatenate(ws)
+    del ws
 
-    def summed(values: npt.NDArray[Any]) -> sp.csr_matrix:
-        data = np.bincount(inverse, weights=values, minlength=len(keys)).astype(np.float32)
-        return sp.csr_matrix((data, indices.copy(), indptr.copy()), shape=(n_e, n_s))
+    def summed(values: npt.NDArray[Any], part: slice = slice(None)) -> sp.csr_matrix:
+        data = np.bincount(inverse[part], weights=values, minlength=len(cells))
+        return sp.csr_matrix(
+            (data.astype(np.float32), indices.copy(), indptr.copy()), shape=(n_e, n_s)
+        )
 
+    wsum = summed(w)
+    wassessed = summed(w[:n_assessed], slice(None, n_assessed))
+    wlearned = summed(w[n_assessed:], slice(n_assessed, None))
+    w *= np.concatenate(lvs)  # in place: w x level
+    del lvs
     return SkillEvidence(
-        wsum=summed(w),
-        wlevel=summed(w * lv),
-        wassessed=summed(w * assessed),
-        wlearned=summed(w * ~assessed),
-        proven=proven,
+        wsum=wsum, wlevel=summed(w), wassessed=wassessed, wlearned=wlearned, proven=proven
     )
 
 
