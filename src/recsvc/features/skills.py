@@ -103,7 +103,8 @@ def calibrate_sources(assessments: pd.DataFrame | None, defaults: SkillParams) -
         {  # integer codes: pairing on them is the same as on the ids, without Python strings
             "e": pd.factorize(assessments["employee_id"])[0],
             "s": pd.factorize(assessments["skill_id"])[0],
-            "src": assessments["source"].astype("string").fillna("test").astype(str),
+            # a category: one string per distinct source, not one per row
+            "src": assessments["source"].astype("string").fillna("test").astype("category"),
             "day": to_days(assessments["assessed_at"]),
             "level": assessments["level"].astype("float64"),
         }
@@ -121,7 +122,7 @@ def calibrate_sources(assessments: pd.DataFrame | None, defaults: SkillParams) -
     tt = tt[(tt["day"] < tt["day_t"]) & (tt["day_t"] - tt["day"] <= _PAIR_DAYS)]
     test_var = float(np.var(tt["level"] - tt["level_t"]) / 2) if len(tt) >= 10 else 0.1
     test_var = max(test_var, 0.01)
-    for src, grp in pairs.groupby("src"):
+    for src, grp in pairs.groupby("src", observed=True):
         if len(grp) < MIN_CALIBRATION_PAIRS:
             continue
         diff = (grp["level"] - grp["level_t"]).to_numpy(dtype=np.float64)

@@ -99,35 +99,30 @@ def control_pairs(dataset: Dataset, source_bias: Mapping[str, float]) -> Control
         return ControlPairs.empty()
     if "content_id" in a.columns:
         a = a[a["content_id"].isna()]
-    source = (
-        a["source"].astype("string").fillna("test").astype(str).to_numpy()
-        if "source" in a.columns
-        else np.full(len(a), "test")
-    )
-    frame = pd.DataFrame(
-        {
-            "e": id_codes(dataset.employees, a["employee_id"]),
-            "s": id_codes(dataset.skills, a["skill_id"]),
-            "src": source,
-            "day": to_days(a["assessed_at"]),
-            "level": a["level"].astype("float64").to_numpy(dtype=np.float64),
-        }
-    )
-    frame = frame[(frame["e"] >= 0) & (frame["s"] >= 0) & np.isfinite(frame["day"])]
-    frame = frame.sort_values(["e", "s", "day"], kind="stable").reset_index(drop=True)
-    same = (frame["e"].to_numpy()[1:] == frame["e"].to_numpy()[:-1]) & (
-        frame["s"].to_numpy()[1:] == frame["s"].to_numpy()[:-1]
-    )
+    # each source's bias per distinct source, not per row (no Python string per assessment)
+    if "source" in a.columns:
+        codes, names = pd.factorize(a["source"].astype("string").fillna("test"))
+        per_source = np.array([float(source_bias.get(str(x), 0.0)) for x in names] + [0.0])
+        bias_of = per_source[codes]
+    else:
+        bias_of = np.full(len(a), float(source_bias.get("test", 0.0)))
+    e_all = id_codes(dataset.employees, a["employee_id"])
+    s_all = id_codes(dataset.skills, a["skill_id"])
+    day_all = to_days(a["assessed_at"])
+    ok = (e_all >= 0) & (s_all >= 0) & np.isfinite(day_all)
+    e, s, day = e_all[ok], s_all[ok], day_all[ok]
+    level = a["level"].astype("float64").to_numpy(dtype=np.float64)[ok]
+    bias = bias_of[ok]
+    order = np.lexsort((day, s, e))  # by employee, skill, time; stable like the rows
+    e, s, day, level, bias = e[order], s[order], day[order], level[order], bias[order]
+    same = (e[1:] == e[:-1]) & (s[1:] == s[:-1])
     first = np.flatnonzero(same)
-    day = frame["day"].to_numpy(dtype=np.float64)
-    level = frame["level"].to_numpy(dtype=np.float64)
     days = day[first + 1] - day[first]
     keep = days > 0
     first = first[keep]
-    bias = frame["src"].map(lambda x: float(source_bias.get(x, 0.0))).to_numpy(np.float64)
     return ControlPairs(
-        e=frame["e"].to_numpy(dtype=np.int64)[first],
-        s=frame["s"].to_numpy(dtype=np.int64)[first],
+        e=e[first].astype(np.int64),
+        s=s[first].astype(np.int64),
         before=level[first] - bias[first],
         change=(level[first + 1] - bias[first + 1]) - (level[first] - bias[first]),
         days=days[keep],
