@@ -42,7 +42,12 @@ WHY = {
         "(`MAX_TUNE_ROWS`). More data means fewer trials, not more time."
     ),
     "fit": (
-        "ALS/BPR fitted twice (holdout and full data), linear in interactions per iteration. "
+        "ALS/BPR fitted twice (holdout and full data), linear in interactions per iteration, "
+        "within a fit budget (`training/mf_budget.py`: at most ~100 one-core seconds for both "
+        "fits, estimated from interactions x iterations x factors; BPR runs on one thread to "
+        "stay reproducible, so at a million employees it cannot afford 10 epochs and is skipped; "
+        "the manifest's "
+        "`mf_budget` says what was cut). "
         "EASE inverts an items x items matrix (items cubed) but only up to 10,000 items "
         "(`EASE_MAX_ITEMS`) and only when its dense matrices (32 bytes x items squared) take "
         "at most half the available memory (`ease_skip_reason`, the manifest's `ease` says "

@@ -3,10 +3,12 @@
 The fit stage fits the chosen factor model twice: on the holdout's training part (``n_iter``
 iterations) and on all the data (ALS: ``WARM_ITERATIONS`` from the first fit's factors; BPR:
 ``n_iter`` again, its SGD has no exact step to warm-start from). Both cost about
-interactions x iterations x (factors + 64) (measured with implicit at 16-128 factors on
-100,000 employees: ALS ~3.1 ns and BPR ~2.3 ns per unit on one core of the 2-core benchmark
-machine). implicit's BPR runs on one thread only, since its multi-threaded SGD is hogwild
-and not reproducible, so at a million employees 100 epochs cost ~15 minutes per fit.
+interactions x iterations x (factors + 64): measured with implicit at 16-128 factors on one
+core of the 2-core benchmark machine, at 1,000,000 employees ALS ~3.4 ns and BPR 4.2-5.9 ns
+per unit (at 100,000 employees BPR costs half that: its factors still fit in the CPU's
+caches; the larger figure is used, so the estimate errs on the slow side). implicit's BPR
+runs on one thread only, since its multi-threaded SGD is hogwild and not reproducible: at a
+million employees 100 epochs would cost ~15 minutes per fit.
 
 So a candidate's iterations are capped where the estimate of its two fits exceeds
 ``MF_BUDGET_S`` one-core seconds, in the tuner's trials (which then score what the trainer
@@ -24,9 +26,9 @@ from recsvc.training.assemble import WARM_ITERATIONS
 __all__ = ["MF_BUDGET_S", "MIN_ITERATIONS", "NS_PER_UNIT", "MfBudget"]
 
 #: one-core seconds the two fits of the factor model may take (estimated, see the module)
-MF_BUDGET_S = 120.0
+MF_BUDGET_S = 100.0
 #: measured cost per interaction x iteration x (factors + FACTOR_OVERHEAD), one core
-NS_PER_UNIT = {"als": 3.1, "bpr": 2.3}
+NS_PER_UNIT = {"als": 3.4, "bpr": 5.9}
 FACTOR_OVERHEAD = 64
 #: fewer iterations than this leave a model that is not worth fitting
 MIN_ITERATIONS = {"als": 3, "bpr": 10}

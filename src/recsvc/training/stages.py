@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import resource
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-__all__ = ["LoggingProgress", "StageStats", "StageTimer", "TrainProgress"]
+__all__ = [
+    "LoggingProgress",
+    "StageStats",
+    "StageTimer",
+    "TrainProgress",
+    "release_free_memory",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +64,28 @@ def _reset_peak() -> bool:
         return False
 
 
+def release_free_memory() -> None:
+    """Hand memory the allocators hold but no object uses back to the operating system.
+
+    Arrow's pool keeps what the loaded tables' buffers used after they are freed (1.1 GiB
+    once the enrolments are indexed at 1,000,000 employees, measured), and glibc's heap
+    keeps freed small blocks; both would count in every later stage's peak RSS.
+    """
+    if "pyarrow" in sys.modules:
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        name = ctypes.util.find_library("c")
+        try:
+            libc = ctypes.CDLL(name) if name else None
+            trim = getattr(libc, "malloc_trim", None)
+            if trim is not None:  # glibc only (musl has none)
+                trim(0)
+        except OSError:
+            pass
+
+
 def _peak_rss_mib() -> float:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -78,6 +109,7 @@ class StageTimer:
         self.progress.stage_started(name, total)
         start = time.perf_counter()
         yield
+        release_free_memory()  # the next stage's peak is then its own
         seconds = time.perf_counter() - start
         self.stats.append(StageStats(name, round(seconds, 3), round(_peak_rss_mib(), 1)))
         self.progress.stage_finished(name, seconds)
