@@ -43,14 +43,13 @@ WHY = {
     ),
     "fit": (
         "ALS/BPR fitted twice (holdout and full data), linear in interactions per iteration, "
-        "within a fit budget (`training/mf_budget.py`: at most ~100 one-core seconds for both "
-        "fits, estimated from interactions x iterations x factors; BPR runs on one thread to "
-        "stay reproducible, so at a million employees it cannot afford 10 epochs and is skipped; "
-        "the manifest's "
-        "`mf_budget` says what was cut). "
-        "EASE inverts an items x items matrix (items cubed) but only up to 10,000 items "
-        "(`EASE_MAX_ITEMS`) and only when its dense matrices (32 bytes x items squared) take "
-        "at most half the available memory (`ease_skip_reason`, the manifest's `ease` says "
+        "within a fit budget (`training/mf_budget.py`: ~5 one-core microseconds per "
+        "interaction, at least 20 s, for both fits, estimated from interactions x iterations "
+        "x factors; BPR runs on one thread to stay reproducible, so at a million employees it"
+        " cannot afford 10 epochs and is skipped; the manifest's `mf_budget` says what was "
+        "cut). EASE inverts an items x items matrix (items cubed) but only up to 10,000 items"
+        " (`EASE_MAX_ITEMS`) and only when its dense matrices (32 bytes x items squared) take"
+        " at most half the available memory (`ease_skip_reason`, the manifest's `ease` says "
         "why it was skipped); at 20,000 items it is skipped, which keeps this stage near "
         "linear there, while samples of 10,000-40,000 employees pay the cubic cost."
     ),

@@ -75,7 +75,7 @@ def fit_hybrid(
     with timer.stage("features"):
         content = content if content is not None else fit_content(dataset)
         holdout = make_holdout(dataset, protocol, seed=seed)
-        fit_budget = MfBudget(holdout.train.interacted().nnz, dataset.interacted().nnz)
+        fit_budget = MfBudget.for_data(holdout.train.interacted().nnz, dataset.interacted().nnz)
     with timer.stage("tune", total=None):
         tuned = tune(
             holdout,

@@ -226,7 +226,7 @@ def tune(
     mf_algorithms = {"auto": ["als", "bpr"], "als": ["als"], "bpr": ["bpr"], "ease": []}[algorithm]
     if fit_budget is None:
         n = train.interacted().nnz
-        fit_budget = MfBudget(n, n)
+        fit_budget = MfBudget.for_data(n, n)
     result = TuneResult(best=base, ease_skipped=ease_skipped)
     for name in list(mf_algorithms):
         why = fit_budget.skip_reason(name)
