@@ -230,3 +230,33 @@ def test_demo_employee_gets_true_skill_gap_reasons(tmp_path: Path) -> None:
                     n_true += r.details["required_level"] > level < r.details["teaches_level"]
     assert n_reasons >= 100
     assert n_true / n_reasons > 0.7
+
+
+def test_the_enrolments_frame_is_freed_once_indexed(
+    sample_source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The largest table lives on as the dataset's arrays only (1.4 GiB at a million)."""
+    import gc
+    import weakref
+
+    from recsvc.training import pipeline
+
+    frames: list[weakref.ref[object]] = []
+    build = pipeline.build_dataset
+
+    def remember(tables: dict[str, object]) -> object:
+        frames.append(weakref.ref(tables[c.ENROLMENTS]))
+        return build(tables)  # type: ignore[arg-type]
+
+    class Stop(Exception):
+        pass
+
+    def after_dataset(*args: object, **kwargs: object) -> None:
+        gc.collect()
+        assert frames and frames[0]() is None, "the enrolments frame outlived the dataset stage"
+        raise Stop
+
+    monkeypatch.setattr(pipeline, "build_dataset", remember)
+    monkeypatch.setattr(pipeline, "fit_hybrid", after_dataset)
+    with pytest.raises(Stop):
+        train(sample_source, tmp_path, seed=1, tune_trials=1)

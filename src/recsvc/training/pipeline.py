@@ -107,7 +107,7 @@ def train(
     rejected = sum(int(s.rejected) for s in report.tables.values())
     del loaded  # train_tables may then free the enrolments frame once it is indexed
     return train_tables(
-        dict(tables),
+        tables,  # owned here: train_tables releases the enrolments frame from it
         Path(models_dir),
         seed=seed,
         time_budget_s=time_budget_s,
