@@ -8,6 +8,8 @@ step with the load average it ran under (the machine is shared), and, when ``run
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from run_all_format import fmt, get, md_table
@@ -145,6 +147,27 @@ def _steps(size: Result) -> str:
     return md_table(header, rows)
 
 
+def _trainer_notes(size: Result) -> str:
+    """What the trainer left out or cut down at this size, from the bundle's manifest."""
+    path = get(size, "train", "bundle_path")
+    try:
+        params = json.loads((Path(path) / "manifest.json").read_text())["params"]
+    except (TypeError, OSError, ValueError, KeyError):
+        return ""
+    ease = str(params.get("ease", "on"))
+    notes = ([] if ease == "on" else [f"EASE {ease}"]) + list(
+        (params.get("mf_budget") or {}).values()
+    )
+    model = (params.get("hyperparams") or {}).get("mf_algorithm")
+    if not notes:
+        return ""
+    return (
+        f"What the trainer cut at this size (the bundle's manifest; factor model: {model}): "
+        + "; ".join(notes)
+        + "."
+    )
+
+
 def _service(size: Result) -> str:
     health, rec = get(size, "serve", "health") or {}, get(size, "serve", "recommend") or {}
     memory = get(size, "serve", "memory") or {}
@@ -197,6 +220,8 @@ def measured_million_section(size: Result, budget: float, compare: Result | None
         + (", beside an earlier run:" if then is not None else ":"),
         "",
         md_table(header, _stage_rows(size, then)),
+        "",
+        _trainer_notes(size),
         "",
     ]
     if then is not None:

@@ -451,3 +451,30 @@ def test_bench_keeps_the_hand_written_sections(run_all: ModuleType, tmp_path: Pa
     path.write_text("# old page\n\n" + "\n\nprose\n\n".join(blocks) + "\n")
     doc = report.write_document(_two_size_run("New CPU"), path).read_text()
     assert "New CPU" in doc and all(block in doc for block in blocks)
+
+
+def test_million_section_says_what_the_trainer_cut(run_all: ModuleType, tmp_path: Path) -> None:
+    """The fit budget's and EASE's notes come from the trained bundle's manifest."""
+    import json
+
+    report = importlib.import_module("run_all_report")
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    params = {
+        "ease": "skipped: 20,000 items > 10,000",
+        "mf_budget": {"bpr": "bpr skipped: too slow here"},
+        "hyperparams": {"mf_algorithm": "als"},
+    }
+    (bundle / "manifest.json").write_text(json.dumps({"params": params}))
+    run = _two_size_run()
+    million = _million(total_s=540.0, peak_mib=6 * 1024.0, p99_ms=40.0)
+    million["train"]["bundle_path"] = str(bundle)  # type: ignore[index]
+    run["sizes"].append(million)  # type: ignore[attr-defined]
+    doc = report.write_document(run, tmp_path / "performance.md").read_text()
+    assert (
+        "What the trainer cut at this size (the bundle's manifest; factor model: als): EASE "
+        "skipped: 20,000 items > 10,000; bpr skipped: too slow here." in doc
+    )
+    (bundle / "manifest.json").unlink()  # no bundle left: nothing said, nothing made up
+    doc = report.write_document(run, tmp_path / "performance.md").read_text()
+    assert "What the trainer cut" not in doc
