@@ -203,6 +203,7 @@ def _serve(n: int, args: argparse.Namespace, work: Path, result: Result) -> bool
     command += ["--duration", str(args.serve_duration), "--rounds", str(args.serve_rounds)]
     done = _run("serve", command, work / "logs", watch=True, record=result)
     serve = result["serve"] = parse_serve(done["stdout"])
+    serve["rounds"], serve["duration_s"] = args.serve_rounds, args.serve_duration
     serve["memory"] = {
         "ready_mib": done.get("service_ready_mib"),
         "rss_mib": done.get("service_rss_mib"),

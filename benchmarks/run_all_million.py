@@ -177,8 +177,14 @@ def _service(size: Result) -> str:
             f" `/recommend` p50 is ×{rec['p50_ms'] / health['p50_ms']:.1f} `/health`'s and its "
             f"throughput ×{rec['rps'] / health['rps']:.2f}."
         )
+    rounds = get(size, "serve", "rounds")
+    how = (
+        f", the median of {rounds} rounds of {get(size, 'serve', 'duration_s'):g} s each"
+        if rounds
+        else ""
+    )
     return (
-        f"Served (one uvicorn worker, wrk with 16 connections): `/recommend` "
+        f"Served (one uvicorn worker, wrk with 16 connections{how}): `/recommend` "
         f"{fmt(rec.get('rps'), 0)} req/s, p50 {fmt(rec.get('p50_ms'), 1)} ms, p99 "
         f"{fmt(rec.get('p99_ms'), 1)} ms ({fmt(rec.get('failed'))} failed) beside `/health` "
         f"{fmt(health.get('rps'), 0)} req/s, p50 {fmt(health.get('p50_ms'), 1)} ms, p99 "

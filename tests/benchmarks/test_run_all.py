@@ -469,8 +469,10 @@ def test_million_section_says_what_the_trainer_cut(run_all: ModuleType, tmp_path
     run = _two_size_run()
     million = _million(total_s=540.0, peak_mib=6 * 1024.0, p99_ms=40.0)
     million["train"]["bundle_path"] = str(bundle)  # type: ignore[index]
+    million["serve"] |= {"rounds": 3, "duration_s": 10.0}  # type: ignore[operator]
     run["sizes"].append(million)  # type: ignore[attr-defined]
     doc = report.write_document(run, tmp_path / "performance.md").read_text()
+    assert "wrk with 16 connections, the median of 3 rounds of 10 s each)" in doc
     assert (
         "What the trainer cut at this size (the bundle's manifest; factor model: als): EASE "
         "skipped: 20,000 items > 10,000; bpr skipped: too slow here." in doc
