@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -51,13 +52,19 @@ def test_report_keeps_the_rows_make_bench_parses_and_adds_cpu(
     assert "/recommend 3.00x /health (the throughput ratio on an idle machine: 0.33x)" in out
 
 
-def test_written_figures_survive_make_bench_inside_their_sections(
-    bench_serve: ModuleType, tmp_path: Path
-) -> None:
+def _generated_page(tmp_path: Path) -> tuple[ModuleType, Any, Path]:
+    """docs/performance.md as `make bench` writes it, from a two-size run."""
     report = importlib.import_module("run_all_report")
     two_sizes = importlib.import_module("test_run_all")._two_size_run
     path = tmp_path / "performance.md"
     report.write_document(two_sizes("Old CPU"), path)
+    return report, two_sizes, path
+
+
+def test_written_figures_survive_make_bench_inside_their_sections(
+    bench_serve: ModuleType, tmp_path: Path
+) -> None:
+    report, two_sizes, path = _generated_page(tmp_path)
     bench_serve.write_doc_block(
         "serve", "### serve run", "python bench_serve.py", "A 1\n", "", path
     )
@@ -80,10 +87,7 @@ def test_written_figures_survive_make_bench_inside_their_sections(
 def test_bench_careers_rewrites_the_careers_table_until_make_bench_does(
     bench_serve: ModuleType, tmp_path: Path
 ) -> None:
-    report = importlib.import_module("run_all_report")
-    two_sizes = importlib.import_module("test_run_all")._two_size_run
-    path = tmp_path / "performance.md"
-    report.write_document(two_sizes("Old CPU"), path)
+    report, two_sizes, path = _generated_page(tmp_path)
     made = path.read_text()
     assert made.count("<!-- careers:start -->") == 1 and made.count("<!-- careers:end -->") == 1
     plan = {"n": 200, "p50_ms": 12.5, "p95_ms": 31.25, "p99_ms": 40.0}
