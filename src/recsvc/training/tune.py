@@ -227,17 +227,16 @@ def tune(
     if fit_budget is None:
         n = train.interacted().nnz
         fit_budget = MfBudget.for_data(n, n)
+    base = replace(base, use_ease=use_ease)
     result = TuneResult(best=base, ease_skipped=ease_skipped)
     for name in list(mf_algorithms):
         why = fit_budget.skip_reason(name)
         if why is not None and len(mf_algorithms) > 1:  # the last one is fitted, capped
             result.mf_skipped[name] = why
             mf_algorithms.remove(name)
-    base = replace(base, use_ease=use_ease)
-    result.best = base
     if not holdout.ok:
         logger.info("holdout too small to tune; using default hyper-parameters")
-        result.best = affordable(base, fit_budget, result)
+        result.best = _affordable(base, fit_budget, result)
         return result
     rng = np.random.default_rng(seed)
     objectives = _Objectives(holdout, base, _sample(holdout, rng, MAX_TUNE_ROWS), seed)
@@ -290,7 +289,7 @@ def tune(
             result.mf_capped[algo] = fit_budget.cap_note(
                 algo, asked["n_factors"], asked["n_iter"], won.n_factors, won.n_iter
             )
-    best = winners[mf_pick] if mf_pick else affordable(base, fit_budget, result)
+    best = winners[mf_pick] if mf_pick else _affordable(base, fit_budget, result)
     if "ease" in winners:
         best = replace(best, ease_l2=winners["ease"].ease_l2)
     knn = winners["item_knn"]
@@ -366,7 +365,7 @@ def _within(hp: Hyperparams, budget: MfBudget) -> Hyperparams:
     return replace(hp, n_factors=factors, n_iter=max(n_iter, 1))
 
 
-def affordable(hp: Hyperparams, budget: MfBudget, result: TuneResult) -> Hyperparams:
+def _affordable(hp: Hyperparams, budget: MfBudget, result: TuneResult) -> Hyperparams:
     """``hp`` within the fit budget, noting in ``result`` when that cut it down."""
     fitted = _within(hp, budget)
     if fitted != hp:
