@@ -113,11 +113,17 @@ def estimated_closure(profile: GapProfile, items: IntArray, content_level: Level
 
 @dataclass(frozen=True)
 class GroundTruth:
-    """True skill levels (employees x skills) and true gains (items x skills), by index."""
+    """True skill levels (employees x skills) and true gains (items x skills), by index.
+
+    ``levels`` are the sample's levels at its reference date, after everything anyone
+    completed; ``start_levels`` are the same cells at the start of its activity window (see
+    :func:`recsvc.evaluate.need.truth_after` for the levels at an evaluation's cut).
+    """
 
     levels: Levels
     known: Levels  # 1 where a true level exists (a true level may be 0)
     gains: Levels
+    start_levels: Levels
 
     @classmethod
     def read(cls, folder: Path, state: ModelState) -> GroundTruth:
@@ -128,9 +134,12 @@ class GroundTruth:
         s = state.skills.indices([str(v) for v in levels["skill_id"]])
         ok = (e >= 0) & (s >= 0)
         shape = (len(state.employees), len(state.skills))
-        lv = levels["level"].to_numpy(dtype=np.float32)[ok]
-        level_m = sp.csr_matrix((lv, (e[ok], s[ok])), shape=shape)
-        known = sp.csr_matrix((np.ones(int(ok.sum()), np.float32), (e[ok], s[ok])), shape=shape)
+        pairs = (e[ok], s[ok])
+        level_m, start_m = (
+            sp.csr_matrix((levels[col].to_numpy(dtype=np.float32)[ok], pairs), shape=shape)
+            for col in ("level", "level_at_start")
+        )
+        known = sp.csr_matrix((np.ones(int(ok.sum()), np.float32), pairs), shape=shape)
         i = state.content.indices([str(v) for v in gains["content_id"]])
         g_s = state.skills.indices([str(v) for v in gains["skill_id"]])
         ok_g = (i >= 0) & (g_s >= 0)
@@ -138,7 +147,7 @@ class GroundTruth:
             (gains["true_gain"].to_numpy(dtype=np.float32)[ok_g], (i[ok_g], g_s[ok_g])),
             shape=(len(state.content), len(state.skills)),
         )
-        return cls(as_lookup(level_m), as_lookup(known), as_lookup(gain_m))
+        return cls(as_lookup(level_m), as_lookup(known), as_lookup(gain_m), as_lookup(start_m))
 
 
 def true_closure(

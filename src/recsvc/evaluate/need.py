@@ -18,16 +18,20 @@ an item at or below your level).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from recsvc.evaluate.closure import GapProfile, GroundTruth, Levels
+from recsvc.dataset import Dataset
+from recsvc.evaluate.closure import GapProfile, GroundTruth, Levels, as_lookup
+from recsvc.features.confidence import STATUS_CODES
 from recsvc.models.base import FloatArray
+from recsvc.recommend.state import ModelState
 
-__all__ = ["NeedView", "TeachTable", "need_view", "true_levels"]
+__all__ = ["NeedView", "TeachTable", "need_view", "true_levels", "truth_after", "truth_at_cut"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -71,6 +75,72 @@ class TeachTable:
             np.asarray(coo.data[keep], dtype=np.float32),
             np.asarray(gain, dtype=np.float32),
         )
+
+
+def _cells(m: Levels, known: Levels) -> tuple[IntArray, IntArray, F64]:
+    """Row, column and value of every known cell, row-major."""
+    mask = sp.csr_matrix(known)
+    mask.eliminate_zeros()
+    rows, cols = mask.nonzero()
+    order = np.lexsort((cols, rows))
+    rows, cols = rows[order].astype(np.int64), cols[order].astype(np.int64)
+    if isinstance(m, np.ndarray):
+        values = m[rows, cols]
+    else:
+        values = np.asarray(sp.csr_matrix(m)[rows, cols]).ravel()
+    return rows, cols, np.asarray(values, dtype=np.float64)
+
+
+def truth_after(
+    truth: GroundTruth, teach: TeachTable, employee: IntArray, item: IntArray
+) -> GroundTruth:
+    """The truth as it stood after the completions ``(employee[j], item[j])``, in time order.
+
+    A sample's ``levels`` already hold every later completion's gain, so judging a list made
+    at an evaluation's cut against them counts what the employee went on to learn as never
+    needed. This replays the completions from ``start_levels`` with the generator's rule
+    (each item adds ``gain * room`` on each skill it teaches, capped at 5), one completion
+    per employee per round, on the cells the truth knows (a cell it does not list never
+    changed). Completions a month apart in the generator were applied in monthly batches,
+    so replayed levels are close to, not exactly, the generator's.
+    """
+    rows, cols, level = _cells(truth.start_levels, truth.known)
+    n_skills = int(truth.known.shape[1])
+    cell_keys = rows * n_skills + cols
+    starts = np.searchsorted(teach.item, np.arange(teach.n_items + 1))
+    by_employee = np.argsort(employee, kind="stable")
+    first = np.searchsorted(employee[by_employee], employee[by_employee], side="left")
+    rank = np.empty(len(employee), dtype=np.int64)
+    rank[by_employee] = np.arange(len(employee)) - first
+    for r in range(int(rank.max()) + 1 if len(rank) else 0):
+        e, i = employee[rank == r], item[rank == r]
+        width = starts[i + 1] - starts[i]
+        pos = np.repeat(starts[i] - np.cumsum(width) + width, width) + np.arange(width.sum())
+        keys = np.repeat(e, width) * n_skills + teach.skill[pos]
+        cell = np.minimum(np.searchsorted(cell_keys, keys), max(len(cell_keys) - 1, 0))
+        hit = cell_keys[cell] == keys if len(cell_keys) else np.zeros(len(keys), dtype=bool)
+        cell, pos = cell[hit], pos[hit]
+        room = np.clip(teach.taught[pos] + 0.5 - level[cell], 0.0, 1.0)
+        level[cell] = np.minimum(level[cell] + teach.gain[pos] * room, 5.0)
+    shape = truth.known.shape
+    return replace(truth, levels=as_lookup(sp.csr_matrix((level, (rows, cols)), shape=shape)))
+
+
+def truth_at_cut(folder: Path, state: ModelState, train: Dataset) -> GroundTruth:
+    """The sample's truth as it stood at each employee's cut: after their training completions.
+
+    Lists are made from what was known at the cut, so they are judged against the levels
+    of that moment, not against levels raised by the held-out items themselves.
+    """
+    truth = GroundTruth.read(folder, state)
+    en = train.enrolments
+    done = en.status == STATUS_CODES["completed"]
+    ids, items = train.employees.ids, train.content.ids
+    employee = state.employees.indices([ids[e] for e in en.employee_idx[done]])
+    item = state.content.indices([items[i] for i in en.content_idx[done]])
+    ok = (employee >= 0) & (item >= 0)
+    teach = TeachTable.build(state.content_skill_level, truth)
+    return truth_after(truth, teach, employee[ok].astype(np.int64), item[ok].astype(np.int64))
 
 
 def _row(m: Levels, i: int) -> FloatArray:

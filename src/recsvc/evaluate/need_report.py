@@ -14,7 +14,8 @@ __all__ = ["need_section"]
 
 INTRO = """\
 Judged with the sample's hidden truth (`ground_truth/`), which no model sees: true skill
-levels at the data's reference date (the bundle's estimate where a skill has none) and each
+levels at each employee's cut, replayed from the start of the sample's window through the
+items they completed before it (the bundle's estimate where a skill has none), and each
 item's true gain per skill. An item adds `true gain x room` on every skill it teaches, with
 `room = clip(taught level + 0.5 - level, 0, 1)`, the generator's own rule.
 """
@@ -82,9 +83,8 @@ def _skill_state(result: EvaluationResult) -> list[str]:
     lines = [
         f"Over {rows[0].n} pairs (evaluated employee, skill their role or target role "
         "requires) with a true level: the served estimate at the split (`signals.current`, its "
-        "sd `signals.level_sd`, and what it rests on, `signals.evidence`). The truth is taken "
-        "at the reference date, after the test period, so the estimates lag the learning done "
-        "since.",
+        "sd `signals.level_sd`, and what it rests on, `signals.evidence`), against the true "
+        "level at the same cut.",
         "",
         *SKILL_STATE_LINES,
         "",

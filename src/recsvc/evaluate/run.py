@@ -17,12 +17,12 @@ from recsvc.bundle import read_bundle, write_bundle
 from recsvc.dataset import build_dataset
 from recsvc.errors import DataValidationError
 from recsvc.evaluate.baselines import ceiling_baseline, fit_baselines
-from recsvc.evaluate.closure import GroundTruth
 from recsvc.evaluate.exposure import calibrate_floor
 from recsvc.evaluate.exposure_pools import build_pools
 from recsvc.evaluate.fairness import ParityTable, audit_labels, parity, strip_audit
 from recsvc.evaluate.machine import describe_machine
 from recsvc.evaluate.measures import ModelScores, need_ratios, paired_difference, score_models
+from recsvc.evaluate.need import truth_at_cut
 from recsvc.evaluate.result import EvaluationResult
 from recsvc.evaluate.runner import RankedLists, rank_all
 from recsvc.evaluate.skill_state import skill_state_rows
@@ -154,7 +154,7 @@ def run_evaluation(
     with tempfile.TemporaryDirectory(prefix="recsvc-eval-") as tmp:
         with timer.stage("bundle"):
             rec = _served(fitted, model_tables, Path(tmp))
-            truth = GroundTruth.read(Path(ground_truth), rec.state) if ground_truth else None
+            truth = truth_at_cut(Path(ground_truth), rec.state, ev.train) if ground_truth else None
         with timer.stage("baselines"):
             baselines = fit_baselines(fitted, rec.state)
             variants = hybrid_variants(fitted, seed=seed)

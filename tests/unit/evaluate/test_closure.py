@@ -51,7 +51,7 @@ def test_true_closure_uses_true_levels_and_gains() -> None:
     gains = sp.csr_matrix(
         np.array([[0.3, 0, 0], [0.4, 0, 0], [0, 0.25, 0], [0, 0, 1.0]], dtype=np.float32)
     )
-    truth = GroundTruth(levels, known, gains)
+    truth = GroundTruth(levels, known, gains, start_levels=levels)
     # item 1 (level 4, room clip(4.5 - 2.5) = 1): gain 0.4 of the 0.5 gap on skill 0 (w 2)
     # item 2 (level 3, room clip(3.5 - 2.0) = 1): gain 0.25 of the 1.0 gap on skill 1 (w 1)
     got = true_closure(_profile(), 0, np.array([1, 2]), truth, LEVELS)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
 from recsvc.evaluate.closure import GapProfile, GroundTruth, true_closure
-from recsvc.evaluate.need import NeedView, TeachTable, need_view, true_levels
+from recsvc.evaluate.need import NeedView, TeachTable, need_view, true_levels, truth_after
 
 # items x skills taught levels (as in test_closure): item 0 teaches skill 0 to 2, item 1
 # skill 0 to 4, item 2 skill 1 to 3, item 3 skill 2 to 5 (a skill no role of ours needs),
@@ -25,6 +27,8 @@ TRUTH = GroundTruth(
     sp.csr_matrix(np.array([[2.5, 2.0, 1.0], [0, 0, 0]], dtype=np.float32)),
     sp.csr_matrix(np.array([[1, 1, 1], [0, 0, 0]], dtype=np.float32)),
     sp.csr_matrix(GAINS),
+    # two years earlier employee 0 was at 1.0 on skill 0 and 4.8 on skill 2
+    start_levels=sp.csr_matrix(np.array([[1.0, 2.0, 4.8], [0, 0, 0]], dtype=np.float32)),
 )
 PROFILE = GapProfile(  # skill 0: 3 required, weight 2; skill 1: 3 required, weight 1
     skills=np.array([0, 1]),
@@ -111,7 +115,36 @@ def test_oracle_is_greedy_on_capped_gains_and_stops_when_nothing_adds() -> None:
 
 
 def test_teach_table_reads_dense_and_sparse_gains_alike() -> None:
-    dense = GroundTruth(TRUTH.levels, TRUTH.known, GAINS)
+    dense = replace(TRUTH, gains=GAINS)
     a, b = TeachTable.build(LEVELS, TRUTH), TeachTable.build(LEVELS, dense)
     np.testing.assert_array_equal(a.gain, b.gain)
     assert a.n_items == 6 and len(a.item) == 5  # one row per taught (item, skill)
+
+
+def _replayed(*completions: tuple[int, int]) -> np.ndarray:
+    employee, item = (np.array(col, dtype=np.int64) for col in zip(*completions, strict=True))
+    after = truth_after(TRUTH, TeachTable.build(LEVELS, TRUTH), employee, item)
+    return np.asarray(sp.csr_matrix(after.levels).toarray())
+
+
+def test_truth_after_replays_completions_in_order_with_the_room_rule() -> None:
+    # skill 0 from 1.0: item 1 (to 4, gain 0.4, room 1) -> 1.4; item 4 (to 4, 0.3) -> 1.7;
+    # item 0 (to 2, 0.3, room clip(2.5 - 1.7) = 0.8) -> 1.94
+    assert _replayed((0, 1), (0, 4), (0, 0))[0, 0] == pytest.approx(1.94)
+    # the easy item first still has full room: 1.3, 1.7, 2.0
+    assert _replayed((0, 0), (0, 1), (0, 4))[0, 0] == pytest.approx(2.0)
+
+
+def test_truth_after_caps_at_five_and_keeps_employees_apart() -> None:
+    got = _replayed((0, 3), (1, 1), (0, 2))
+    assert got[0, 2] == pytest.approx(5.0)  # 4.8 + 1.0 * clip(5.5 - 4.8) = 5.5, capped
+    assert got[0, 1] == pytest.approx(2.25)  # item 2: 2.0 + 0.25
+    assert got[0, 0] == pytest.approx(1.0)  # employee 1's completion of item 1 is theirs
+    assert not got[1].any()  # and employee 1 has no known cell to raise
+
+
+def test_truth_after_nothing_is_the_start() -> None:
+    none = np.zeros(0, dtype=np.int64)
+    after = truth_after(TRUTH, TeachTable.build(LEVELS, TRUTH), none, none)
+    start = sp.csr_matrix(TRUTH.start_levels).toarray()
+    np.testing.assert_allclose(sp.csr_matrix(after.levels).toarray(), start)

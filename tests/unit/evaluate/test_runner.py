@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from recsvc.dataset import build_dataset
 from recsvc.evaluate.baselines import fit_baselines
 from recsvc.evaluate.closure import GroundTruth, as_lookup, gap_profile, true_closure
+from recsvc.evaluate.need import truth_at_cut
 from recsvc.evaluate.runner import NEED_ORACLE, RankedLists, rank_all
 from recsvc.evaluate.split import time_based_split
 from recsvc.evaluate.variants import hybrid_variants
@@ -118,6 +120,26 @@ def test_true_closure_matches_the_reference_implementation(ranked: Ranked) -> No
             assert got == pytest.approx(want, abs=1e-5), name
             checked += 1
     assert checked > 0
+
+
+def _dense(m: np.ndarray | sp.spmatrix) -> np.ndarray:
+    return m if isinstance(m, np.ndarray) else m.toarray()
+
+
+def test_replaying_every_completion_gives_the_samples_final_levels(
+    organisation: SampleOrganisation, sample_dir: Path, ranked: Ranked
+) -> None:
+    """The cut-time truth rests on replaying completions; over the whole data it must land
+    where the generator did."""
+    state = ranked.rec.state
+    replayed = truth_at_cut(sample_dir / "ground_truth", state, build_dataset(organisation.tables))
+    known = _dense(ranked.truth.known) > 0
+    start, final, got = (
+        _dense(m)[known] for m in (ranked.truth.start_levels, ranked.truth.levels, replayed.levels)
+    )
+    moved = np.abs(final - start)
+    assert (moved > 0.01).mean() > 0.2  # the sample's people really learnt
+    assert np.abs(final - got).mean() < 0.05 * moved.mean()
 
 
 def test_need_oracle_leads_on_need_and_wastes_nothing(ranked: Ranked) -> None:
