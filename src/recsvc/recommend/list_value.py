@@ -10,7 +10,10 @@ lowers the remaining gap of every skill that item teaches by what it is expected
 best list for such a value and costs a few vector passes over a small pool per pick.
 
 The expectation over the uncertain level stays exact at each quadrature node: the marginal
-value of gain ``b`` after ``a`` is ``min(max(gap - a, 0), b)`` at every node.
+value of gain ``b`` after ``a`` is ``min(max(gap - a, 0), b)`` at every node. An item whose
+effect was never measured is valued over its likely effects (one row per entry and effect,
+:func:`~recsvc.recommend.value.effect_prior`); what it lowers the gap by, once picked, is
+its mean gain.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ def greedy_list(
     if k <= 0 or len(pool) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
     owner, pos = values.entries(pool)
-    gain = values.entry_gain(need, pos)
+    gain = values.entry_gain_nodes(need, pos)  # entries x equally likely effects
     skill = values.item_skill[pos]
     cover = values.item_weight[pos]  # how much of the item teaches this skill
     weight = cover * need.skill_factor()[skill]  # ... and how much that skill is needed
@@ -61,11 +64,16 @@ def greedy_list(
     # entries stay grouped by owner: each item's entries are one slice
     bounds = np.zeros(len(pool) + 1, dtype=np.int64)
     np.cumsum(np.bincount(owner, minlength=len(pool)), out=bounds[1:])
-    gain_col = gain[:, None]
+    # the keys are computed on (entry, effect) rows: one row per entry and likely effect
+    n_effects = gain.shape[1]
+    row_entry = np.arange(len(owner)).repeat(n_effects)
+    row_owner, row_local = owner[row_entry], local[row_entry]
+    row_weight = weight[row_entry] / np.float32(n_effects)
+    gain_col = gain.reshape(-1, 1)
     taught = np.asarray(finish, np.float32)[pool]  # expected share of the gain delivered
     pull = taught * boost  # the key per unit of weighted gain
     # what each entry lowers its skill's gap by, should its item be picked
-    delivered = (taught[owner] * cover * gain)[:, None]
+    delivered = (taught[owner] * cover * gain.mean(axis=1))[:, None]
     left = np.inf if budget is None else float(budget)
     dur = np.asarray(durations, np.float64)[pool]
     if not np.isfinite(dur).all():
@@ -84,8 +92,9 @@ def greedy_list(
     while len(picked) < k and n_open:
         # an elementwise sum, not ``@``: BLAS on these tiny float32 blocks raised spurious
         # "invalid value" flags on finite inputs in some installs (CI's fresh one)
-        closed = np.add.reduce(np.minimum(gap[local], gain_col) * NODE_WEIGHTS, axis=1)
-        key = np.bincount(owner, weights=weight * closed, minlength=len(pool)) * pull + blocked
+        closed = np.add.reduce(np.minimum(gap[row_local], gain_col) * NODE_WEIGHTS, axis=1)
+        key = np.bincount(row_owner, weights=row_weight * closed, minlength=len(pool))
+        key = key * pull + blocked
         j = int(key.argmax())
         best = float(key[j])
         if best < 0:

@@ -13,7 +13,12 @@ halfway closes nothing):
   learned from courses' own tests before and after where the data has them, else the
   stated level fit (best one level above, nothing at or below, little far above);
 - ``effect_is`` is the item's measured effectiveness against that curve (1: average; see
-  :func:`recsvc.training.gains.item_effects`), 1 where never measured;
+  :func:`recsvc.training.gains.item_effects`). Where it was never measured it is not taken
+  as 1 but as what measured items did (:func:`effect_prior`: their effects at a few
+  quantiles, equally likely), and the value is the expectation over them. Gains are capped
+  by the gap, so an item whose effect is unknown is worth less than one proven to have the
+  mean effect when effects are spread (some items teach little); with fewer than
+  :data:`MIN_MEASURED_EFFECTS` measurements an unknown effect is 1;
 - the expectation over the person's true level X (normal around the estimate c, with its
   uncertainty; five-point Gauss-Hermite quadrature) counts a gap the evidence makes likely
   but not certain; the level fit is taken at the estimate, so content at or below it has
@@ -42,11 +47,14 @@ from recsvc.models.skill_gap import LEVELS
 from recsvc.recommend.gain_curve import expected_gain
 
 __all__ = [
+    "EFFECT_QUANTILES",
+    "MIN_MEASURED_EFFECTS",
     "MIN_VALUE",
     "NODE_WEIGHTS",
     "Contribution",
     "LearningValue",
     "SkillNeed",
+    "effect_prior",
     "expected_closed",
 ]
 #: below this (weighted levels) an item has no learning value worth a place in the list
@@ -57,14 +65,37 @@ _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
 #: the probability of each quadrature node (columns of ``SkillNeed.gap_at_nodes``)
 NODE_WEIGHTS = _WEIGHTS
 
+#: where an unmeasured item's effect is taken: these quantiles of the measured effects
+EFFECT_QUANTILES = (1 / 6, 0.5, 5 / 6)
+#: fewest measured (item, skill) effects whose spread is taken for unmeasured items
+MIN_MEASURED_EFFECTS = 30
+
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 
 def expected_closed(gap_at_nodes: FloatArray, gain: FloatArray) -> FloatArray:
     """Per row, the gap a gain closes in expectation over the true level (``gap_at_nodes``:
-    rows x quadrature nodes, as :attr:`SkillNeed.gap_at_nodes`): ``E[min(gap, gain)]``."""
-    return np.asarray(np.minimum(gap_at_nodes, gain[:, None]) @ _WEIGHTS, dtype=np.float32)
+    rows x quadrature nodes, as :attr:`SkillNeed.gap_at_nodes`): ``E[min(gap, gain)]``.
+
+    A 2-D ``gain`` (rows x equally likely effect nodes) is averaged over its columns too.
+    """
+    if gain.ndim == 1:
+        return np.asarray(np.minimum(gap_at_nodes, gain[:, None]) @ _WEIGHTS, dtype=np.float32)
+    # an elementwise sum, not ``@``: BLAS flags spurious "invalid value" on such blocks
+    closed = np.add.reduce(np.minimum(gap_at_nodes[:, None, :], gain[:, :, None]) * _WEIGHTS, 2)
+    return np.asarray(closed.mean(axis=1), dtype=np.float32)
+
+
+def effect_prior(measured: FloatArray) -> FloatArray:
+    """Equally likely effects of an item never measured: the measured ones' quantiles.
+
+    Measured effects are shrunk toward 1 (:func:`recsvc.training.gains.item_effects`), so
+    their spread understates the real one: the prior errs toward treating items alike.
+    """
+    if len(measured) < MIN_MEASURED_EFFECTS:
+        return np.ones(1, np.float32)
+    return np.quantile(measured, EFFECT_QUANTILES).astype(np.float32)
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,18 +180,24 @@ class LearningValue:
         effect = sp.csr_matrix(content_effect, dtype=np.float32)
         self.n_items, self.n_skills = w.shape
         self.curve = np.asarray(gain_curve, dtype=np.float32)
-        # effects laid on the weight pattern (1 where none was measured)
-        g = np.ones(w.nnz, np.float32)
+        # effects laid on the weight pattern (0 where none was measured)
+        g = np.zeros(w.nnz, np.float32)
         if effect.nnz and w.nnz:
             rows = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))
-            measured = np.asarray(effect[rows, w.indices]).ravel()
-            g = np.where(measured > 0, measured, 1.0).astype(np.float32)
+            g = np.asarray(effect[rows, w.indices], dtype=np.float32).ravel()
+        is_measured = g > 0
+        self.effect_prior = effect_prior(g[is_measured])
+        # per entry, its equally likely effects: the measured one, else the prior's
+        self.item_effect_nodes = np.where(
+            is_measured[:, None], g[:, None], self.effect_prior[None, :]
+        ).astype(np.float32)
+        g = self.item_effect_nodes.mean(axis=1)
         level = np.clip(np.rint(lv.data), LEVELS[0], LEVELS[-1]).astype(np.float32)
         self.item_indptr = np.asarray(w.indptr, np.int64)
         self.item_skill = np.asarray(w.indices, np.int64)
         self.item_weight = np.asarray(w.data, np.float32)
         self.item_level = level
-        self.item_effect = g
+        self.item_effect = g  # the mean effect, where an expectation is not taken
         self.n_skills_of_item = np.diff(self.item_indptr)
         self.code = self.item_skill * len(LEVELS) + level.astype(np.int64) - LEVELS[0]
         by_count = np.argsort(-self.n_skills_of_item, kind="stable")
@@ -171,16 +208,17 @@ class LearningValue:
             n_j = int((self.n_skills_of_item > j).sum())
             pos = starts[:n_j] + j
             self.layers.append((n_j, self.code[pos], self.item_weight[pos]))
-        m = np.flatnonzero(g != 1.0)
+        m = np.flatnonzero(is_measured)
         owner = np.repeat(np.arange(self.n_items, dtype=np.int64), self.n_skills_of_item)[m]
         self.measured_items, self.measured_owner = np.unique(owner, return_inverse=True)
         self.measured_skill = self.item_skill[m]
         self.measured_level = level[m]
         self.measured_weight = self.item_weight[m]
-        self.measured_effect = g[m]
+        self.measured_effect = self.item_effect_nodes[m, :1]  # a measured effect is one node
         self.measured_code = self.code[m]
         self.all_skills = np.repeat(np.arange(self.n_skills, dtype=np.int64), len(LEVELS))
         self.all_levels = np.tile(np.asarray(LEVELS, np.float32), self.n_skills)
+        self.level_offsets = np.arange(len(LEVELS), dtype=np.int64)[None, :]
 
     def _tables(self, need: SkillNeed) -> _NeedTables:
         return _NeedTables(
@@ -193,8 +231,9 @@ class LearningValue:
     def _entry_value(
         t: _NeedTables, skill: Int64Array, level: FloatArray, weight: FloatArray, effect: FloatArray
     ) -> FloatArray:
-        gain = effect * t.gain[skill, level.astype(np.int64) - LEVELS[0]]
-        closed = expected_closed(t.gap[skill], gain)
+        """Value of entries whose effects are ``effect`` (entries x equally likely nodes)."""
+        gain = effect * t.gain[skill, level.astype(np.int64) - LEVELS[0]][:, None]
+        closed = expected_closed(t.gap[skill], gain[:, 0] if gain.shape[1] == 1 else gain)
         return np.asarray(weight * t.factor[skill] * closed, dtype=np.float32)
 
     def values(self, need: SkillNeed) -> FloatArray:
@@ -202,8 +241,14 @@ class LearningValue:
         t = self._tables(need)
         if not t.factor.any():
             return np.zeros(self.n_items, np.float32)
-        ones = np.ones(len(self.all_skills), np.float32)
-        table = self._entry_value(t, self.all_skills, self.all_levels, ones, ones)
+        # per (skill, level) code, only for the skills with an open gap (0 elsewhere)
+        codes = (np.flatnonzero(t.factor)[:, None] * len(LEVELS) + self.level_offsets).ravel()
+        ones = np.ones(len(codes), np.float32)
+        prior = np.broadcast_to(self.effect_prior, (len(codes), len(self.effect_prior)))
+        table = np.zeros(self.n_skills * len(LEVELS), np.float32)
+        table[codes] = self._entry_value(
+            t, self.all_skills[codes], self.all_levels[codes], ones, prior
+        )
         acc = np.zeros(self.n_items, dtype=np.float32)
         for n_j, code, weight in self.layers:
             acc[:n_j] += weight * table[code]
@@ -249,10 +294,15 @@ class LearningValue:
         return np.arange(len(items), dtype=np.int64).repeat(counts), pos
 
     def entry_gain(self, need: SkillNeed, pos: Int64Array) -> FloatArray:
-        """Expected gain in levels of each entry (effect times the curve at its level step)."""
+        """Expected gain in levels of each entry (mean effect times the curve at its step)."""
+        return np.asarray(self.entry_gain_nodes(need, pos).mean(axis=1), np.float32)
+
+    def entry_gain_nodes(self, need: SkillNeed, pos: Int64Array) -> FloatArray:
+        """Entries x effect nodes: the gain of each entry at each of its likely effects."""
         t = self._tables(need)
         level = self.item_level[pos].astype(np.int64) - LEVELS[0]
-        return np.asarray(self.item_effect[pos] * t.gain[self.item_skill[pos], level], np.float32)
+        curve = t.gain[self.item_skill[pos], level]
+        return np.asarray(self.item_effect_nodes[pos] * curve[:, None], np.float32)
 
     def contributions(self, need: SkillNeed, items: Int64Array) -> list[list[Contribution]]:
         """The skills behind each item's value, largest first (one pass for all items).
@@ -264,7 +314,7 @@ class LearningValue:
         owner, pos = self.entries(items)
         skill, level = self.item_skill[pos], self.item_level[pos]
         v = self._entry_value(
-            self._tables(need), skill, level, self.item_weight[pos], self.item_effect[pos]
+            self._tables(need), skill, level, self.item_weight[pos], self.item_effect_nodes[pos]
         )
         shown = (
             (v > 0) & (level > need.current[skill]) & (need.current[skill] < need.required[skill])

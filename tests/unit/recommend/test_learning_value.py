@@ -9,7 +9,13 @@ import pytest
 import scipy.sparse as sp
 
 from recsvc.recommend.gain_curve import default_curve
-from recsvc.recommend.value import Contribution, LearningValue, SkillNeed
+from recsvc.recommend.value import (
+    EFFECT_QUANTILES,
+    MIN_MEASURED_EFFECTS,
+    Contribution,
+    LearningValue,
+    SkillNeed,
+)
 
 SIGMA = 0.6
 #: difficulty fit of content two levels above: exp(-0.5 * (1 / 0.6) ** 2)
@@ -105,6 +111,33 @@ def test_measured_gain_replaces_the_default_gain() -> None:
     assert default == pytest.approx(1.0, rel=1e-3)
     assert low == pytest.approx(0.5, rel=1e-3)
     assert high == pytest.approx(2.0, rel=1e-3)
+
+
+def _with_measured_spread(n_measured: int) -> tuple[LearningValue, np.ndarray]:
+    """Item 0 never measured; items 1..n measured at effects spread over 0.1-1.9."""
+    effects = np.linspace(0.1, 1.9, n_measured)
+    entries: Entries = {i: [(0, 2, 1.0)] for i in range(n_measured + 1)}
+    gains = {(i + 1, 0): float(e) for i, e in enumerate(effects)}
+    return _value_model(entries, n_measured + 1, 1, gains=gains), effects
+
+
+def test_an_unmeasured_item_is_valued_over_what_measured_items_did() -> None:
+    lv, effects = _with_measured_spread(MIN_MEASURED_EFFECTS)
+    nodes = np.quantile(effects, EFFECT_QUANTILES)
+    np.testing.assert_allclose(lv.effect_prior, nodes, rtol=1e-5)
+    # gain one level above is 1 level per unit of effect: a gap of 3 never binds ...
+    wide = lv.values(_need([1.0], [4.0]))
+    assert wide[0] == pytest.approx(nodes.mean(), rel=1e-3)
+    # ... a gap of 0.6 does: the unproven item is worth less than a proven average one
+    narrow = lv.values(_need([1.0], [1.6]))
+    assert narrow[0] == pytest.approx(np.minimum(nodes, 0.6).mean(), rel=1e-3)
+    assert narrow[0] < min(0.6, nodes.mean()) - 0.05
+
+
+def test_too_few_measurements_leave_an_unmeasured_effect_at_one() -> None:
+    lv, _ = _with_measured_spread(MIN_MEASURED_EFFECTS - 1)
+    np.testing.assert_array_equal(lv.effect_prior, [1.0])
+    assert lv.values(_need([1.0], [4.0]))[0] == pytest.approx(1.0, rel=1e-3)
 
 
 def test_a_skill_proven_at_or_above_its_requirement_has_no_value() -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from recsvc.recommend.gain_curve import GAIN_STEPS
 from recsvc.recommend.list_value import greedy_list
-from recsvc.recommend.value import LearningValue, SkillNeed
+from recsvc.recommend.value import EFFECT_QUANTILES, MIN_MEASURED_EFFECTS, LearningValue, SkillNeed
 
 #: items as {skill: (weight, level taught)}
 Rows = list[dict[int, tuple[float, int]]]
@@ -17,15 +18,18 @@ Rows = list[dict[int, tuple[float, int]]]
 CURVE = np.interp(GAIN_STEPS, [0.0, 1.0, 2.0, 4.0], [0.0, 0.8, 0.4, 0.1]).astype(np.float32)
 
 
-def _values(rows: Rows, n_skills: int) -> LearningValue:
-    """Items as {skill: (weight, level)}."""
+def _values(rows: Rows, n_skills: int, effects: dict[int, float] | None = None) -> LearningValue:
+    """Items as {skill: (weight, level)}; ``effects``: measured effect of some items' first
+    skill."""
     w = sp.lil_matrix((len(rows), n_skills), dtype=np.float32)
     lv = sp.lil_matrix((len(rows), n_skills), dtype=np.float32)
     for i, row in enumerate(rows):
         for s, (weight, level) in row.items():
             w[i, s], lv[i, s] = weight, level
-    effect = sp.csr_matrix((len(rows), n_skills), dtype=np.float32)
-    return LearningValue(w.tocsr(), lv.tocsr(), effect, CURVE)
+    effect = sp.lil_matrix((len(rows), n_skills), dtype=np.float32)
+    for i, e in (effects or {}).items():
+        effect[i, next(iter(rows[i]))] = e
+    return LearningValue(w.tocsr(), lv.tocsr(), effect.tocsr(), CURVE)
 
 
 def _need(current: list[float], required: list[float], sd: float = 0.0) -> SkillNeed:
@@ -65,20 +69,24 @@ def test_the_second_place_goes_to_the_other_gap_not_a_copy_of_the_first() -> Non
     assert order[0] in (0, 1, 2) and order[1] == 3
 
 
-def test_first_pick_and_key_match_the_item_values() -> None:
+@pytest.mark.parametrize("measured", [0, MIN_MEASURED_EFFECTS])
+def test_first_pick_and_key_match_the_item_values(measured: int) -> None:
+    """Also when unmeasured items are valued over the spread of measured effects."""
     rng = np.random.default_rng(0)
-    rows = [{int(s): (1.0, int(rng.integers(1, 6)))} for s in rng.integers(0, 4, 12)]
-    values = _values(rows, 4)
+    n = 12 + measured
+    rows = [{int(s): (1.0, int(rng.integers(1, 6)))} for s in rng.integers(0, 4, n)]
+    values = _values(rows, 4, {12 + j: float(rng.uniform(0.1, 2.0)) for j in range(measured)})
+    assert len(values.effect_prior) == (1 if measured == 0 else len(EFFECT_QUANTILES))
     need = _need([1.0, 2.0, 0.5, 3.0], [3.0, 3.0, 2.0, 4.0], sd=0.4)
-    boost = rng.random(12).astype(np.float32)
+    boost = rng.random(n).astype(np.float32)
     items, keys = greedy_list(
         values,
         need,
-        np.arange(12),
-        np.ones(12, np.float32),
+        np.arange(n),
+        np.ones(n, np.float32),
         boost,
         k=5,
-        durations=np.zeros(12, np.float32),
+        durations=np.zeros(n, np.float32),
     )
     alone = values.values(need) * boost
     assert items[0] == int(np.argmax(alone))

@@ -36,7 +36,7 @@ from recsvc.recommend.finish import N_BINS, main_skill, step_bins
 from recsvc.recommend.gain_curve import expected_gain
 from recsvc.recommend.skill_state import MAX_LEVEL_SD
 from recsvc.recommend.state import ModelState
-from recsvc.recommend.value import MIN_VALUE, SkillNeed, expected_closed
+from recsvc.recommend.value import MIN_VALUE, SkillNeed, effect_prior, expected_closed
 
 __all__ = ["AudienceFilters", "AudienceMember", "AudiencePage", "Audiences"]
 
@@ -109,6 +109,7 @@ class Audiences:
         self.items = sp.csr_matrix(state.content_skill_weight)
         self.levels = sp.csr_matrix(state.content_skill_level)
         self.effects = sp.csr_matrix(state.content_effect)
+        self.effect_prior = effect_prior(self.effects.data[self.effects.data > 0])
 
     def _need(self, s: int) -> tuple[SkillNeed, FloatArray]:
         """Everyone's need on skill ``s`` (rows: employees) and the weights' importance."""
@@ -161,9 +162,11 @@ class Audiences:
         for s, w in zip(skills.tolist(), weights.tolist(), strict=True):
             need, weight = self._need(s)
             taught = float(np.clip(np.rint(self.levels[item, s]), LEVELS[0], LEVELS[-1]))
-            effect = float(self.effects[item, s]) or 1.0
-            gain = effect * expected_gain(st.gain_curve, np.float32(taught) - need.current)
-            value += np.float32(w) * need.skill_factor() * expected_closed(need.gap_at_nodes, gain)
+            measured = float(self.effects[item, s])
+            effects = [measured] if measured > 0 else self.effect_prior.tolist()
+            curve = expected_gain(st.gain_curve, np.float32(taught) - need.current)
+            closed = sum(expected_closed(need.gap_at_nodes, e * curve) for e in effects)
+            value += np.float32(w / len(effects)) * need.skill_factor() * closed
             gap += weight * need.gap
             proved_all &= need.proven >= taught
             if s == self.main_skill[item]:
