@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recsvc.models.base import FloatArray
-from recsvc.recommend.value import MIN_VALUE, NODE_WEIGHTS, LearningValue, SkillNeed
+from recsvc.recommend.value import MIN_VALUE, LearningValue, SkillNeed, effect_node_weights
 
 __all__ = ["greedy_list"]
 
@@ -64,12 +64,8 @@ def greedy_list(
     # entries stay grouped by owner: each item's entries are one slice
     bounds = np.zeros(len(pool) + 1, dtype=np.int64)
     np.cumsum(np.bincount(owner, minlength=len(pool)), out=bounds[1:])
-    # the keys are computed on (entry, effect) rows: one row per entry and likely effect
-    n_effects = gain.shape[1]
-    row_entry = np.arange(len(owner)).repeat(n_effects)
-    row_owner, row_local = owner[row_entry], local[row_entry]
-    row_weight = weight[row_entry] / np.float32(n_effects)
-    gain_col = gain.reshape(-1, 1)
+    gain_col = gain[:, :, None]  # entries x likely effects x level nodes
+    node_weights = effect_node_weights(gain)
     taught = np.asarray(finish, np.float32)[pool]  # expected share of the gain delivered
     pull = taught * boost  # the key per unit of weighted gain
     # what each entry lowers its skill's gap by, should its item be picked
@@ -92,9 +88,9 @@ def greedy_list(
     while len(picked) < k and n_open:
         # an elementwise sum, not ``@``: BLAS on these tiny float32 blocks raised spurious
         # "invalid value" flags on finite inputs in some installs (CI's fresh one)
-        closed = np.add.reduce(np.minimum(gap[row_local], gain_col) * NODE_WEIGHTS, axis=1)
-        key = np.bincount(row_owner, weights=row_weight * closed, minlength=len(pool))
-        key = key * pull + blocked
+        at = np.minimum(gap[local][:, None, :], gain_col) * node_weights
+        closed = np.add.reduce(at, axis=(1, 2))
+        key = np.bincount(owner, weights=weight * closed, minlength=len(pool)) * pull + blocked
         j = int(key.argmax())
         best = float(key[j])
         if best < 0:

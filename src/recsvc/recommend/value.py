@@ -54,6 +54,7 @@ __all__ = [
     "Contribution",
     "LearningValue",
     "SkillNeed",
+    "effect_node_weights",
     "effect_prior",
     "expected_closed",
 ]
@@ -83,8 +84,13 @@ def expected_closed(gap_at_nodes: FloatArray, gain: FloatArray) -> FloatArray:
     if gain.ndim == 1:
         return np.asarray(np.minimum(gap_at_nodes, gain[:, None]) @ _WEIGHTS, dtype=np.float32)
     # an elementwise sum, not ``@``: BLAS flags spurious "invalid value" on such blocks
-    closed = np.add.reduce(np.minimum(gap_at_nodes[:, None, :], gain[:, :, None]) * _WEIGHTS, 2)
-    return np.asarray(closed.mean(axis=1), dtype=np.float32)
+    at = np.minimum(gap_at_nodes[:, None, :], gain[:, :, None]) * effect_node_weights(gain)
+    return np.asarray(np.add.reduce(at, axis=(1, 2)), dtype=np.float32)
+
+
+def effect_node_weights(gain: FloatArray) -> FloatArray:
+    """Effects x level nodes: the probability of each pair (``gain``: rows x effects)."""
+    return np.asarray(_WEIGHTS[None, :] / np.float32(gain.shape[1]), dtype=np.float32)
 
 
 def effect_prior(measured: FloatArray) -> FloatArray:
@@ -218,7 +224,6 @@ class LearningValue:
         self.measured_code = self.code[m]
         self.all_skills = np.repeat(np.arange(self.n_skills, dtype=np.int64), len(LEVELS))
         self.all_levels = np.tile(np.asarray(LEVELS, np.float32), self.n_skills)
-        self.level_offsets = np.arange(len(LEVELS), dtype=np.int64)[None, :]
 
     def _tables(self, need: SkillNeed) -> _NeedTables:
         return _NeedTables(
@@ -241,14 +246,9 @@ class LearningValue:
         t = self._tables(need)
         if not t.factor.any():
             return np.zeros(self.n_items, np.float32)
-        # per (skill, level) code, only for the skills with an open gap (0 elsewhere)
-        codes = (np.flatnonzero(t.factor)[:, None] * len(LEVELS) + self.level_offsets).ravel()
-        ones = np.ones(len(codes), np.float32)
-        prior = np.broadcast_to(self.effect_prior, (len(codes), len(self.effect_prior)))
-        table = np.zeros(self.n_skills * len(LEVELS), np.float32)
-        table[codes] = self._entry_value(
-            t, self.all_skills[codes], self.all_levels[codes], ones, prior
-        )
+        ones = np.ones(len(self.all_skills), np.float32)
+        prior = np.broadcast_to(self.effect_prior, (len(ones), len(self.effect_prior)))
+        table = self._entry_value(t, self.all_skills, self.all_levels, ones, prior)
         acc = np.zeros(self.n_items, dtype=np.float32)
         for n_j, code, weight in self.layers:
             acc[:n_j] += weight * table[code]
