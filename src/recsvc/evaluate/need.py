@@ -112,8 +112,10 @@ def truth_after(
     first = np.searchsorted(employee[by_employee], employee[by_employee], side="left")
     rank = np.empty(len(employee), dtype=np.int64)
     rank[by_employee] = np.arange(len(employee)) - first
-    for r in range(int(rank.max()) + 1 if len(rank) else 0):
-        e, i = employee[rank == r], item[rank == r]
+    by_rank = np.argsort(rank, kind="stable")
+    rounds = np.split(by_rank, np.cumsum(np.bincount(rank))[:-1]) if len(rank) else []
+    for at in rounds:
+        e, i = employee[at], item[at]
         width = starts[i + 1] - starts[i]
         pos = np.repeat(starts[i] - np.cumsum(width) + width, width) + np.arange(width.sum())
         keys = np.repeat(e, width) * n_skills + teach.skill[pos]
@@ -135,9 +137,11 @@ def truth_at_cut(folder: Path, state: ModelState, train: Dataset) -> GroundTruth
     truth = GroundTruth.read(folder, state)
     en = train.enrolments
     done = en.status == STATUS_CODES["completed"]
-    ids, items = train.employees.ids, train.content.ids
-    employee = state.employees.indices([ids[e] for e in en.employee_idx[done]])
-    item = state.content.indices([items[i] for i in en.content_idx[done]])
+    employee, item = en.employee_idx[done].astype(np.int64), en.content_idx[done].astype(np.int64)
+    if train.employees != state.employees:  # the same ids in the same order, almost always
+        employee = state.employees.indices([train.employees.ids[e] for e in employee])
+    if train.content != state.content:
+        item = state.content.indices([train.content.ids[i] for i in item])
     ok = (employee >= 0) & (item >= 0)
     teach = TeachTable.build(state.content_skill_level, truth)
     return truth_after(truth, teach, employee[ok].astype(np.int64), item[ok].astype(np.int64))

@@ -11,8 +11,8 @@ best list for such a value and costs a few vector passes over a small pool per p
 
 The expectation over the uncertain level stays exact at each quadrature node: the marginal
 value of gain ``b`` after ``a`` is ``min(max(gap - a, 0), b)`` at every node. An item whose
-effect was never measured is valued over its likely effects (one row per entry and effect,
-:func:`~recsvc.recommend.value.effect_prior`); what it lowers the gap by, once picked, is
+effect was never measured is valued over its likely effects as well
+(:func:`~recsvc.recommend.value.effect_prior`); what it lowers the gap by, once picked, is
 its mean gain.
 """
 
