@@ -176,6 +176,9 @@ def _print_train_summary(console: Console, result: Any) -> None:
         console.print(f"  EASE {ease}")
     for note in (params.get("mf_budget") or {}).values():
         console.print(f"  fit budget: {escape(note)}")
+    effects = params.get("item_effects")
+    if effects and effects["taught_pairs"]:
+        console.print(f"Item effectiveness: {effects_line(effects)}")
     merged = params.get("events")
     if merged:
         console.print(
@@ -224,6 +227,19 @@ def sample_line(sample: dict[str, Any]) -> str:
         else f"a seeded sample of {sample['employees']:,} of {sample['of']:,}"
     )
     return f"  on {who} evaluation employees{ci}"
+
+
+def effects_line(effects: dict[str, Any]) -> str:
+    """How much of the catalogue has measured effectiveness, and what the rest is valued at."""
+    measured, taught = effects["measured_pairs"], effects["taught_pairs"]
+    nodes = effects["unmeasured_effects"]
+    rest = (
+        f"the rest valued over the measured effects {' / '.join(f'{e:.2f}' for e in nodes)}"
+        if len(nodes) > 1
+        else "the rest taken as average (too few measurements to learn their spread)"
+    )
+    share = measured / taught
+    return f"measured on {measured:,} of {taught:,} (item, skill) pairs ({share:.0%}); {rest}"
 
 
 def selection_line(selection: dict[str, Any]) -> str:

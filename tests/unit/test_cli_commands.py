@@ -52,6 +52,7 @@ def test_train_then_verify_the_bundle(sample_dir: Path, tmp_path: Path) -> None:
     assert "Data regime: steady" in out and "Validation protocol: per-employee" in out
     assert "Selected: warm:" in out and "cold-start slice" in out
     assert "(blend - " in out and ", SE " in out  # the decision's margin and its noise
+    assert "Item effectiveness: measured on " in out and "(item, skill) pairs" in out
     version = (models / "LATEST").read_text().strip()
     verified = runner.invoke(app, ["bundle", "verify", str(models)])
     assert verified.exit_code == 0, verified.output
@@ -81,6 +82,7 @@ def test_sample_regimes_and_training_on_an_interactions_only_export(tmp_path: Pa
     out = " ".join(trained.output.split())
     assert "(interactions only)" in out
     assert "skipped: skill state" in out and "skipped: assessed skill evidence" in out
+    assert "Item effectiveness" not in out  # no item teaches a known skill
     bad = runner.invoke(app, ["sample", "--out", str(tmp_path / "x"), "--regime", "waves"])
     assert bad.exit_code != 0
 

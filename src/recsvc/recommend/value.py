@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -54,6 +54,7 @@ __all__ = [
     "Contribution",
     "LearningValue",
     "SkillNeed",
+    "effect_evidence",
     "effect_node_weights",
     "effect_prior",
     "expected_closed",
@@ -102,6 +103,18 @@ def effect_prior(measured: FloatArray) -> FloatArray:
     if len(measured) < MIN_MEASURED_EFFECTS:
         return np.ones(1, np.float32)
     return np.quantile(measured, EFFECT_QUANTILES).astype(np.float32)
+
+
+def effect_evidence(content_effect: sp.spmatrix, content_weight: sp.spmatrix) -> dict[str, Any]:
+    """What the data says of item effectiveness, for the trainer's report and manifest:
+    measured (item, skill) pairs, all taught pairs, and the effects unmeasured ones get."""
+    measured = sp.csr_matrix(content_effect).data
+    measured = measured[measured > 0]
+    return {
+        "measured_pairs": int(len(measured)),
+        "taught_pairs": int(sp.csr_matrix(content_weight).nnz),
+        "unmeasured_effects": [round(float(e), 3) for e in effect_prior(measured)],
+    }
 
 
 @dataclass(frozen=True, eq=False)

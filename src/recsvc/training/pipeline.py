@@ -18,6 +18,7 @@ from recsvc.errors import DataValidationError
 from recsvc.features.prior import PriorParams
 from recsvc.recommend.catalogue_meta import CatalogueMeta
 from recsvc.recommend.directory import Directory
+from recsvc.recommend.value import effect_evidence
 from recsvc.training.fit import fit_hybrid
 from recsvc.training.holdout import Protocol
 from recsvc.training.regime import describe_regime, skipped_stages
@@ -226,6 +227,9 @@ def train_tables(
             "source": source_description,
             **({"events": dict(events_summary)} if events_summary is not None else {}),
             "mf_budget": tuned.budget_notes(),
+            "item_effects": effect_evidence(
+                full_state.content_effect, full_state.content_skill_weight
+            ),
             "ease": (
                 "on"
                 if full_state.ease_weights is not None

@@ -15,6 +15,7 @@ from recsvc.recommend.value import (
     Contribution,
     LearningValue,
     SkillNeed,
+    effect_evidence,
 )
 
 SIGMA = 0.6
@@ -138,6 +139,19 @@ def test_too_few_measurements_leave_an_unmeasured_effect_at_one() -> None:
     lv, _ = _with_measured_spread(MIN_MEASURED_EFFECTS - 1)
     np.testing.assert_array_equal(lv.effect_prior, [1.0])
     assert lv.values(_need([1.0], [4.0]))[0] == pytest.approx(1.0, rel=1e-3)
+
+
+def test_effect_evidence_reports_what_the_value_model_uses() -> None:
+    lv, effects = _with_measured_spread(MIN_MEASURED_EFFECTS)
+    weight = sp.csr_matrix(np.ones((MIN_MEASURED_EFFECTS + 1, 1), np.float32))
+    measured = sp.csr_matrix(
+        (effects, (np.arange(1, MIN_MEASURED_EFFECTS + 1), np.zeros(MIN_MEASURED_EFFECTS))),
+        shape=weight.shape,
+    )
+    found = effect_evidence(measured, weight)
+    assert found["measured_pairs"] == MIN_MEASURED_EFFECTS
+    assert found["taught_pairs"] == MIN_MEASURED_EFFECTS + 1
+    np.testing.assert_allclose(found["unmeasured_effects"], lv.effect_prior, atol=1e-3)
 
 
 def test_a_skill_proven_at_or_above_its_requirement_has_no_value() -> None:
