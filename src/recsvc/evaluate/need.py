@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from recsvc.dataset import Dataset
 from recsvc.evaluate.closure import GapProfile, GroundTruth, Levels, as_lookup
 from recsvc.features.confidence import STATUS_CODES
-from recsvc.models.base import FloatArray
+from recsvc.models.base import FloatArray, slice_positions
 from recsvc.recommend.state import ModelState
 
 __all__ = ["NeedView", "TeachTable", "need_view", "true_levels", "truth_after", "truth_at_cut"]
@@ -117,7 +117,7 @@ def truth_after(
     for at in rounds:
         e, i = employee[at], item[at]
         width = starts[i + 1] - starts[i]
-        pos = np.repeat(starts[i] - np.cumsum(width) + width, width) + np.arange(width.sum())
+        pos = slice_positions(starts[i], width)
         keys = np.repeat(e, width) * n_skills + teach.skill[pos]
         cell = np.minimum(np.searchsorted(cell_keys, keys), max(len(cell_keys) - 1, 0))
         hit = cell_keys[cell] == keys if len(cell_keys) else np.zeros(len(keys), dtype=bool)

@@ -11,7 +11,15 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-__all__ = ["FloatArray", "ItemScorer", "binarize", "check_fitted", "single_blas_thread", "top_k"]
+__all__ = [
+    "FloatArray",
+    "ItemScorer",
+    "binarize",
+    "check_fitted",
+    "single_blas_thread",
+    "slice_positions",
+    "top_k",
+]
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -75,3 +83,12 @@ def top_k(scores: npt.NDArray[np.floating], k: int) -> npt.NDArray[np.int64]:
         part = np.arange(n)
     order = np.lexsort((part, -scores[part]))
     return part[order].astype(np.int64)
+
+
+def slice_positions(
+    starts: npt.NDArray[np.integer], counts: npt.NDArray[np.integer]
+) -> npt.NDArray[np.int64]:
+    """Positions of the slices ``[starts[j], starts[j] + counts[j])``, one after another:
+    the entries of chosen CSR rows, in the order given (ndarray methods: a hot path)."""
+    offsets = (starts - counts.cumsum() + counts).repeat(counts)
+    return np.asarray(offsets + np.arange(int(counts.sum())), dtype=np.int64)

@@ -19,7 +19,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from recsvc.errors import BundleIntegrityError
-from recsvc.models.base import FloatArray
+from recsvc.models.base import FloatArray, slice_positions
 from recsvc.models.content import max_similarity
 from recsvc.models.ranker import LogisticRanker
 from recsvc.models.skill_gap import LEVELS
@@ -175,9 +175,7 @@ class _RowSums:
     def sum(self, rows: Int64Array) -> FloatArray:
         lo, hi = self.indptr[rows], self.indptr[rows + 1]
         counts = hi - lo
-        # each chosen row's entries, rows in the order given
-        offsets = (lo - (counts.cumsum() - counts)).repeat(counts)
-        entries = offsets + np.arange(int(counts.sum()))
+        entries = slice_positions(lo, counts)  # each chosen row's entries, in that order
         out = np.zeros(self.n_columns, dtype=self.data.dtype)
         np.add.at(out, self.indices[entries], self.data[entries])
         return out

@@ -42,7 +42,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from numpy.polynomial.hermite_e import hermegauss
 
-from recsvc.models.base import FloatArray
+from recsvc.models.base import FloatArray, slice_positions
 from recsvc.models.skill_gap import LEVELS
 from recsvc.recommend.gain_curve import expected_gain
 
@@ -302,19 +302,20 @@ class LearningValue:
         items = np.asarray(items, dtype=np.int64)
         starts, ends = self.item_indptr[items], self.item_indptr[items + 1]
         counts = ends - starts
-        # ndarray methods rather than numpy's wrapper functions: this runs twice a request
-        pos = (starts - counts.cumsum() + counts).repeat(counts) + np.arange(counts.sum())
-        return np.arange(len(items), dtype=np.int64).repeat(counts), pos
+        return np.arange(len(items), dtype=np.int64).repeat(counts), slice_positions(starts, counts)
+
+    def _curve_gain(self, need: SkillNeed, pos: Int64Array) -> FloatArray:
+        """The curve's gain at each entry's level step, for an item of effect 1."""
+        level = self.item_level[pos].astype(np.int64) - LEVELS[0]
+        return np.asarray(self._tables(need).gain[self.item_skill[pos], level], np.float32)
 
     def entry_gain(self, need: SkillNeed, pos: Int64Array) -> FloatArray:
         """Expected gain in levels of each entry (mean effect times the curve at its step)."""
-        return np.asarray(self.entry_gain_nodes(need, pos).mean(axis=1), np.float32)
+        return np.asarray(self.item_effect[pos] * self._curve_gain(need, pos), np.float32)
 
     def entry_gain_nodes(self, need: SkillNeed, pos: Int64Array) -> FloatArray:
         """Entries x effect nodes: the gain of each entry at each of its likely effects."""
-        t = self._tables(need)
-        level = self.item_level[pos].astype(np.int64) - LEVELS[0]
-        curve = t.gain[self.item_skill[pos], level]
+        curve = self._curve_gain(need, pos)
         return np.asarray(self.item_effect_nodes[pos] * curve[:, None], np.float32)
 
     def contributions(self, need: SkillNeed, items: Int64Array) -> list[list[Contribution]]:
