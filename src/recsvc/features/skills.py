@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from recsvc import contract as c
 from recsvc.dataset import Dataset, id_codes, to_days
 from recsvc.features.confidence import STATUS_CODES
+from recsvc.models.base import slice_positions
 
 __all__ = [
     "DEFAULT_SOURCE_WEIGHTS",
@@ -211,7 +212,7 @@ def skill_evidence(
         items = en.content_idx[done]
         counts = np.diff(content_weight.indptr)[items]
         starts = content_weight.indptr[items]
-        pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        pos = slice_positions(starts, counts)
         key = np.repeat(en.employee_idx[done].astype(np.int64) * n_s, counts)
         key += content_weight.indices[pos]
         keys.append(key)
