@@ -82,9 +82,9 @@ def expected_closed(gap_at_nodes: FloatArray, gain: FloatArray) -> FloatArray:
 
     A 2-D ``gain`` (rows x equally likely effect nodes) is averaged over its columns too.
     """
-    if gain.ndim == 1:
-        return np.asarray(np.minimum(gap_at_nodes, gain[:, None]) @ _WEIGHTS, dtype=np.float32)
+    gain = gain[:, None] if gain.ndim == 1 else gain
     # an elementwise sum, not ``@``: BLAS flags spurious "invalid value" on such blocks
+    # (seen on CI's fresh installs, on finite inputs)
     at = np.minimum(gap_at_nodes[:, None, :], gain[:, :, None]) * effect_node_weights(gain)
     return np.asarray(np.add.reduce(at, axis=(1, 2)), dtype=np.float32)
 
@@ -251,7 +251,7 @@ class LearningValue:
     ) -> FloatArray:
         """Value of entries whose effects are ``effect`` (entries x equally likely nodes)."""
         gain = effect * t.gain[skill, level.astype(np.int64) - LEVELS[0]][:, None]
-        closed = expected_closed(t.gap[skill], gain[:, 0] if gain.shape[1] == 1 else gain)
+        closed = expected_closed(t.gap[skill], gain)
         return np.asarray(weight * t.factor[skill] * closed, dtype=np.float32)
 
     def values(self, need: SkillNeed) -> FloatArray:
